@@ -1,0 +1,131 @@
+"""Periods, windows and working days (stage-neutral helpers).
+
+Working days are Monday to Friday excluding England & Wales bank holidays, taken
+from the maintained ``holidays`` library. The number of working days from date A
+to date B counts the working days d with A <= d < B, as ``numpy.busday_count``
+does (see ``kpi-core-definitions.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+import numpy as np
+import pandas as pd
+
+WINDOW_KINDS = ("month", "rolling_12m", "fytd", "quarter", "snapshot")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A reporting window: events dated ``start`` to ``end`` inclusive.
+
+    ``kind`` is one of ``month``, ``rolling_12m``, ``fytd`` (financial year to
+    date, from 1 April), ``quarter`` (the three months ending ``end``) or
+    ``snapshot`` (the position at the end of ``end``; ``start == end``).
+
+    Examples
+    --------
+    >>> w = Window.of("rolling_12m", "2025-03-31")
+    >>> (str(w.start.date()), str(w.end.date()))
+    ('2024-04-01', '2025-03-31')
+    """
+
+    kind: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    @property
+    def period_end(self) -> pd.Timestamp:
+        return self.end
+
+    @classmethod
+    def of(cls, kind: str, period_end) -> Window:
+        end = pd.Timestamp(period_end).normalize()
+        if kind == "month":
+            start = end.replace(day=1)
+        elif kind == "rolling_12m":
+            # The 12 calendar months ending with the month of ``end``: for a month
+            # end this is "period_end minus 12 calendar months plus one day",
+            # month-aligned in leap years too (docs/deviations.md).
+            start = (end.replace(day=1) - pd.DateOffset(months=11)).normalize()
+        elif kind == "quarter":
+            start = (end.replace(day=1) - pd.DateOffset(months=2)).normalize()
+        elif kind == "fytd":
+            fy_year = end.year if end.month >= 4 else end.year - 1
+            start = pd.Timestamp(year=fy_year, month=4, day=1)
+        elif kind == "snapshot":
+            start = end
+        else:
+            raise ValueError(f"unknown window kind {kind!r}; expected one of {WINDOW_KINDS}")
+        return cls(kind, pd.Timestamp(start), end)
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        """Boolean mask: which ``dates`` fall in the window (missing dates do not)."""
+        return (dates >= self.start) & (dates <= self.end)
+
+
+def month_end(month: str | pd.Timestamp) -> pd.Timestamp:
+    """The last calendar day of a month given as ``YYYY-MM`` or a date.
+
+    Examples
+    --------
+    >>> month_end("2024-02").date()
+    datetime.date(2024, 2, 29)
+    """
+    ts = pd.Timestamp(month)
+    return (ts + pd.offsets.MonthEnd(0)).normalize()
+
+
+def month_ends(first, last) -> pd.DatetimeIndex:
+    """Every month end from the month of ``first`` to the month of ``last``.
+
+    Examples
+    --------
+    >>> [d.strftime("%Y-%m-%d") for d in month_ends("2024-01-15", "2024-03-01")]
+    ['2024-01-31', '2024-02-29', '2024-03-31']
+    """
+    return pd.date_range(month_end(first), month_end(last), freq="ME")
+
+
+@lru_cache(maxsize=1)
+def _bank_holidays() -> np.ndarray:
+    years = range(1990, 2061)
+    hol = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return np.array(sorted(hol.keys()), dtype="datetime64[D]")
+
+
+def bank_holidays() -> np.ndarray:
+    """England & Wales bank holidays 1990–2060 as ``datetime64[D]`` (from ``holidays``)."""
+    return _bank_holidays()
+
+
+def working_days_between(start, end) -> np.ndarray:
+    """Working days d with ``start <= d < end``, element-wise; NaN where either is missing.
+
+    Parameters
+    ----------
+    start, end : array-like of dates (Series, Index or scalars)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> # Fri 22 Dec 2023 to Tue 2 Jan 2024: 22, 27, 28, 29 Dec are working days
+    >>> # (25, 26 Dec and 1 Jan are bank holidays).
+    >>> float(working_days_between(pd.Series([pd.Timestamp("2023-12-22")]),
+    ...                            pd.Series([pd.Timestamp("2024-01-02")]))[0])
+    4.0
+    """
+    s = pd.to_datetime(pd.Series(np.atleast_1d(start)).reset_index(drop=True))
+    e = pd.to_datetime(pd.Series(np.atleast_1d(end)).reset_index(drop=True))
+    ok = s.notna() & e.notna()
+    out = np.full(len(s), np.nan)
+    if ok.any():
+        out[ok.to_numpy()] = np.busday_count(
+            s[ok].to_numpy().astype("datetime64[D]"),
+            e[ok].to_numpy().astype("datetime64[D]"),
+            holidays=bank_holidays(),
+        )
+    return out
