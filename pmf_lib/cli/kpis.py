@@ -1,0 +1,27 @@
+"""``pmf kpis``: write the tidy KPI table so every figure can be checked outside reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pmf_lib.cli import add_config_arg, month_arg
+
+
+def register(sub) -> None:
+    k = sub.add_parser("kpis", help="write the tidy KPI table for every month to a CSV")
+    k.add_argument("--month", default="latest", type=month_arg, help="last month (YYYY-MM)")
+    k.add_argument("--out", required=True, help="CSV file to write")
+    add_config_arg(k)
+    k.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pmf_lib.compute import build_kpi_table
+    from pmf_lib.config import load_config
+    from pmf_lib.publish.atomic import write_csv_atomic
+
+    config = load_config(args.config)
+    table = build_kpi_table(config, args.month)
+    write_csv_atomic(table, Path(args.out))
+    print(f"{len(table)} rows, {table['kpi_id'].nunique()} KPIs -> {args.out}")
+    return 0
