@@ -358,7 +358,7 @@ def close_flags(values, mean, upper, lower, close_upper, close_lower) -> np.ndar
 
 
 def rule_two_of_three(values, mean, upper, lower, close_upper, close_lower) -> np.ndarray:
-    """+1/−1 for close points flagged by the two-of-three rule (see :func:`two_of_three_from_flags`).
+    """+1/−1 for close points flagged by two-of-three (see :func:`two_of_three_from_flags`).
 
     Examples
     --------
