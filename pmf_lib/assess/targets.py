@@ -1,0 +1,314 @@
+"""KPI targets with the dates they apply from, and RAG ratings.
+
+``parameters/targets.yaml`` maps each KPI id to a list of target periods::
+
+    assessments_45wd_pct:
+      - from: 2023-04-01
+        target: 80
+        amber_tolerance: 5
+        baseline: 76.4
+        note: Improvement plan 2023-24
+      - from: 2024-04-01
+        target: 85
+        amber_tolerance: 5
+
+A period applies to every month whose ``period_end`` is on or after its ``from``
+date, until the next period's ``from``; so a past month is judged against the
+target in force then. ``target: null`` withdraws the target from that date, and
+an empty list says the KPI has no target. Unknown keys and unknown KPI ids are
+errors naming them.
+
+RAG, for a KPI where higher is better, with target T and amber tolerance A:
+
+* **Green** – value ≥ T (meeting the target exactly is green);
+* **Amber** – T − A ≤ value < T (within the tolerance on the wrong side;
+  exactly at the edge of the tolerance is amber);
+* **Red** – value < T − A.
+
+Mirrored where lower is better (green ≤ T; amber T < value ≤ T + A; red above).
+Values within 1e-9 (relative) of a boundary count as on it, so a percentage
+computed as 100 × n ÷ d is not pushed over a boundary by floating-point
+rounding. With no target the state is **No target** (never red); with no value
+(an empty denominator) it is **No data**. A neutral KPI cannot be RAG rated.
+
+Examples
+--------
+>>> rag(80.0, target=85, amber_tolerance=5, polarity="higher_is_better")
+'Amber'
+>>> rag(79.9, target=85, amber_tolerance=5, polarity="higher_is_better")
+'Red'
+>>> rag(12.0, target=None, amber_tolerance=None, polarity="lower_is_better")
+'No target'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pmf_lib.errors import PmfError
+
+DEFAULT_TARGETS = Path("parameters/targets.yaml")
+GREEN, AMBER, RED = "Green", "Amber", "Red"
+NO_TARGET, NO_DATA = "No target", "No data"
+RAG_STATES = (GREEN, AMBER, RED, NO_TARGET, NO_DATA)
+_REL_EPS = 1e-9
+
+
+class TargetPeriod(BaseModel):
+    """One target and the date from which it applies.
+
+    Examples
+    --------
+    >>> p = TargetPeriod.model_validate({"from": "2024-04-01", "target": 85, "amber_tolerance": 5})
+    >>> p.from_, p.target, p.baseline
+    (datetime.date(2024, 4, 1), 85.0, None)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", description="first day the target applies (YYYY-MM-DD)")
+    target: float | None = Field(description="the target value; null withdraws the target")
+    amber_tolerance: float = Field(
+        0.0, ge=0, description="how far on the wrong side of the target is still Amber"
+    )
+    baseline: float | None = Field(None, description="the value the target was set against")
+    note: str = Field("", description="why the target was set (shown to analysts)")
+
+    @model_validator(mode="after")
+    def _finite(self):
+        for name in ("target", "amber_tolerance", "baseline"):
+            v = getattr(self, name)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{name} must be a finite number")
+        return self
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Validated targets: each KPI's target periods, sorted by ``from`` date.
+
+    Examples
+    --------
+    >>> t = Targets({"k": [TargetPeriod.model_validate(
+    ...     {"from": "2024-04-01", "target": 85, "amber_tolerance": 5})]})
+    >>> t.target_in_force("k", "2024-03-31") is None, t.target_in_force("k", "2024-04-30").target
+    (True, 85.0)
+    """
+
+    periods: Mapping[str, list[TargetPeriod]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def target_in_force(self, kpi_id: str, period_end) -> TargetPeriod | None:
+        """The period in force at ``period_end`` (latest ``from`` ≤ it), or None.
+
+        A period whose ``target`` is null is returned as is (the target was
+        withdrawn); callers treat it as no target.
+        """
+        end = pd.Timestamp(period_end).date()
+        found = None
+        for p in self.periods.get(kpi_id, ()):
+            if p.from_ <= end:
+                found = p
+            else:
+                break
+        return found
+
+    def kpi_ids(self) -> list[str]:
+        """KPI ids listed in the file (including those with an empty list)."""
+        return list(self.periods)
+
+
+def _known(known_kpis) -> tuple[set[str], Mapping[str, str]]:
+    if isinstance(known_kpis, Mapping):
+        ids = set(known_kpis)
+        pol = {k: getattr(v, "polarity", v) for k, v in known_kpis.items()}
+        return ids, pol
+    return set(known_kpis), {}
+
+
+def parse_targets(raw, known_kpis: Iterable[str] | Mapping, source=None) -> Targets:
+    """Validate an already-loaded targets mapping (see :func:`load_targets`).
+
+    Examples
+    --------
+    >>> raw = {"k": [{"from": "2024-04-01", "target": 85, "amber_tolerance": 5, "colour": 1}]}
+    >>> try:
+    ...     parse_targets(raw, ["k"], source="targets.yaml")
+    ... except PmfError as e:
+    ...     print(e)
+    targets.yaml, field k[0].colour: unknown key (expected from, target, amber_tolerance, \
+baseline, note)
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise PmfError("expected a mapping of KPI id to a list of target periods", file=source)
+    ids, polarity = _known(known_kpis)
+    unknown = sorted(str(k) for k in raw if k not in ids)
+    if unknown:
+        raise PmfError(
+            f"unknown KPI id(s): {', '.join(unknown)} (not a pmf KPI; check the spelling)",
+            file=source,
+            field=unknown[0],
+        )
+    out: dict[str, list[TargetPeriod]] = {}
+    allowed = "from, target, amber_tolerance, baseline, note"
+    for kpi_id, periods in raw.items():
+        if periods is None:
+            periods = []
+        if not isinstance(periods, list):
+            raise PmfError(
+                "expected a list of target periods (each starting '- from: YYYY-MM-DD')",
+                file=source,
+                field=kpi_id,
+            )
+        parsed = []
+        for i, item in enumerate(periods):
+            where = f"{kpi_id}[{i}]"
+            if not isinstance(item, Mapping):
+                raise PmfError(
+                    "expected a mapping with from, target, ...", file=source, field=where
+                )
+            try:
+                parsed.append(TargetPeriod.model_validate(dict(item)))
+            except ValidationError as e:
+                err = e.errors()[0]
+                loc = ".".join(str(p) for p in err["loc"])
+                key = f"{where}.{loc}" if loc else where
+                if err["type"] == "extra_forbidden":
+                    msg = f"unknown key (expected {allowed})"
+                elif err["type"] == "missing":
+                    msg = "required key is missing"
+                else:
+                    msg = f"{err['msg']} (got {err.get('input')!r})"
+                raise PmfError(msg, file=source, field=key) from None
+        dates = [p.from_ for p in parsed]
+        for j in range(1, len(dates)):
+            if dates[j] <= dates[j - 1]:
+                raise PmfError(
+                    f"'from' dates must increase; {dates[j]} is not after {dates[j - 1]}",
+                    file=source,
+                    field=f"{kpi_id}[{j}].from",
+                )
+        if polarity.get(kpi_id) == "neutral" and any(p.target is not None for p in parsed):
+            raise PmfError(
+                "a neutral KPI (neither higher nor lower is better) cannot have a target",
+                file=source,
+                field=kpi_id,
+            )
+        out[kpi_id] = parsed
+    return Targets(out, Path(source) if source is not None else None)
+
+
+def load_targets(path: str | Path, known_kpis: Iterable[str] | Mapping) -> Targets:
+    """Read and validate a targets file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file (``parameters/targets.yaml``).
+    known_kpis : iterable of str, or mapping of KPI id to polarity or KpiMeta
+        The KPI ids that exist; with polarities, a target for a neutral KPI is
+        also an error.
+
+    Returns
+    -------
+    Targets
+
+    Raises
+    ------
+    PmfError
+        Naming the file and the key for the first problem found.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "targets.yaml"
+    >>> _ = f.write_text("assessments_45wd_pct:\\n  - {from: 2024-04-01, target: 85,"
+    ...                  " amber_tolerance: 5}\\n")
+    >>> t = load_targets(f, ["assessments_45wd_pct"])
+    >>> t.target_in_force("assessments_45wd_pct", "2025-01-31").target
+    85.0
+    >>> try:
+    ...     load_targets(f, ["referrals_count"])
+    ... except PmfError as e:
+    ...     print(e.field)
+    assessments_45wd_pct
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PmfError("targets file not found", file=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise PmfError(
+            f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where
+        ) from None
+    return parse_targets(raw, known_kpis, source=path)
+
+
+def _on_or_above(value: float, bound: float) -> bool:
+    return value >= bound - _REL_EPS * max(1.0, abs(bound))
+
+
+def _on_or_below(value: float, bound: float) -> bool:
+    return value <= bound + _REL_EPS * max(1.0, abs(bound))
+
+
+def rag(value, target, amber_tolerance, polarity: str) -> str:
+    """The RAG state of a value against a target.
+
+    Parameters
+    ----------
+    value : float or None
+        The KPI value (None or NaN: "No data").
+    target : float or None
+        The target in force (None or NaN: "No target").
+    amber_tolerance : float or None
+        How far on the wrong side of the target is still Amber (None: 0).
+    polarity : str
+        ``higher_is_better`` or ``lower_is_better``.
+
+    Returns
+    -------
+    str
+        ``Green``, ``Amber``, ``Red``, ``No target`` or ``No data`` (see the
+        module docstring for the boundaries).
+
+    Raises
+    ------
+    ValueError
+        For a neutral or unknown polarity with a target.
+
+    Examples
+    --------
+    >>> [rag(v, 20, 2, "lower_is_better") for v in (20.0, 21.9, 22.0, 22.1)]
+    ['Green', 'Amber', 'Amber', 'Red']
+    """
+    if target is None or (isinstance(target, float) and math.isnan(target)):
+        return NO_TARGET
+    if polarity not in ("higher_is_better", "lower_is_better"):
+        raise ValueError(f"cannot RAG rate a KPI with polarity {polarity!r} against a target")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    tol = 0.0 if amber_tolerance is None else float(amber_tolerance)
+    if tol < 0 or math.isnan(tol):
+        raise ValueError(f"amber tolerance must be 0 or more (got {amber_tolerance!r})")
+    v, t = float(value), float(target)
+    if polarity == "higher_is_better":
+        if _on_or_above(v, t):
+            return GREEN
+        return AMBER if _on_or_above(v, t - tol) else RED
+    if _on_or_below(v, t):
+        return GREEN
+    return AMBER if _on_or_below(v, t + tol) else RED
