@@ -36,6 +36,8 @@ CIN_COLUMNS: dict[str, dict[str, str]] = {
         "PersonDeathDate": DATE,
         "Ethnicity": STR,
         "UASC": STR,
+        "FormerUPN": STR,
+        "UPNunknown": STR,  # UN1..UN10: why there is no UPN
         **PROVENANCE,
     },
     "disabilities": {"LAchildID": STR, "Disability": STR, **PROVENANCE},
@@ -92,6 +94,22 @@ CIN_COLUMNS: dict[str, dict[str, str]] = {
         "CPPreviewDate": DATE,
         **PROVENANCE,
     },
+    # 2025-26 on: one row per <PreProceedingsandFGDM> block of a CINdetails
+    "pre_proceedings": {
+        "LAchildID": STR,
+        "CINreferralDate": DATE,
+        "PPStartDate": DATE,
+        "LBPSentDate": DATE,
+        "FGDMMeetingOffer": STR,
+        "FGDMMeetingFac": STR,
+        "InitialPPMeetingDate": DATE,
+        "ReviewMeetingsCount": INT,
+        "StepDecisionDate": DATE,
+        "PPOutcome": STR,
+        "CourtAppDate": DATE,
+        "LetterInitCPDate": DATE,
+        **PROVENANCE,
+    },
 }
 
 # One row per file read (CIN census and SSDA903 alike): where each return came
@@ -117,6 +135,7 @@ CIN_KEYS: dict[str, list[str]] = {
     "section47": ["LAchildID", "S47ActualStartDate"],
     "cp_plans": ["LAchildID", "CPPstartDate"],
     "cp_reviews": ["LAchildID", "CPPstartDate", "CPPreviewDate"],
+    "pre_proceedings": ["LAchildID", "PPStartDate"],
 }
 
 # ---- SSDA903 ---------------------------------------------------------------
@@ -146,7 +165,9 @@ S903_COLUMNS: dict[str, dict[str, str]] = {
     "previous_permanence": {"CHILD": STR, "DOB": DATE, "PREV_PERM": STR, "LA_PERM": STR,
                             "DATE_PERM": STR, **PROVENANCE},
     "sw_episodes": {"CHILD": STR, "SW_ID": STR, "SW_DECOM": DATE, "SW_DEC": DATE,
-                    "SW_REASON": STR, **PROVENANCE},
+                    "SW_REASON": STR, "DOB": DATE, **PROVENANCE},
+    # 2025-26 on: deprivation of liberty orders (the "DoLo" table)
+    "dolo": {"CHILD": STR, "DOB": DATE, "DOLO_START": DATE, "DOLO_END": DATE, **PROVENANCE},
 }
 
 S903_KEYS: dict[str, list[str]] = {
@@ -161,6 +182,7 @@ S903_KEYS: dict[str, list[str]] = {
     "placed_for_adoption": ["CHILD", "DATE_PLACED"],
     "previous_permanence": ["CHILD"],
     "sw_episodes": ["CHILD", "SW_DECOM"],
+    "dolo": ["CHILD", "DOLO_START"],
 }
 
 
