@@ -203,110 +203,386 @@ _FY, _AN, _SEPT = "Financial Year", "Annual", "Annual (end of Sept)"
 
 EES_COLUMNS: tuple[EesColumn, ...] = (
     # b1 children in need (no LAIT equivalent for these three)
-    EesColumn("b1_", "At31_episodes", "EES_CIN_At31", "Children in need at 31 March (num)",
-              "-", "Number of children", _AN),
-    EesColumn("b1_", "Started_episodes", "EES_CIN_Started",
-              "Episodes of need starting during the year (num)", "-", "Number of episodes", _FY),
-    EesColumn("b1_", "awaiting_assessment", "EES_CIN_AwaitingAssessment",
-              "Children awaiting assessment at 31 March (num)", "-", "Number of children", _AN),
+    EesColumn(
+        "b1_",
+        "At31_episodes",
+        "EES_CIN_At31",
+        "Children in need at 31 March (num)",
+        "-",
+        "Number of children",
+        _AN,
+    ),
+    EesColumn(
+        "b1_",
+        "Started_episodes",
+        "EES_CIN_Started",
+        "Episodes of need starting during the year (num)",
+        "-",
+        "Number of episodes",
+        _FY,
+    ),
+    EesColumn(
+        "b1_",
+        "awaiting_assessment",
+        "EES_CIN_AwaitingAssessment",
+        "Children awaiting assessment at 31 March (num)",
+        "-",
+        "Number of children",
+        _AN,
+    ),
     # c1 referrals
-    EesColumn("c1_", "referral_count", "CPP_Total_NumRef",
-              "Number of referrals to Children's Social Services", "-", "Number of children", _FY),
-    EesColumn("c1_", "rereferral_percent", "ReReferral",
-              "Re-referrals within 12 months of the previous referral (%)", "Low",
-              "% of referrals", _FY),
-    EesColumn("c1_", "no_further_action_percent", "CIN_Refferals_NFA",
-              "Referrals closed with no further action (%)", "-", "% of referrals", _FY),
-    EesColumn("c1_", "not_in_need_percent", "Referrals_AssessedNotNeed",
-              "Referrals assessed and the child not in need (%)", "-", "% of referrals", _FY),
-    EesColumn("c1_", "referral_child_count", "EES_Referral_Children",
-              "Children referred during the year (num)", "-", "Number of children", _FY),
-    EesColumn("c1_", "rereferral_child_percent", "EES_ReReferral_Child_pct",
-              "Children re-referred within 12 months (%)", "Low", "% of children", _FY),
+    EesColumn(
+        "c1_",
+        "referral_count",
+        "CPP_Total_NumRef",
+        "Number of referrals to Children's Social Services",
+        "-",
+        "Number of children",
+        _FY,
+    ),
+    EesColumn(
+        "c1_",
+        "rereferral_percent",
+        "ReReferral",
+        "Re-referrals within 12 months of the previous referral (%)",
+        "Low",
+        "% of referrals",
+        _FY,
+    ),
+    EesColumn(
+        "c1_",
+        "no_further_action_percent",
+        "CIN_Refferals_NFA",
+        "Referrals closed with no further action (%)",
+        "-",
+        "% of referrals",
+        _FY,
+    ),
+    EesColumn(
+        "c1_",
+        "not_in_need_percent",
+        "Referrals_AssessedNotNeed",
+        "Referrals assessed and the child not in need (%)",
+        "-",
+        "% of referrals",
+        _FY,
+    ),
+    EesColumn(
+        "c1_",
+        "referral_child_count",
+        "EES_Referral_Children",
+        "Children referred during the year (num)",
+        "-",
+        "Number of children",
+        _FY,
+    ),
+    EesColumn(
+        "c1_",
+        "rereferral_child_percent",
+        "EES_ReReferral_Child_pct",
+        "Children re-referred within 12 months (%)",
+        "Low",
+        "% of children",
+        _FY,
+    ),
     # d3 subsequent plans
-    EesColumn("d3_", "CPP_start", "CPP_Abuse",
-              "Child protection plans starting during the year (num)", "-", "Number of CPP", _FY),
-    EesColumn("d3_", "CPP_subsequent", "ReRegCPR",
-              "Plans for a second or subsequent time (num)", "-", "Number plans", _FY),
-    EesColumn("d3_", "CPP_subsequent_percent", "PrevRegCPR",
-              "Plans for a second or subsequent time (%)", "Low", "% previously plans", _FY),
+    EesColumn(
+        "d3_",
+        "CPP_start",
+        "CPP_Abuse",
+        "Child protection plans starting during the year (num)",
+        "-",
+        "Number of CPP",
+        _FY,
+    ),
+    EesColumn(
+        "d3_",
+        "CPP_subsequent",
+        "ReRegCPR",
+        "Plans for a second or subsequent time (num)",
+        "-",
+        "Number plans",
+        _FY,
+    ),
+    EesColumn(
+        "d3_",
+        "CPP_subsequent_percent",
+        "PrevRegCPR",
+        "Plans for a second or subsequent time (%)",
+        "Low",
+        "% previously plans",
+        _FY,
+    ),
     # d5 plans at 31 March by duration
-    EesColumn("d5_", "CPP_At31", "CPP_Num", "Children subject of a plan at 31 March (num)",
-              "-", "Number CPP", _AN),
-    EesColumn("d5_", "2_years_or_more_percent", "CPPlans2yrsActive",
-              "Plans at 31 March lasting 2 years or more (%)", "Low", "% of children", _FY),
-    EesColumn("d5_", "3_months_or_less_percent", "EES_CPP_At31_3mOrLess_pct",
-              "Plans at 31 March lasting 3 months or less (%)", "-", "% of children", _AN),
+    EesColumn(
+        "d5_",
+        "CPP_At31",
+        "CPP_Num",
+        "Children subject of a plan at 31 March (num)",
+        "-",
+        "Number CPP",
+        _AN,
+    ),
+    EesColumn(
+        "d5_",
+        "2_years_or_more_percent",
+        "CPPlans2yrsActive",
+        "Plans at 31 March lasting 2 years or more (%)",
+        "Low",
+        "% of children",
+        _FY,
+    ),
+    EesColumn(
+        "d5_",
+        "3_months_or_less_percent",
+        "EES_CPP_At31_3mOrLess_pct",
+        "Plans at 31 March lasting 3 months or less (%)",
+        "-",
+        "% of children",
+        _AN,
+    ),
     # children looked after numbers and rates
-    EesColumn("cla_number_and_rate", "children_count", "LACnum", "Children looked after (num)",
-              "-", "Number of Children Looked After", _AN, _CLA31),
-    EesColumn("cla_number_and_rate", "rate_per_10000", "LAC",
-              "Children looked after rate per 10,000", "-", "Rate per 10,000", _AN, _CLA31),
-    EesColumn("cla_number_and_rate", "children_count", "LACnum_Start",
-              "Children who started to be looked after (num)", "-",
-              "Number of Children Looked After", _FY, _CLASTART),
-    EesColumn("cla_number_and_rate", "rate_per_10000", "LAC_Start_Rate",
-              "Children starting to be looked after (rate)", "-", "Rate per 10,000", _FY,
-              _CLASTART),
-    EesColumn("cla_number_and_rate", "children_count", "LACceased",
-              "Children who ceased to be looked after (num)", "-",
-              "Number of Children Looked After", _FY, _CLACEASE),
-    EesColumn("cla_number_and_rate", "rate_per_10000", "LAC_Cease_Rate",
-              "Children ceasing to be looked after (rate)", "-", "Rate per 10,000", _FY,
-              _CLACEASE),
+    EesColumn(
+        "cla_number_and_rate",
+        "children_count",
+        "LACnum",
+        "Children looked after (num)",
+        "-",
+        "Number of Children Looked After",
+        _AN,
+        _CLA31,
+    ),
+    EesColumn(
+        "cla_number_and_rate",
+        "rate_per_10000",
+        "LAC",
+        "Children looked after rate per 10,000",
+        "-",
+        "Rate per 10,000",
+        _AN,
+        _CLA31,
+    ),
+    EesColumn(
+        "cla_number_and_rate",
+        "children_count",
+        "LACnum_Start",
+        "Children who started to be looked after (num)",
+        "-",
+        "Number of Children Looked After",
+        _FY,
+        _CLASTART,
+    ),
+    EesColumn(
+        "cla_number_and_rate",
+        "rate_per_10000",
+        "LAC_Start_Rate",
+        "Children starting to be looked after (rate)",
+        "-",
+        "Rate per 10,000",
+        _FY,
+        _CLASTART,
+    ),
+    EesColumn(
+        "cla_number_and_rate",
+        "children_count",
+        "LACceased",
+        "Children who ceased to be looked after (num)",
+        "-",
+        "Number of Children Looked After",
+        _FY,
+        _CLACEASE,
+    ),
+    EesColumn(
+        "cla_number_and_rate",
+        "rate_per_10000",
+        "LAC_Cease_Rate",
+        "Children ceasing to be looked after (rate)",
+        "-",
+        "Rate per 10,000",
+        _FY,
+        _CLACEASE,
+    ),
     # social work workforce (30 September)
-    EesColumn("csww_indicators", "inpost_fte", "Work_Force_NoSW",
-              "Number of children's social workers (FTE)", "-", "Social Workers", _SEPT),
-    EesColumn("csww_indicators", "vacancy_rate_fte", "Work_Force_Vac_Rate",
-              "Social worker vacancies (%)", "Low", "% vacancies", _SEPT),
-    EesColumn("csww_indicators", "turnover_rate_fte", "Work_Force_TO_Rate",
-              "Social worker turnover (%)", "Low", "Turnover rate", _SEPT),
-    EesColumn("csww_indicators", "agency_rate_fte", "Work_Force_Agecy_Rate",
-              "Agency social workers (%)", "Low", "% Agency Staff", _SEPT),
-    EesColumn("csww_indicators", "agency_cover_rate_fte", "Work_Force_AgencyCover",
-              "Agency social workers covering vacancies (%)", "-", "% Agency Staff", _SEPT),
-    EesColumn("csww_indicators", "vacancy_agency_cover_rate_fte", "Vacancies_cover",
-              "Vacancies covered by agency workers (%)", "High", "% Vacancies", _SEPT),
-    EesColumn("csww_indicators", "absence_rate_fte", "Work_Force_SWAbsence",
-              "Social worker absence rate (%)", "Low", "Absence Rate", _SEPT),
-    EesColumn("csww_indicators", "cases", "Work_Force_Num_CaseHeld",
-              "Number of cases held by LA", "-", "Number of cases", _SEPT),
-    EesColumn("csww_indicators", "caseload_fte", "Work_Force_AvgNumCase_SW",
-              "Average cases per children and family social worker (FTE)", "Low", "Case Load",
-              _SEPT),
-    EesColumn("csww_indicators", "starters_fte", "Social_Work_Starters",
-              "Social workers starting during the year (FTE)", "-", "Starters FTE", _SEPT),
-    EesColumn("csww_indicators", "leavers_fte", "Social_Work_Leavers",
-              "Social workers leaving during the year (FTE)", "-", "Leavers FTE", _SEPT),
+    EesColumn(
+        "csww_indicators",
+        "inpost_fte",
+        "Work_Force_NoSW",
+        "Number of children's social workers (FTE)",
+        "-",
+        "Social Workers",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "vacancy_rate_fte",
+        "Work_Force_Vac_Rate",
+        "Social worker vacancies (%)",
+        "Low",
+        "% vacancies",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "turnover_rate_fte",
+        "Work_Force_TO_Rate",
+        "Social worker turnover (%)",
+        "Low",
+        "Turnover rate",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "agency_rate_fte",
+        "Work_Force_Agecy_Rate",
+        "Agency social workers (%)",
+        "Low",
+        "% Agency Staff",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "agency_cover_rate_fte",
+        "Work_Force_AgencyCover",
+        "Agency social workers covering vacancies (%)",
+        "-",
+        "% Agency Staff",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "vacancy_agency_cover_rate_fte",
+        "Vacancies_cover",
+        "Vacancies covered by agency workers (%)",
+        "High",
+        "% Vacancies",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "absence_rate_fte",
+        "Work_Force_SWAbsence",
+        "Social worker absence rate (%)",
+        "Low",
+        "Absence Rate",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "cases",
+        "Work_Force_Num_CaseHeld",
+        "Number of cases held by LA",
+        "-",
+        "Number of cases",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "caseload_fte",
+        "Work_Force_AvgNumCase_SW",
+        "Average cases per children and family social worker (FTE)",
+        "Low",
+        "Case Load",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "starters_fte",
+        "Social_Work_Starters",
+        "Social workers starting during the year (FTE)",
+        "-",
+        "Starters FTE",
+        _SEPT,
+    ),
+    EesColumn(
+        "csww_indicators",
+        "leavers_fte",
+        "Social_Work_Leavers",
+        "Social workers leaving during the year (FTE)",
+        "-",
+        "Leavers FTE",
+        _SEPT,
+    ),
     # placement stability
-    EesColumn("la_cla_placement_stability", "children_percent", "LACStable_2016on",
-              "Children looked after at 31 March with three or more placements in the year (%)",
-              "Low", "% of children", _AN, _STAB3),
-    EesColumn("la_cla_placement_stability", "children_count", "LACStableNum_2016on",
-              "Children looked after with three or more placements in the year (num)", "-",
-              "Number of children", _AN, _STAB3),
-    EesColumn("la_cla_placement_stability", "children_percent", "LAC_LongStable%",
-              "Children looked after 2.5+ years, under 16, with the same carer 2+ years (%)",
-              "High", "% of children", _AN, _STABLONG),
-    EesColumn("la_cla_placement_stability", "children_count", "LAC_LongStableNum",
-              "Children looked after 2.5+ years, under 16, with the same carer 2+ years (num)",
-              "-", "Number of children", _AN, _STABLONG),
+    EesColumn(
+        "la_cla_placement_stability",
+        "children_percent",
+        "LACStable_2016on",
+        "Children looked after at 31 March with three or more placements in the year (%)",
+        "Low",
+        "% of children",
+        _AN,
+        _STAB3,
+    ),
+    EesColumn(
+        "la_cla_placement_stability",
+        "children_count",
+        "LACStableNum_2016on",
+        "Children looked after with three or more placements in the year (num)",
+        "-",
+        "Number of children",
+        _AN,
+        _STAB3,
+    ),
+    EesColumn(
+        "la_cla_placement_stability",
+        "children_percent",
+        "LAC_LongStable%",
+        "Children looked after 2.5+ years, under 16, with the same carer 2+ years (%)",
+        "High",
+        "% of children",
+        _AN,
+        _STABLONG,
+    ),
+    EesColumn(
+        "la_cla_placement_stability",
+        "children_count",
+        "LAC_LongStableNum",
+        "Children looked after 2.5+ years, under 16, with the same carer 2+ years (num)",
+        "-",
+        "Number of children",
+        _AN,
+        _STABLONG,
+    ),
 )
 """Every Explore Education Statistics column imported, with its measure code."""
 
 EES_PREFIXES = tuple(dict.fromkeys(c.file for c in EES_COLUMNS))
 
 MEASURE_COLUMNS = [
-    "code", "title", "measure", "topic", "polarity", "unit", "source_table", "year_type",
-    "no_quartile", "dps", "source",
+    "code",
+    "title",
+    "measure",
+    "topic",
+    "polarity",
+    "unit",
+    "source_table",
+    "year_type",
+    "no_quartile",
+    "dps",
+    "source",
 ]
 VALUE_COLUMNS = [
-    "measure", "year", "year_end", "level", "la_code", "name", "region", "value",
-    "suppression", "source",
+    "measure",
+    "year",
+    "year_end",
+    "level",
+    "la_code",
+    "name",
+    "region",
+    "value",
+    "suppression",
+    "source",
 ]
 NEIGHBOUR_COLUMNS = [
-    "model", "la_code", "la_name", "region", "sn_rank", "neighbour", "neighbour_name",
-    "closeness", "inherited_from",
+    "model",
+    "la_code",
+    "la_name",
+    "region",
+    "sn_rank",
+    "neighbour",
+    "neighbour_name",
+    "closeness",
+    "inherited_from",
 ]
 POPULATION_COLUMNS = ["year", "level", "la_code", "name", "children"]
 TABLES = ("measures", "values", "neighbours", "population")
@@ -381,7 +657,9 @@ def parse_value(raw, *, file, location: str, field: str) -> tuple[float, str | N
         raise PmfError(
             f"not a number or a known suppression code "
             f"({', '.join(repr(c) for c in SUPPRESSION_CODES if c)}): {text!r}",
-            file=file, location=location, field=field,
+            file=file,
+            location=location,
+            field=field,
         ) from None
 
 
@@ -469,8 +747,17 @@ def read_lait_dictionary(path: str | Path, topics: Iterable[str] = CSC_TOPICS) -
         d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
         raise PmfError(f"cannot read the LAIT data dictionary: {e}", file=path) from None
-    need = ["Topic", "Measure", "Chart_title", "Measure_short", "Polarity", "y_axis_name",
-            "Table_status", "Year_Type", "No_Quartile"]
+    need = [
+        "Topic",
+        "Measure",
+        "Chart_title",
+        "Measure_short",
+        "Polarity",
+        "y_axis_name",
+        "Table_status",
+        "Year_Type",
+        "No_Quartile",
+    ]
     _require_columns(d, need, path)
     d = d.assign(Measure_short=d["Measure_short"].str.strip(), Topic=d["Topic"].str.strip())
     d = d[~d["Table_status"].str.contains("DISCONTINUE", case=False)]
@@ -486,19 +773,21 @@ def read_lait_dictionary(path: str | Path, topics: Iterable[str] = CSC_TOPICS) -
         if polarity not in ("High", "Low"):
             polarity = "-"
         dps = pd.to_numeric(first.get("dps", ""), errors="coerce")
-        rows.append({
-            "code": code,
-            "title": first["Chart_title"].strip() or first["Measure"].strip(),
-            "measure": first["Measure"].strip(),
-            "topic": " / ".join(all_topics),
-            "polarity": polarity,
-            "unit": first["y_axis_name"].strip(),
-            "source_table": first["Table_status"].strip(),
-            "year_type": first["Year_Type"].strip(),
-            "no_quartile": first["No_Quartile"].strip().upper() == "N",
-            "dps": float(dps) if pd.notna(dps) else float("nan"),
-            "source": "LAIT",
-        })
+        rows.append(
+            {
+                "code": code,
+                "title": first["Chart_title"].strip() or first["Measure"].strip(),
+                "measure": first["Measure"].strip(),
+                "topic": " / ".join(all_topics),
+                "polarity": polarity,
+                "unit": first["y_axis_name"].strip(),
+                "source_table": first["Table_status"].strip(),
+                "year_type": first["Year_Type"].strip(),
+                "no_quartile": first["No_Quartile"].strip().upper() == "N",
+                "dps": float(dps) if pd.notna(dps) else float("nan"),
+                "source": "LAIT",
+            }
+        )
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
@@ -528,8 +817,7 @@ def read_lait_long(path: str | Path, measures: pd.DataFrame) -> pd.DataFrame:
     raw = raw[raw["Short Desc"].isin(measures["code"])].reset_index(drop=True)
     if raw["LA Number"].isna().any():
         pos = int(np.flatnonzero(raw["LA Number"].isna().to_numpy())[0])
-        raise PmfError("missing LA number", file=path, location=f"row {pos + 1}",
-                       field="LA Number")
+        raise PmfError("missing LA number", file=path, location=f"row {pos + 1}", field="LA Number")
     if raw["Years"].isna().any():
         raw = raw[raw["Years"].notna()]  # LAIT drops rows without a year too
     value, supp = _parse_series(raw["Values"], file=path, field="Values", row_offset=1)
@@ -538,17 +826,19 @@ def read_lait_long(path: str | Path, measures: pd.DataFrame) -> pd.DataFrame:
     level = np.array([_level(c) for c in la_code], dtype=object)
     region = raw["Region"].astype("string").str.strip()
     region = region.where(~region.isin(["NA", ""]) & (level == "LA"), None)
-    out = pd.DataFrame({
-        "measure": raw["Short Desc"].astype(str).to_numpy(),
-        "year": raw["Years"].astype(str).str.strip().to_numpy(),
-        "level": level,
-        "la_code": la_code,
-        "name": raw["LA and Regions"].astype(str).str.strip().to_numpy(),
-        "region": region.astype(object).to_numpy(),
-        "value": value,
-        "suppression": supp,
-        "source": "LAIT",
-    })
+    out = pd.DataFrame(
+        {
+            "measure": raw["Short Desc"].astype(str).to_numpy(),
+            "year": raw["Years"].astype(str).str.strip().to_numpy(),
+            "level": level,
+            "la_code": la_code,
+            "name": raw["LA and Regions"].astype(str).str.strip().to_numpy(),
+            "region": region.astype(object).to_numpy(),
+            "value": value,
+            "suppression": supp,
+            "source": "LAIT",
+        }
+    )
     out["region"] = out["region"].where(out["level"] != "Region", out["name"])
     out["year_end"] = _year_ends(out, year_types)
     _check_unique(out, path)
@@ -557,12 +847,11 @@ def read_lait_long(path: str | Path, measures: pd.DataFrame) -> pd.DataFrame:
 
 def _year_ends(values: pd.DataFrame, year_types: pd.Series) -> pd.Series:
     pairs = values[["year", "measure"]].drop_duplicates()
-    ends = {
-        (y, m): year_end(y, year_types.get(m)) for y, m in pairs.itertuples(index=False)
-    }
+    ends = {(y, m): year_end(y, year_types.get(m)) for y, m in pairs.itertuples(index=False)}
     return pd.Series(
         [ends[(y, m)] for y, m in zip(values["year"], values["measure"], strict=True)],
-        index=values.index, dtype="datetime64[s]",
+        index=values.index,
+        dtype="datetime64[s]",
     )
 
 
@@ -572,7 +861,8 @@ def _check_unique(values: pd.DataFrame, path) -> None:
         first = values[dup].iloc[0]
         raise PmfError(
             f"measure {first['measure']} year {first['year']} is given more than once "
-            f"for LA {first['la_code']}", file=path,
+            f"for LA {first['la_code']}",
+            file=path,
         )
 
 
@@ -622,28 +912,40 @@ def read_ees_csv(path: str | Path, columns: Iterable[EesColumn] | None = None) -
         raise PmfError(f"cannot read the file: {e}", file=path) from None
     d.columns = [c.strip() for c in d.columns]
     base = ["time_period", "geographic_level", "old_la_code", "la_name", "region_name"]
-    _require_columns(d, base + sorted({c.column for c in columns}
-                                      | {w for c in columns for w, _ in c.where}), path)
+    _require_columns(
+        d,
+        base + sorted({c.column for c in columns} | {w for c in columns for w, _ in c.where}),
+        path,
+    )
     level_map = {"National": "England", "Regional": "Region", "Local authority": "LA"}
     d = d[d["geographic_level"].isin(level_map)].copy()
     d["_row"] = d.index + 2
     # geography: one row per LA code (a joint "940 / 941" row is given to each)
     codes = []
-    for row, lvl, old, region in zip(d["_row"], d["geographic_level"], d["old_la_code"],
-                                     d["region_name"], strict=True):
+    for row, lvl, old, region in zip(
+        d["_row"], d["geographic_level"], d["old_la_code"], d["region_name"], strict=True
+    ):
         if lvl == "National":
             codes.append([ENGLAND])
         elif lvl == "Regional":
             code = REGION_CODES.get(region.strip().lower())
             if code is None:
-                raise PmfError(f"unknown region {region!r}", file=path,
-                               location=f"row {row}", field="region_name")
+                raise PmfError(
+                    f"unknown region {region!r}",
+                    file=path,
+                    location=f"row {row}",
+                    field="region_name",
+                )
             codes.append([code])
         else:
             parts = [p.strip() for p in old.split("/")]
             if not all(p.isdigit() for p in parts):
-                raise PmfError(f"not an LA number: {old!r}", file=path,
-                               location=f"row {row}", field="old_la_code")
+                raise PmfError(
+                    f"not an LA number: {old!r}",
+                    file=path,
+                    location=f"row {row}",
+                    field="old_la_code",
+                )
             codes.append([int(p) for p in parts])
     d["la_code"] = codes
     d = d.explode("la_code")
@@ -657,7 +959,8 @@ def read_ees_csv(path: str | Path, columns: Iterable[EesColumn] | None = None) -
     d["level"] = d["geographic_level"].map(level_map)
     d.loc[d["level"] == "England", "name"] = "England"
     d.loc[d["level"] == "Region", "name"] = d.loc[d["level"] == "Region", "la_code"].map(
-        REGION_NAMES)
+        REGION_NAMES
+    )
     d["region"] = d["region_name"].str.strip().where(d["level"] == "LA", None)
     d.loc[d["level"] == "Region", "region"] = d.loc[d["level"] == "Region", "name"]
     frames = []
@@ -667,20 +970,25 @@ def read_ees_csv(path: str | Path, columns: Iterable[EesColumn] | None = None) -
             sub = sub[sub[wcol].str.strip() == wval]
         if sub.empty:
             continue
-        value, supp = _parse_series(sub[col.column], file=path, field=col.column,
-                                    rows=sub["_row"].to_numpy())
-        frames.append(pd.DataFrame({
-            "measure": col.code,
-            "year": sub["time_period"].str.strip().to_numpy(),
-            "year_end": [year_end(y, col.year_type) for y in sub["time_period"]],
-            "level": sub["level"].to_numpy(),
-            "la_code": sub["la_code"].to_numpy(),
-            "name": sub["name"].to_numpy(),
-            "region": sub["region"].to_numpy(),
-            "value": value,
-            "suppression": supp,
-            "source": path.stem,
-        }))
+        value, supp = _parse_series(
+            sub[col.column], file=path, field=col.column, rows=sub["_row"].to_numpy()
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "measure": col.code,
+                    "year": sub["time_period"].str.strip().to_numpy(),
+                    "year_end": [year_end(y, col.year_type) for y in sub["time_period"]],
+                    "level": sub["level"].to_numpy(),
+                    "la_code": sub["la_code"].to_numpy(),
+                    "name": sub["name"].to_numpy(),
+                    "region": sub["region"].to_numpy(),
+                    "value": value,
+                    "suppression": supp,
+                    "source": path.stem,
+                }
+            )
+        )
     if not frames:
         return _tidy_values(pd.DataFrame(columns=VALUE_COLUMNS))
     out = pd.concat(frames, ignore_index=True)
@@ -695,12 +1003,21 @@ def ees_measures(columns: Iterable[EesColumn] = EES_COLUMNS) -> pd.DataFrame:
         if c.code in seen:
             continue
         seen.add(c.code)
-        rows.append({
-            "code": c.code, "title": c.title, "measure": c.title,
-            "topic": "Explore Education Statistics", "polarity": c.polarity, "unit": c.unit,
-            "source_table": c.file.rstrip("_"), "year_type": c.year_type,
-            "no_quartile": False, "dps": float("nan"), "source": "EES",
-        })
+        rows.append(
+            {
+                "code": c.code,
+                "title": c.title,
+                "measure": c.title,
+                "topic": "Explore Education Statistics",
+                "polarity": c.polarity,
+                "unit": c.unit,
+                "source_table": c.file.rstrip("_"),
+                "year_type": c.year_type,
+                "no_quartile": False,
+                "dps": float("nan"),
+                "source": "EES",
+            }
+        )
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
@@ -725,14 +1042,27 @@ def _neighbour_rows(records, model: str, path, location_of) -> pd.DataFrame:
             try:
                 code = int(float(text))
             except ValueError:
-                raise PmfError(f"not an LA number: {text!r}", file=path,
-                               location=location_of(i), field=f"SN{rank}") from None
-            rows.append({
-                "model": model, "la_code": la, "la_name": name, "region": region,
-                "sn_rank": rank, "neighbour": code, "closeness": _closeness(closeness),
-            })
-    return pd.DataFrame(rows, columns=[c for c in NEIGHBOUR_COLUMNS
-                                       if c not in ("neighbour_name", "inherited_from")])
+                raise PmfError(
+                    f"not an LA number: {text!r}",
+                    file=path,
+                    location=location_of(i),
+                    field=f"SN{rank}",
+                ) from None
+            rows.append(
+                {
+                    "model": model,
+                    "la_code": la,
+                    "la_name": name,
+                    "region": region,
+                    "sn_rank": rank,
+                    "neighbour": code,
+                    "closeness": _closeness(closeness),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[c for c in NEIGHBOUR_COLUMNS if c not in ("neighbour_name", "inherited_from")],
+    )
 
 
 def _model_of(path: Path, model: str | None) -> str:
@@ -740,8 +1070,11 @@ def _model_of(path: Path, model: str | None) -> str:
         return str(model)
     found = re.findall(r"20\d\d", path.name)
     if not found:
-        raise PmfError("cannot tell the statistical neighbour model's year from the file "
-                       "name (expected e.g. 2021 or 2025 in it)", file=path)
+        raise PmfError(
+            "cannot tell the statistical neighbour model's year from the file "
+            "name (expected e.g. 2021 or 2025 in it)",
+            file=path,
+        )
     return found[-1]
 
 
@@ -765,17 +1098,21 @@ def read_sn_xlsx(path: str | Path, model: str | None = None) -> pd.DataFrame:
         rows = list(ws.iter_rows(values_only=True))
     finally:
         wb.close()
-    header_at = next((i for i, r in enumerate(rows[:10])
-                      if r and str(r[0] or "").strip() == "LA num"), None)
+    header_at = next(
+        (i for i, r in enumerate(rows[:10]) if r and str(r[0] or "").strip() == "LA num"), None
+    )
     if header_at is None:
-        raise PmfError("no header row starting 'LA num' in the first 10 rows", file=path,
-                       location=f"sheet {ws.title}")
+        raise PmfError(
+            "no header row starting 'LA num' in the first 10 rows",
+            file=path,
+            location=f"sheet {ws.title}",
+        )
     header = [str(h).strip() if h is not None else "" for h in rows[header_at]]
-    idx = {h: header.index(h) for h in ("LA num", "LA Name", "GOReg")
-           if h in header}
+    idx = {h: header.index(h) for h in ("LA num", "LA Name", "GOReg") if h in header}
     if len(idx) < 3:
-        raise PmfError("header must have LA num, LA Name and GOReg", file=path,
-                       location=f"row {header_at + 1}")
+        raise PmfError(
+            "header must have LA num, LA Name and GOReg", file=path, location=f"row {header_at + 1}"
+        )
     sn_cols = []
     for k in range(1, 11):
         if f"SN{k}" not in header:
@@ -783,17 +1120,17 @@ def read_sn_xlsx(path: str | Path, model: str | None = None) -> pd.DataFrame:
         j = header.index(f"SN{k}")
         sn_cols.append((j, j + 1))
     records, where = [], []
-    for i, r in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for i, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
         la = r[idx["LA num"]] if idx["LA num"] < len(r) else None
         if la is None or str(la).strip() == "":
             continue
         try:
             la = int(float(str(la).strip()))
         except ValueError:
-            raise PmfError(f"not an LA number: {la!r}", file=path, location=f"row {i}",
-                           field="LA num") from None
-        sns = [(r[a] if a < len(r) else None, r[b] if b < len(r) else None)
-               for a, b in sn_cols]
+            raise PmfError(
+                f"not an LA number: {la!r}", file=path, location=f"row {i}", field="LA num"
+            ) from None
+        sns = [(r[a] if a < len(r) else None, r[b] if b < len(r) else None) for a, b in sn_cols]
         records.append((la, str(r[idx["LA Name"]]).strip(), str(r[idx["GOReg"]]).strip(), sns))
         where.append(f"row {i}")
     return _neighbour_rows(records, model, path, lambda k: where[k])
@@ -811,15 +1148,13 @@ def read_sn_csv(path: str | Path, model: str | None = None) -> pd.DataFrame:
     path = Path(path)
     model = _model_of(path, model)
     try:
-        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                        header=None)
+        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", header=None)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
         raise PmfError(f"cannot read the file: {e}", file=path) from None
     header = [str(h).strip() for h in d.iloc[0]]
     body = d.iloc[1:]
     if "old_la_code" in header:
-        la_i, name_i, reg_i = (header.index(h) for h in ("old_la_code", "la_name",
-                                                          "region_name"))
+        la_i, name_i, reg_i = (header.index(h) for h in ("old_la_code", "la_name", "region_name"))
         pairs = []
         for k in range(1, 11):
             if f"SN_{k}" not in header or f"SN_{k}P" not in header:
@@ -834,16 +1169,20 @@ def read_sn_csv(path: str | Path, model: str | None = None) -> pd.DataFrame:
             j = header.index(f"SN{k}")
             pairs.append((j, j + 1))
     else:
-        raise PmfError("not a statistical neighbour CSV: expected an 'old_la_code' or "
-                       "'LA num' column", file=path, location="row 1")
+        raise PmfError(
+            "not a statistical neighbour CSV: expected an 'old_la_code' or 'LA num' column",
+            file=path,
+            location="row 1",
+        )
     records, where = [], []
     for i, r in enumerate(body.itertuples(index=False), start=2):
         la = str(r[la_i]).strip()
         if not la:
             continue
         if not la.isdigit():
-            raise PmfError(f"not an LA number: {la!r}", file=path, location=f"row {i}",
-                           field=header[la_i])
+            raise PmfError(
+                f"not an LA number: {la!r}", file=path, location=f"row {i}", field=header[la_i]
+            )
         sns = [(r[a], r[b] if b < len(r) else None) for a, b in pairs]
         records.append((int(la), str(r[name_i]).strip(), str(r[reg_i]).strip(), sns))
         where.append(f"row {i}")
@@ -889,8 +1228,13 @@ def combine_neighbours(frames: Iterable[tuple[Path, pd.DataFrame]]) -> pd.DataFr
                 if (have is None or have[1].empty) and pred is not None and not pred[1].empty:
                     g = pred[1]
                     g = g[~g["neighbour"].isin(reorg.successors)]
-                    out.append(g.assign(la_code=succ, la_name=names.get(succ, pd.NA),
-                                        inherited_from=reorg.predecessor))
+                    out.append(
+                        g.assign(
+                            la_code=succ,
+                            la_name=names.get(succ, pd.NA),
+                            inherited_from=reorg.predecessor,
+                        )
+                    )
     if not out:
         return pd.DataFrame(columns=NEIGHBOUR_COLUMNS)
     n = pd.concat(out, ignore_index=True)
@@ -929,13 +1273,19 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
         d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
         raise PmfError(f"cannot read the file: {e}", file=path) from None
-    need = ["time_period", "geographic_level", "region_name", "old_la_code", "la_name",
-            "age_group", "population_estimate"]
+    need = [
+        "time_period",
+        "geographic_level",
+        "region_name",
+        "old_la_code",
+        "la_name",
+        "age_group",
+        "population_estimate",
+    ]
     _require_columns(d, need, path)
     d = d[d["age_group"].str.strip().str.lower() == "children aged 0 to 17 years"].copy()
     if d.empty:
-        raise PmfError("no rows for 'Children aged 0 to 17 years'", file=path,
-                       field="age_group")
+        raise PmfError("no rows for 'Children aged 0 to 17 years'", file=path, field="age_group")
     rows = []
     for i, r in d.iterrows():
         loc = f"row {i + 2}"
@@ -945,29 +1295,47 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
         elif lvl == "Regional":
             code = REGION_CODES.get(r["region_name"].strip().lower())
             if code is None:
-                raise PmfError(f"unknown region {r['region_name']!r}", file=path,
-                               location=loc, field="region_name")
+                raise PmfError(
+                    f"unknown region {r['region_name']!r}",
+                    file=path,
+                    location=loc,
+                    field="region_name",
+                )
             level, name = "Region", REGION_NAMES[code]
         elif lvl == "Local authority":
             if not r["old_la_code"].strip().isdigit():
-                raise PmfError(f"not an LA number: {r['old_la_code']!r}", file=path,
-                               location=loc, field="old_la_code")
+                raise PmfError(
+                    f"not an LA number: {r['old_la_code']!r}",
+                    file=path,
+                    location=loc,
+                    field="old_la_code",
+                )
             code, level, name = int(r["old_la_code"]), "LA", r["la_name"].strip()
         else:
             continue
         if not r["time_period"].strip().isdigit():
-            raise PmfError(f"not a year: {r['time_period']!r}", file=path, location=loc,
-                           field="time_period")
-        value, _ = parse_value(r["population_estimate"], file=path, location=loc,
-                               field="population_estimate")
-        rows.append({"year": int(r["time_period"]), "level": level, "la_code": code,
-                     "name": name, "children": value})
+            raise PmfError(
+                f"not a year: {r['time_period']!r}", file=path, location=loc, field="time_period"
+            )
+        value, _ = parse_value(
+            r["population_estimate"], file=path, location=loc, field="population_estimate"
+        )
+        rows.append(
+            {
+                "year": int(r["time_period"]),
+                "level": level,
+                "la_code": code,
+                "name": name,
+                "children": value,
+            }
+        )
     p = pd.DataFrame(rows, columns=POPULATION_COLUMNS)
     dup = p.duplicated(["year", "la_code"], keep=False)
     if dup.any():
         first = p[dup].iloc[0]
-        raise PmfError(f"year {first['year']} is given more than once for {first['name']}",
-                       file=path)
+        raise PmfError(
+            f"year {first['year']} is given more than once for {first['name']}", file=path
+        )
     p = p.sort_values(["year", "la_code"]).reset_index(drop=True)
     p["children"] = p["children"].astype("float64")
     return p
@@ -1007,15 +1375,23 @@ def find_sources(source: str | Path) -> SourceFiles:
     def one(pattern: str) -> Path | None:
         hits = [p for p in files if re.search(pattern, p.name, re.IGNORECASE)]
         if len(hits) > 1:
-            raise PmfError(f"more than one file matches {pattern!r}: "
-                           f"{', '.join(p.name for p in hits)}", file=source)
+            raise PmfError(
+                f"more than one file matches {pattern!r}: {', '.join(p.name for p in hits)}",
+                file=source,
+            )
         return hits[0] if hits else None
 
-    ees = tuple(p for p in files if p.suffix.lower() == ".csv"
-                and any(p.name.startswith(pre) for pre in EES_PREFIXES))
-    sn = tuple(p for p in files
-               if re.search(r"(^|_)sn_|statistical_neighbour", p.name, re.IGNORECASE)
-               and p.suffix.lower() in (".xlsx", ".csv"))
+    ees = tuple(
+        p
+        for p in files
+        if p.suffix.lower() == ".csv" and any(p.name.startswith(pre) for pre in EES_PREFIXES)
+    )
+    sn = tuple(
+        p
+        for p in files
+        if re.search(r"(^|_)sn_|statistical_neighbour", p.name, re.IGNORECASE)
+        and p.suffix.lower() in (".xlsx", ".csv")
+    )
     return SourceFiles(
         lait_long=one(r"bds_long.*\.parquet$"),
         lait_dictionary=one(r"data_dictionary.*\.csv$"),
@@ -1034,16 +1410,21 @@ def import_benchmarks(source: str | Path) -> BenchmarkStore:
     """
     src = find_sources(source)
     if src.lait_long is None and not src.ees:
-        raise PmfError("no LAIT long data set (bds_long*.parquet) or Explore Education "
-                       "Statistics CSVs found", file=source)
+        raise PmfError(
+            "no LAIT long data set (bds_long*.parquet) or Explore Education Statistics CSVs found",
+            file=source,
+        )
     if not src.sn:
         raise PmfError("no statistical neighbour files (sn_*.xlsx / *.csv) found", file=source)
     measures = [ees_measures()]
     values = []
     if src.lait_long is not None:
         if src.lait_dictionary is None:
-            raise PmfError("the LAIT long data set needs the LAIT data dictionary "
-                           "(*data_dictionary*.csv) beside it", file=source)
+            raise PmfError(
+                "the LAIT long data set needs the LAIT data dictionary "
+                "(*data_dictionary*.csv) beside it",
+                file=source,
+            )
         lait_measures = read_lait_dictionary(src.lait_dictionary)
         measures.insert(0, lait_measures)
         values.append(read_lait_long(src.lait_long, lait_measures))
@@ -1055,6 +1436,15 @@ def import_benchmarks(source: str | Path) -> BenchmarkStore:
             keep = [(m, y) not in have for m, y in zip(v["measure"], v["year"], strict=True)]
             v = v[keep]
         values.append(v)
+    ees_tables = {
+        code: src_name
+        for x in values
+        for code, src_name in zip(x["measure"], x["source"], strict=True)
+        if src_name != "LAIT"
+    }
+    measures[-1]["source_table"] = (
+        measures[-1]["code"].map(ees_tables).fillna(measures[-1]["source_table"])
+    )
     m = pd.concat(measures, ignore_index=True).drop_duplicates("code", keep="first")
     v = _tidy_values(pd.concat([x for x in values if not x.empty], ignore_index=True))
     m = m[m["code"].isin(v["measure"])].sort_values("code").reset_index(drop=True)
@@ -1065,16 +1455,23 @@ def import_benchmarks(source: str | Path) -> BenchmarkStore:
         reader = read_sn_xlsx if path.suffix.lower() == ".xlsx" else read_sn_csv
         sn_frames.append((path, reader(path)))
     neighbours = combine_neighbours(sn_frames)
-    population = (read_ons_population(src.population) if src.population is not None
-                  else pd.DataFrame(columns=POPULATION_COLUMNS))
+    population = (
+        read_ons_population(src.population)
+        if src.population is not None
+        else pd.DataFrame(columns=POPULATION_COLUMNS)
+    )
     return BenchmarkStore(measures=m, values=v, neighbours=neighbours, population=population)
 
 
 # --------------------------------------------------------------------------- save / load
 
 
-def save_benchmarks(store: BenchmarkStore, out: str | Path, sources: Iterable[Path] = (),
-                    imported: dt.date | None = None) -> Path:
+def save_benchmarks(
+    store: BenchmarkStore,
+    out: str | Path,
+    sources: Iterable[Path] = (),
+    imported: dt.date | None = None,
+) -> Path:
     """Write a store as parquet files plus README.md, replacing ``out`` atomically.
 
     Everything is written to a new directory beside ``out`` first; only when
@@ -1084,12 +1481,17 @@ def save_benchmarks(store: BenchmarkStore, out: str | Path, sources: Iterable[Pa
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the store is not secret
     try:
         for name in TABLES:
-            getattr(store, name).to_parquet(tmp / f"{name}.parquet", index=False,
-                                            compression="zstd")
-        (tmp / "README.md").write_text(_readme(store, sources, imported or dt.date.today()),
-                                       encoding="utf-8")
+            getattr(store, name).to_parquet(
+                tmp / f"{name}.parquet", index=False, compression="zstd"
+            )
+        (tmp / "README.md").write_text(
+            _readme(store, sources, imported or dt.date.today()), encoding="utf-8"
+        )
         old = None
         if out.exists():
             old = out.parent / f"{tmp.name}.old"
@@ -1111,8 +1513,8 @@ def save_benchmarks(store: BenchmarkStore, out: str | Path, sources: Iterable[Pa
 def _readme(store: BenchmarkStore, sources: Iterable[Path], imported: dt.date) -> str:
     latest = store.values.groupby("source")["year"].max()
     src_lines = "\n".join(f"* `{p.name}`" for p in sources) or "* (not recorded)"
-    tables = ", ".join(sorted(store.measures["source_table"].replace("", np.nan).dropna()
-                              .unique()))
+    named = store.measures["source_table"].dropna()
+    tables = ", ".join(sorted(set(named) - {"", "NA"}))
     return f"""# Benchmark snapshot
 
 {OGL_ATTRIBUTION}.
@@ -1171,8 +1573,17 @@ def load_benchmarks(path: str | Path | None = None) -> BenchmarkStore:
         n[c] = n[c].astype(object).where(n[c].notna(), None)
     n["inherited_from"] = n["inherited_from"].astype("Int64")
     m = tables["measures"]
-    for c in ("code", "title", "measure", "topic", "polarity", "unit", "source_table",
-              "year_type", "source"):
+    for c in (
+        "code",
+        "title",
+        "measure",
+        "topic",
+        "polarity",
+        "unit",
+        "source_table",
+        "year_type",
+        "source",
+    ):
         m[c] = m[c].astype(object).where(m[c].notna(), None)
     return BenchmarkStore(**tables)
 
@@ -1185,8 +1596,9 @@ def successor_of(la_code: int) -> Reorganisation | None:
     return next((r for r in REORGANISATIONS if la_code in r.successors), None)
 
 
-def la_series(store: BenchmarkStore, la_code: int, measure: str,
-              with_predecessor: bool = False) -> pd.DataFrame:
+def la_series(
+    store: BenchmarkStore, la_code: int, measure: str, with_predecessor: bool = False
+) -> pd.DataFrame:
     """One LA's figures for a measure by year, oldest first.
 
     With ``with_predecessor=True`` a successor council's series is preceded by
