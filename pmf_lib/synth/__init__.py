@@ -1,0 +1,184 @@
+"""The synthetic demo council ("Demo County", LA 938): its returns in the national formats.
+
+``generate`` simulates a county's children's social care (see
+:mod:`pmf_lib.synth.model`) and writes, under ``out/``::
+
+    ssda903/<YYYY>/{header,episodes,reviews,uasc,oc2,oc3,missing,ad1,
+                    placed_for_adoption,previous_permanence}.csv
+    cin_census/cin_census_<YYYY>.xml
+    population.csv
+    .complete
+
+``YYYY`` is the year a collection ends (2025 for 1 April 2024 - 31 March 2025);
+the last year is a year-to-date return up to the last month end of the data.
+Nothing in it is real.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmf_lib.dates import month_end
+from pmf_lib.errors import PmfError
+from pmf_lib.synth.model import Horizon, day, simulate
+from pmf_lib.synth.write import S903_FILES, write_903_year, write_cin_year, write_population
+
+__all__ = ["S903_FILES", "collection_years", "generate", "horizon"]
+
+LOOKBACK_MONTHS = 30  # 2.5 years of CLA history before the first reported month
+
+
+def _collection_year(ts: pd.Timestamp) -> int:
+    return ts.year + 1 if ts.month >= 4 else ts.year
+
+
+def horizon(start: str, months: int) -> tuple[Horizon, list[int]]:
+    """The simulated span and the collection years written for ``months`` from ``start``.
+
+    Examples
+    --------
+    >>> h, years = horizon("2023-11", 36)
+    >>> years
+    [2022, 2023, 2024, 2025, 2026, 2027]
+    >>> from pmf_lib.synth.model import as_dates
+    >>> str(as_dates([h.end])[0]), str(as_dates([h.detail_from])[0])
+    ('2026-10-31', '2026-05-01')
+    """
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(start)):
+        raise PmfError(f"start must be a month YYYY-MM, got {start!r}", field="start")
+    if int(months) < 1:
+        raise PmfError(f"months must be at least 1, got {months}", field="months")
+    first = pd.Timestamp(f"{start}-01")
+    end = month_end(first + pd.DateOffset(months=int(months) - 1))
+    years = list(
+        range(
+            _collection_year(first - pd.DateOffset(months=LOOKBACK_MONTHS)),
+            _collection_year(end) + 1,
+        )
+    )
+    cin_from = pd.Timestamp(year=years[0] - 4, month=4, day=1)
+    h = Horizon(
+        cla_from=day(cin_from - pd.DateOffset(years=18)),
+        cin_from=day(cin_from),
+        end=day(end),
+        detail_from=day((end.replace(day=1) - pd.DateOffset(months=5)).normalize()),
+    )
+    return h, years
+
+
+def collection_years(start: str = "2023-11", months: int = 36) -> list[int]:
+    """The collection years ``generate`` writes.
+
+    Examples
+    --------
+    >>> collection_years("2025-01", 3)
+    [2023, 2024, 2025]
+    """
+    return horizon(start, months)[1]
+
+
+def generate(
+    out: Path, start: str = "2023-11", months: int = 36, seed: int = 938, children: int = 100_000
+) -> str:
+    """Simulate the demo council and write its returns into ``out`` (replacing it).
+
+    Same arguments, byte-identical files. Everything is written into a temporary
+    sibling directory which is renamed into place only when complete (with
+    ``.complete`` as its last file), so ``out`` is never half-written.
+
+    Parameters
+    ----------
+    out : directory to (re)create
+    start : first reported month, ``YYYY-MM``
+    months : number of reported months (the data end at the last one's month end)
+    seed : random seed
+    children : population aged 0-17 (volumes scale linearly)
+
+    Returns
+    -------
+    A short summary: years written and rows per table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "demo"
+    >>> print(generate(d, "2024-01", 3, children=2_000).splitlines()[0])
+    Demo County (synthetic): Jan 2024 to Mar 2024, collection years 2022-2024
+    >>> sorted(p.name for p in d.iterdir())
+    ['.complete', 'cin_census', 'population.csv', 'ssda903']
+    """
+    out = Path(out)
+    if int(children) < 1:
+        raise PmfError(f"children must be at least 1, got {children}", field="children")
+    h, years = horizon(start, months)
+    rng = np.random.default_rng(int(seed))
+    world = simulate(rng, h, int(children))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    totals: dict[str, int] = {}
+    try:
+        (tmp / "cin_census").mkdir()
+        end = h.end
+        for y in years:
+            ys = day(f"{y - 1}-04-01")
+            ref = min(day(f"{y}-03-31"), end)
+            counts = write_903_year(tmp / "ssda903" / str(y), world, h, y, ys, ref, int(seed))
+            counts["cin_children"] = write_cin_year(
+                tmp / "cin_census" / f"cin_census_{y}.xml", world, y, ys, ref
+            )
+            for k, v in counts.items():
+                totals[k] = totals.get(k, 0) + v
+        cal_years = list(
+            range(years[0] - 1, pd.Timestamp(month_end(_last(start, months))).year + 1)
+        )
+        write_population(
+            tmp / "population.csv",
+            int(children),
+            cal_years,
+            pd.Timestamp(f"{start}-01").year,
+            int(seed),
+        )
+        (tmp / ".complete").write_text(
+            f"pmf synth --start {start} --months {months} --seed {seed} --children {children}\n"
+        )
+        _swap_into_place(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PmfError(f"could not write the demo data: {e}", file=str(out)) from e
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+    first = pd.Timestamp(f"{start}-01")
+    last = _last(start, months)
+    lines = [
+        f"Demo County (synthetic): {first:%b %Y} to {last:%b %Y}, "
+        f"collection years {years[0]}-{years[-1]}",
+        f"  CIN census children (summed over years): {totals['cin_children']:,}",
+    ]
+    lines += [f"  ssda903 {k}: {totals[k]:,} rows" for k in S903_FILES]
+    lines.append(f"  written to {out}")
+    return "\n".join(lines)
+
+
+def _last(start: str, months: int) -> pd.Timestamp:
+    return pd.Timestamp(f"{start}-01") + pd.DateOffset(months=int(months) - 1)
+
+
+def _swap_into_place(tmp: Path, out: Path) -> None:
+    """Rename ``tmp`` to ``out``, replacing an existing ``out`` (removed only afterwards)."""
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.replace(out, old / out.name)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
