@@ -1,0 +1,184 @@
+"""Export an executed report notebook to one self-contained HTML page, in-process.
+
+Uses nbconvert's :class:`~nbconvert.HTMLExporter` with pmf's own template
+(``templates/pmf``, inheriting JupyterLab's ``lab``): no code, no prompts, no
+scripts, nothing loaded from outside the file (a Content-Security-Policy forbids
+it), the council's name and logo in a header, a contents list and an A4 print
+stylesheet.
+
+Examples
+--------
+>>> import nbformat
+>>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Headline figures")])
+>>> page = export_html(nb, council="Demo County Council", title="Front door")
+>>> '<html lang="en-GB">' in page, 'href="#Headline-figures"' in page, "<script" in page
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from pmf_lib import __version__
+from pmf_lib.errors import PmfError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STYLESHEET = TEMPLATES / "pmf" / "report.css"
+
+#: Nothing may be loaded from anywhere; images only as data: URIs, styles only inline.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "script-src 'none'; connect-src 'none'; object-src 'none'; frame-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+_LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def strip_css_comments(css: str) -> Markup:
+    """CSS (or ``<style>`` elements) without ``/* comments */``.
+
+    Examples
+    --------
+    >>> str(strip_css_comments("a { color: red; } /* see https://example.org */"))
+    'a { color: red; } '
+    """
+    return Markup(_CSS_COMMENT.sub("", str(css)))
+
+
+def logo_data_uri(path: str | Path | None) -> str:
+    """A logo file as a ``data:`` URI ("" for no logo).
+
+    Raises
+    ------
+    PmfError
+        When the file is missing or not a PNG, SVG, JPEG or GIF.
+
+    Examples
+    --------
+    >>> logo_data_uri(None)
+    ''
+    """
+    if not path:
+        return ""
+    path = Path(path)
+    mime = _LOGO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    if mime not in _LOGO_TYPES.values():
+        raise PmfError(
+            "the logo must be a PNG, SVG, JPEG or GIF file", file=path, field="council.logo"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise PmfError(
+            f"cannot read the logo ({e.strerror})", file=path, field="council.logo"
+        ) from None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def contents_entries(nb: nbformat.NotebookNode, level: int = 2) -> list[dict[str, str]]:
+    """The notebook's markdown headings of one level, with the ids nbconvert gives them.
+
+    Headings are rendered by nbconvert's own ``markdown2html`` filter (the one the
+    template uses), so each ``id`` matches the exported page's anchor.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("## Trends over 24 months\\n\\ntext\\n### Sub")])
+    >>> contents_entries(nb)
+    [{'id': 'Trends-over-24-months', 'text': 'Trends over 24 months'}]
+    """
+    from nbconvert.filters.markdown import markdown2html
+
+    entries = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or not cell.source.strip():
+            continue
+        fragment = lxml_html.fragment_fromstring(markdown2html(cell.source), create_parent="div")
+        for h in fragment.iter(f"h{level}"):
+            for a in h.findall("a"):
+                if "anchor-link" in (a.get("class") or ""):
+                    h.remove(a)
+            text = " ".join(h.text_content().split())
+            if h.get("id") and text:
+                entries.append({"id": h.get("id"), "text": text})
+    return entries
+
+
+def export_html(
+    nb: nbformat.NotebookNode | str | Path,
+    *,
+    council: str,
+    title: str,
+    logo: str | Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """An executed report notebook as a self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : NotebookNode or path
+        The executed notebook.
+    council : str
+        The council's name for the header.
+    title : str
+        The page title (e.g. the service area and month).
+    logo : str or Path, optional
+        A PNG/SVG/JPEG/GIF logo, embedded as a ``data:`` URI.
+    generated : datetime, optional
+        When the report was produced (default: now), shown in the footer.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    from nbconvert import HTMLExporter
+
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    exporter = HTMLExporter(
+        template_name="pmf",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        filters={"strip_css_comments": strip_css_comments},
+    )
+    when = (generated or datetime.now()).strftime("%d %B %Y at %H:%M").lstrip("0")
+    resources = {
+        "metadata": {"name": title},
+        "pmf": {
+            "council": council,
+            "title": title,
+            "logo_uri": logo_data_uri(logo),
+            "contents": contents_entries(nb),
+            "csp": CSP,
+            "stylesheet": STYLESHEET.read_text(encoding="utf-8"),
+            "version": __version__,
+            "footer": f"{council}. Produced by pmf {__version__} on {when}. "
+            "Figures are computed from the council's statutory returns; definitions are "
+            "at the end of the report.",
+        },
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
