@@ -321,6 +321,8 @@ def write_cin_year(path: Path, w: World, year: int, ys: int, ref: int) -> int:
     }
     d = {k: iso(r[k][rows], on[k]) for k in on}
     d["ref"] = iso(r["ref"][rows])
+    # The ICPC target is known from the day the enquiry starts, even if it falls later.
+    d["icpc_target"] = iso(r["icpc_target"][rows], r["icpc_target"][rows] < OPEN)
     rv = w.cp_reviews
     rv_m = np.isin(rv["row"], rows) & (rv["CPPreviewDate"] <= ref)
     rv_row, rv_day = rv["row"][rv_m], rv["CPPreviewDate"][rv_m]
