@@ -465,14 +465,18 @@ def _spc_clause(km: KpiMonth) -> str | None:
     elif rule == COMMON_CAUSE:
         if _missing(km.spc_lower) or _missing(km.spc_upper):
             return None
+        # KPI values are never negative, nor percentages above 100: say the range they
+        # can actually take.
+        low = max(float(km.spc_lower), 0.0)
+        high = min(float(km.spc_upper), 100.0) if fmt == "percent" else float(km.spc_upper)
         text = (
-            f"it is within the expected range of {format_value(km.spc_lower, fmt)} to "
-            f"{format_value(km.spc_upper, fmt)} (common cause variation)"
+            f"it is within the expected range of {format_value(low, fmt)} to "
+            f"{format_value(high, fmt)}, common cause variation"
         )
     else:
         raise ValueError(f"unknown SPC rule {rule!r}")
     if km.spc_trial:
-        text += " (trial limits: fewer than 12 months)"
+        text += ", on trial limits (fewer than 12 months of data)"
     return text
 
 

@@ -194,8 +194,8 @@ def test_sentence_trend_improvement_with_trial_limits():
     assert E.good_practice_flags(k) == ["special_cause_improvement"]
     assert E.sentence(k) == (
         "Assessments completed within 45 working days rose to 88.0% in October 2025, meeting the "
-        "85% target; it has risen six months in a row, a trend rather than noise "
-        "(trial limits: fewer than 12 months)."
+        "85% target; it has risen six months in a row, a trend rather than noise, "
+        "on trial limits (fewer than 12 months of data)."
     )
 
 
@@ -237,8 +237,8 @@ def test_sentence_common_cause_and_no_previous_month():
         spc_upper=1349.6,
     )
     assert E.sentence(k) == (
-        "Referrals was 1,234 in October 2025; it is within the expected range of 1,050 to 1,350 "
-        "(common cause variation)."
+        "Referrals was 1,234 in October 2025; it is within the expected range of 1,050 to 1,350, "
+        "common cause variation."
     )
 
 

@@ -1,0 +1,521 @@
+"""The assessed KPI table for a month: value, target and RAG, SPC, flags and a sentence.
+
+:func:`assess_month` turns the tidy KPI table (``kpi_id, period_end, window,
+value, numerator, denominator``; see :mod:`pmf_lib.compute.engine`) into one row
+per KPI for the month, which :func:`write_assessed` saves as
+``outputs/YYYY-MM/kpis.parquet`` and ``kpis.csv`` for the notebooks.
+
+Each KPI is assessed in its **headline window**: ``snapshot`` for a stock KPI,
+otherwise ``month`` (the monthly points SPC needs), with the ``rolling_12m``
+value alongside. A KPI published only as a rolling or year-to-date figure is
+RAG rated but gets no SPC: overlapping windows share most of their events, so
+consecutive points are not independent and the XmR rules would fire on the
+overlap rather than on a change.
+
+Travel (direction of travel) and comparator figures are computed elsewhere and
+passed in as DataFrames keyed by ``kpi_id``; their columns are added as they
+are, prefixed ``travel_`` or ``comparator_`` where a name is already taken. A
+comparators frame's ``quartile`` (A best … D worst) and, when given,
+``previous_quartile`` columns feed the quartile flags.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from pmf_lib.compute.registry import KpiMeta
+>>> meta = KpiMeta(id="p", title="Visits on time", area="a", unit="percent",
+...                polarity="higher_is_better", windows=("month",), source="s",
+...                definition="d", numerator="n", denominator="d")
+>>> ends = pd.date_range("2024-01-31", periods=3, freq="ME")
+>>> t = pd.DataFrame({"kpi_id": "p", "period_end": ends, "window": "month",
+...                   "value": [90.0, 80.0, 70.0], "numerator": [9.0, 8.0, 7.0],
+...                   "denominator": 10.0})
+>>> row = assess_month(t, {"p": meta}, "2024-03").iloc[0]
+>>> float(row["value"]), row["rag"], row["spc_rule"], bool(row["spc_trial"])
+(70.0, 'No target', 'common_cause', True)
+>>> print(row["sentence"])
+Visits on time fell for the second month running, to 70.0% in March 2024; it is within the \
+expected range of 53.4% to 100.0%, common cause variation, on trial limits (fewer than 12 months \
+of data).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pmf_lib.assess import exceptions as exc
+from pmf_lib.assess.spc import SpcOptions, assurance_icon, spc, variation_icon
+from pmf_lib.assess.targets import NO_TARGET, Targets, rag
+from pmf_lib.compute.registry import KpiMeta
+from pmf_lib.dates import month_end as _month_end
+from pmf_lib.errors import PmfError
+
+KPI_TABLE_REQUIRED = ["kpi_id", "period_end", "window", "value", "numerator", "denominator"]
+SPC_WINDOWS = ("month", "snapshot", "quarter")
+"""Windows whose points do not overlap, so SPC applies."""
+QUARTILE_COLUMN = "quartile"
+PREVIOUS_QUARTILE_COLUMN = "previous_quartile"
+
+ASSESSED_COLUMNS = [
+    "kpi_id",
+    "title",
+    "area",
+    "unit",
+    "polarity",
+    "period_end",
+    "window",
+    "value",
+    "numerator",
+    "denominator",
+    "previous_value",
+    "rolling_12m_value",
+    "target",
+    "amber_tolerance",
+    "target_from",
+    "target_baseline",
+    "rag",
+    "months_off_target",
+    "months_worse",
+    "spc_points",
+    "spc_mean",
+    "spc_upper",
+    "spc_lower",
+    "spc_close_upper",
+    "spc_close_lower",
+    "spc_trial",
+    "spc_rule",
+    "spc_direction",
+    "spc_special_cause",
+    "variation",
+    "assurance",
+    "exception",
+    "exception_flags",
+    "good_practice",
+    "good_practice_flags",
+    "sentence",
+]
+"""The assessed table's own columns, in order (travel and comparator columns follow)."""
+
+
+def headline_window(meta: KpiMeta) -> str:
+    """The window a KPI is assessed in: ``snapshot``, else ``month``, else its first window.
+
+    Examples
+    --------
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = KpiMeta(id="x", title="X", area="a", unit="count", polarity="neutral",
+    ...             windows=("month", "rolling_12m"), source="s", definition="d",
+    ...             numerator="n")
+    >>> headline_window(m)
+    'month'
+    """
+    for kind in ("snapshot", "month"):
+        if kind in meta.windows:
+            return kind
+    return meta.windows[0]
+
+
+def _check_table(kpi_table: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in KPI_TABLE_REQUIRED if c not in kpi_table.columns]
+    if missing:
+        raise PmfError(f"the KPI table lacks column(s) {', '.join(missing)}", field=missing[0])
+    t = kpi_table.copy()
+    t["period_end"] = pd.to_datetime(t["period_end"]).dt.normalize()
+    dup = t.duplicated(["kpi_id", "window", "period_end"], keep=False)
+    if dup.any():
+        r = t[dup].iloc[0]
+        raise PmfError(
+            f"more than one row for {r['kpi_id']} {r['window']} {r['period_end']:%Y-%m-%d}",
+            location=f"row {int(np.flatnonzero(dup.to_numpy())[0])}",
+            field="kpi_id",
+        )
+    return t
+
+
+def _series(t: pd.DataFrame, kpi_id: str, window: str, end: pd.Timestamp, col="value"):
+    rows = t[(t["kpi_id"] == kpi_id) & (t["window"] == window) & (t["period_end"] <= end)]
+    return pd.Series(
+        rows[col].to_numpy(dtype="float64"), index=pd.DatetimeIndex(rows["period_end"])
+    ).sort_index()
+
+
+def _monthly(series: pd.Series, end: pd.Timestamp) -> pd.Series:
+    """The series on every month end up to ``end`` (absent months are NaN)."""
+    if series.empty:
+        return series
+    months = pd.date_range(_month_end(series.index.min()), end, freq="ME")
+    return series.reindex(months)
+
+
+def _target(targets: Targets | None, meta: KpiMeta, when: pd.Timestamp):
+    if targets is None:
+        return None
+    p = targets.target_in_force(meta.id, when)
+    if p is None or p.target is None:
+        return None
+    if meta.polarity == "neutral":
+        raise PmfError(
+            "a neutral KPI (neither higher nor lower is better) cannot have a target",
+            file=targets.source,
+            field=meta.id,
+        )
+    return p
+
+
+def _rag_at(targets, meta, when, value) -> str:
+    p = _target(targets, meta, when)
+    if p is None:
+        return NO_TARGET
+    return rag(value, p.target, p.amber_tolerance, meta.polarity)
+
+
+def _keyed(frame: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    if "kpi_id" not in frame.columns:
+        raise PmfError(f"the {name} table has no kpi_id column", field="kpi_id")
+    dup = frame["kpi_id"].duplicated()
+    if dup.any():
+        raise PmfError(
+            f"the {name} table has more than one row for {frame.loc[dup, 'kpi_id'].iloc[0]}",
+            field="kpi_id",
+        )
+    return frame.set_index("kpi_id")
+
+
+def _get(frame: pd.DataFrame | None, kpi_id: str, col: str):
+    if frame is None or col not in frame.columns or kpi_id not in frame.index:
+        return None
+    v = frame.at[kpi_id, col]
+    return None if pd.isna(v) else v
+
+
+def _nan_if_none(v) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def assess_kpi(
+    t: pd.DataFrame,
+    meta: KpiMeta,
+    end: pd.Timestamp,
+    targets: Targets | None,
+    comparators: pd.DataFrame | None,
+    options: SpcOptions,
+) -> dict:
+    """The assessed row of one KPI (``t`` already checked; see :func:`assess_month`)."""
+    window = headline_window(meta)
+    series = _series(t, meta.id, window, end)
+    here = t[(t["kpi_id"] == meta.id) & (t["window"] == window) & (t["period_end"] == end)]
+    value = float(here["value"].iloc[0]) if len(here) else float("nan")
+    numerator = float(here["numerator"].iloc[0]) if len(here) else float("nan")
+    denominator = float(here["denominator"].iloc[0]) if len(here) else float("nan")
+    r12 = t[(t["kpi_id"] == meta.id) & (t["window"] == "rolling_12m") & (t["period_end"] == end)]
+    rolling = float(r12["value"].iloc[0]) if len(r12) else float("nan")
+
+    # Month-on-month steps (quarter-on-quarter for a quarterly KPI), ending at ``end``.
+    steps = _monthly(series, end) if meta.frequency == "monthly" else series
+    if steps.empty or steps.index[-1] != end:
+        steps = pd.concat([steps, pd.Series([value], index=pd.DatetimeIndex([end]))])
+    previous = float(steps.iloc[-2]) if len(steps) >= 2 else float("nan")
+    months_worse = exc.months_worsening(steps.to_numpy(), meta.polarity)
+
+    period = _target(targets, meta, end)
+    target = None if period is None else period.target
+    state = _rag_at(targets, meta, end, value)
+    history = [_rag_at(targets, meta, pe, v) for pe, v in steps.items()]
+    off = exc.months_off_target(history)
+
+    row = {
+        "kpi_id": meta.id,
+        "title": meta.title,
+        "area": meta.area,
+        "unit": meta.unit,
+        "polarity": meta.polarity,
+        "period_end": end,
+        "window": window,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "previous_value": previous,
+        "rolling_12m_value": rolling,
+        "target": _nan_if_none(target),
+        "amber_tolerance": _nan_if_none(None if period is None else period.amber_tolerance),
+        "target_from": pd.Timestamp(period.from_) if period is not None else pd.NaT,
+        "target_baseline": _nan_if_none(None if period is None else period.baseline),
+        "rag": state,
+        "months_off_target": off,
+        "months_worse": months_worse,
+    }
+    latest = None
+    chart = None
+    if window in SPC_WINDOWS and not series.empty:
+        chart = spc(
+            series,
+            rebase_dates=options.rebase_dates(meta.id),
+            baseline_points=options.baseline_points,
+            screen_outliers=options.screen_outliers,
+        )
+        if end in chart.index:
+            latest = chart.loc[end]
+    if latest is not None:
+        seg = chart[chart["segment"] == latest["segment"]]
+        row.update(
+            spc_points=int(seg["value"].notna().sum()),
+            spc_mean=float(latest["mean"]),
+            spc_upper=float(latest["upper"]),
+            spc_lower=float(latest["lower"]),
+            spc_close_upper=float(latest["close_upper"]),
+            spc_close_lower=float(latest["close_lower"]),
+            spc_trial=bool(latest["trial"]),
+            spc_rule=None if pd.isna(latest["rule"]) else str(latest["rule"]),
+            spc_direction=None if pd.isna(latest["direction"]) else str(latest["direction"]),
+            spc_special_cause=bool(latest["special_cause"]),
+            variation=variation_icon(latest, meta.polarity),
+            assurance=assurance_icon(target, latest, meta.polarity),
+        )
+        run = exc.spc_run_length(chart)
+    else:
+        row.update(
+            spc_points=0,
+            spc_mean=np.nan,
+            spc_upper=np.nan,
+            spc_lower=np.nan,
+            spc_close_upper=np.nan,
+            spc_close_lower=np.nan,
+            spc_trial=False,
+            spc_rule=None,
+            spc_direction=None,
+            spc_special_cause=False,
+            variation=None,
+            assurance=None,
+        )
+        run = 0
+
+    km = exc.KpiMonth(
+        kpi_id=meta.id,
+        title=meta.title,
+        unit=meta.unit,
+        polarity=meta.polarity,
+        period_end=end,
+        value=value,
+        previous_value=previous,
+        rag=state,
+        target=target,
+        amber_tolerance=None if period is None else period.amber_tolerance,
+        months_off_target=off,
+        months_worse=months_worse,
+        spc_rule=row["spc_rule"],
+        spc_direction=row["spc_direction"],
+        spc_special_cause=row["spc_special_cause"],
+        spc_mean=row["spc_mean"],
+        spc_lower=row["spc_lower"],
+        spc_upper=row["spc_upper"],
+        spc_run=run,
+        spc_trial=row["spc_trial"],
+        quartile_band=_get(comparators, meta.id, QUARTILE_COLUMN),
+        previous_quartile_band=_get(comparators, meta.id, PREVIOUS_QUARTILE_COLUMN),
+    )
+    bad, good = exc.exception_flags(km), exc.good_practice_flags(km)
+    row.update(
+        exception=bool(bad),
+        exception_flags="; ".join(bad),
+        good_practice=bool(good),
+        good_practice_flags="; ".join(good),
+        sentence=exc.sentence(km),
+    )
+    return row
+
+
+def _add_columns(out: pd.DataFrame, extra: pd.DataFrame | None, prefix: str) -> pd.DataFrame:
+    if extra is None:
+        return out
+    cols = {}
+    for c in extra.columns:
+        name = f"{prefix}{c}" if c in out.columns or c == "kpi_id" else c
+        cols[c] = name
+    joined = extra.rename(columns=cols)
+    return out.join(joined, on="kpi_id")
+
+
+def assess_month(
+    kpi_table: pd.DataFrame,
+    meta: Mapping[str, KpiMeta],
+    month_end,
+    targets: Targets | None = None,
+    comparators: pd.DataFrame | None = None,
+    travel: pd.DataFrame | None = None,
+    spc_options: SpcOptions | None = None,
+) -> pd.DataFrame:
+    """One assessed row per KPI for a month.
+
+    Parameters
+    ----------
+    kpi_table : pandas.DataFrame
+        The tidy KPI table, every month up to (and usually including) ``month_end``.
+    meta : mapping of KPI id to KpiMeta
+        The KPIs to assess, in the order wanted; a KPI with no rows in the table
+        gets a row with no figure.
+    month_end : date-like or ``YYYY-MM``
+        The month assessed (its last day is used).
+    targets : Targets, optional
+        From :func:`~pmf_lib.assess.targets.load_targets`; each month is judged
+        against the target in force then.
+    comparators : pandas.DataFrame, optional
+        One row per ``kpi_id`` (e.g. ``comparators.comparators_table``).
+    travel : pandas.DataFrame, optional
+        One row per ``kpi_id`` (e.g. ``travel.travel_table``).
+    spc_options : SpcOptions, optional
+        Baseline length, screening and rebase dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ASSESSED_COLUMNS` then the travel and comparator columns.
+        ``exception_flags`` and ``good_practice_flags`` are ``"; "``-joined
+        codes from :mod:`pmf_lib.assess.exceptions`; ``sentence`` describes every
+        KPI (for a flagged one it says why).
+
+    Raises
+    ------
+    PmfError
+        For a KPI table lacking columns or with duplicate rows, a target set for
+        a neutral KPI, or travel/comparator tables with duplicate KPI rows.
+    """
+    end = _month_end(month_end)
+    t = _check_table(kpi_table)
+    options = spc_options or SpcOptions()
+    comp = _keyed(comparators, "comparators")
+    trav = _keyed(travel, "travel")
+    rows = [assess_kpi(t, m, end, targets, comp, options) for m in meta.values()]
+    out = pd.DataFrame(rows, columns=ASSESSED_COLUMNS)
+    for col in ("spc_rule", "spc_direction", "variation", "assurance"):
+        out[col] = out[col].astype("str").where(out[col].notna())
+    out = _add_columns(out, trav.reset_index() if trav is not None else None, "travel_")
+    out = _add_columns(out, comp.reset_index() if comp is not None else None, "comparator_")
+    return out
+
+
+def exceptions_list(assessed: pd.DataFrame) -> pd.DataFrame:
+    """The flagged KPIs of an assessed table, with their flags and sentences.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"kpi_id": ["a", "b"], "title": ["A", "B"], "exception": [True, False],
+    ...                   "exception_flags": ["red", ""], "sentence": ["A fell.", "B rose."]})
+    >>> exceptions_list(a)["kpi_id"].tolist()
+    ['a']
+    """
+    cols = ["kpi_id", "title", "exception_flags", "sentence"]
+    return assessed.loc[assessed["exception"].astype(bool), cols].reset_index(drop=True)
+
+
+def good_practice_list(assessed: pd.DataFrame) -> pd.DataFrame:
+    """The KPIs showing good practice, with their flags and sentences."""
+    cols = ["kpi_id", "title", "good_practice_flags", "sentence"]
+    return assessed.loc[assessed["good_practice"].astype(bool), cols].reset_index(drop=True)
+
+
+def spc_series(
+    kpi_table: pd.DataFrame,
+    kpi_id: str,
+    window: str,
+    month_end=None,
+    targets: Targets | None = None,
+    spc_options: SpcOptions | None = None,
+) -> pd.DataFrame:
+    """The SPC chart data of one KPI and window, for plotting.
+
+    Parameters
+    ----------
+    kpi_table : pandas.DataFrame
+        The tidy KPI table.
+    kpi_id, window : str
+        Which series.
+    month_end : date-like, optional
+        Last point (default: the latest in the table).
+    targets : Targets, optional
+        Adds a ``target`` column: the target in force at each point.
+    spc_options : SpcOptions, optional
+        Baseline, screening and rebase dates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`~pmf_lib.assess.spc.spc`'s columns with a ``period_end`` column
+        (and ``target``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"kpi_id": "k", "window": "month",
+    ...                   "period_end": pd.date_range("2024-01-31", periods=4, freq="ME"),
+    ...                   "value": [1.0, 2.0, 1.0, 2.0], "numerator": 1.0, "denominator": 1.0})
+    >>> c = spc_series(t, "k", "month")
+    >>> str(c["period_end"].iloc[-1].date()), float(c["mean"].iloc[-1])
+    ('2024-04-30', 1.5)
+    """
+    t = _check_table(kpi_table)
+    if month_end is None:
+        sel = t[(t["kpi_id"] == kpi_id) & (t["window"] == window)]
+        if sel.empty:
+            raise PmfError(f"no rows for KPI {kpi_id} in window {window}", field="kpi_id")
+        end = sel["period_end"].max()
+    else:
+        end = _month_end(month_end)
+    options = spc_options or SpcOptions()
+    chart = spc(
+        _series(t, kpi_id, window, end),
+        rebase_dates=options.rebase_dates(kpi_id),
+        baseline_points=options.baseline_points,
+        screen_outliers=options.screen_outliers,
+    )
+    if targets is not None:
+        chart["target"] = [
+            _nan_if_none(getattr(targets.target_in_force(kpi_id, pe), "target", None))
+            for pe in chart.index
+        ]
+    chart.index.name = "period_end"
+    return chart.reset_index()
+
+
+def write_assessed(assessed: pd.DataFrame, outputs_dir: str | Path, month_end) -> Path:
+    """Save the assessed table as ``outputs_dir/YYYY-MM/kpis.parquet`` and ``kpis.csv``.
+
+    Each file is written to a temporary name in the same directory and then
+    renamed, so a reader never sees half a file.
+
+    Returns
+    -------
+    Path
+        The month's directory.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> d = write_assessed(pd.DataFrame({"kpi_id": ["k"], "value": [1.0]}), tempfile.mkdtemp(),
+    ...                    "2025-10-31")
+    >>> sorted(p.name for p in d.iterdir()), d.name
+    (['kpis.csv', 'kpis.parquet'], '2025-10')
+    """
+    end = _month_end(month_end)
+    folder = Path(outputs_dir) / f"{end:%Y-%m}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, write in (
+        ("kpis.parquet", lambda f: assessed.to_parquet(f, index=False)),
+        ("kpis.csv", lambda f: assessed.to_csv(f, index=False, date_format="%Y-%m-%d")),
+    ):
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        os.close(fd)
+        try:
+            write(tmp)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return folder
