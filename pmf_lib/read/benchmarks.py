@@ -1460,7 +1460,37 @@ def import_benchmarks(source: str | Path) -> BenchmarkStore:
         if src.population is not None
         else pd.DataFrame(columns=POPULATION_COLUMNS)
     )
-    return BenchmarkStore(measures=m, values=v, neighbours=neighbours, population=population)
+    return _canonical(
+        BenchmarkStore(measures=m, values=v, neighbours=neighbours, population=population)
+    )
+
+
+def _canonical(store: BenchmarkStore) -> BenchmarkStore:
+    """The same dtypes whether a store was just imported or loaded from parquet."""
+    ints = {
+        "values": ("la_code",),
+        "neighbours": ("la_code", "sn_rank", "neighbour"),
+        "population": ("year", "la_code"),
+    }
+    floats = {"values": ("value",), "population": ("children",), "measures": ("dps",)}
+    out = {}
+    for name in TABLES:
+        t = getattr(store, name).copy()
+        for c in t.columns:
+            if c in ints.get(name, ()):
+                t[c] = t[c].astype("int64")
+            elif c in floats.get(name, ()):
+                t[c] = t[c].astype("float64")
+            elif c == "year_end":
+                t[c] = t[c].astype("datetime64[s]")
+            elif c == "inherited_from":
+                t[c] = t[c].astype("Int64")
+            elif c == "no_quartile":
+                t[c] = t[c].astype(bool)
+            else:
+                t[c] = t[c].astype(object).where(t[c].notna(), None)
+        out[name] = t.reset_index(drop=True)
+    return BenchmarkStore(**out)
 
 
 # --------------------------------------------------------------------------- save / load
@@ -1564,28 +1594,7 @@ def load_benchmarks(path: str | Path | None = None) -> BenchmarkStore:
             tables[name] = pd.read_parquet(f)
         except Exception as e:  # pyarrow raises several types for bad files
             raise PmfError(f"cannot read the benchmark store: {e}", file=f) from None
-    v = tables["values"]
-    for c in ("measure", "year", "level", "name", "region", "suppression", "source"):
-        v[c] = v[c].astype(object).where(v[c].notna(), None)
-    v["year_end"] = v["year_end"].astype("datetime64[s]")
-    n = tables["neighbours"]
-    for c in ("model", "la_name", "region", "neighbour_name", "closeness"):
-        n[c] = n[c].astype(object).where(n[c].notna(), None)
-    n["inherited_from"] = n["inherited_from"].astype("Int64")
-    m = tables["measures"]
-    for c in (
-        "code",
-        "title",
-        "measure",
-        "topic",
-        "polarity",
-        "unit",
-        "source_table",
-        "year_type",
-        "source",
-    ):
-        m[c] = m[c].astype(object).where(m[c].notna(), None)
-    return BenchmarkStore(**tables)
+    return _canonical(BenchmarkStore(**tables))
 
 
 # --------------------------------------------------------------------------- queries
