@@ -49,6 +49,28 @@ _FIELDS = {
 _DATES = {c for spec in CIN_COLUMNS.values() for c, t in spec.items() if t == DATE}
 _INTS = {c for spec in CIN_COLUMNS.values() for c, t in spec.items() if t == INT}
 _FLAGS = {"ReferralNFA", "ICPCnotRequired", "FGDMMeetingOffer", "FGDMMeetingFac"}
+_KIND_DATE, _KIND_INT, _KIND_FLAG = 1, 2, 3
+_KIND = {
+    **{t: _KIND_DATE for t in _DATES},
+    **{t: _KIND_INT for t in _INTS},
+    **{t: _KIND_FLAG for t in _FLAGS},
+}
+# Elements holding other elements (blocks and lists), by local name.
+_GROUPS = {
+    "ChildIdentifiers",
+    "ChildCharacteristics",
+    "Disabilities",
+    "CINdetails",
+    "Assessments",
+    "FactorsIdentifiedAtAssessment",
+    "CINPlanDates",
+    "Section47",
+    "ChildProtectionPlans",
+    "Reviews",
+    "PreProceedingsandFGDM",
+    "CollectionDetails",
+    "Source",
+}
 _ELEMENT = etree.Element
 
 
@@ -107,6 +129,7 @@ class _Reader:
         self.reference_date: str | None = None
         self.la_code: str | None = None
         self.children = 0
+        self.dates: dict[str, str] = {}
 
     # -- values -------------------------------------------------------------
     def fail(self, message: str, where: str, el, field: str | None = None) -> PmfError:
@@ -115,34 +138,46 @@ class _Reader:
         )
 
     def leaves(self, el, where: str) -> tuple[dict[str, str | None], list]:
-        """An element's simple children as tag -> checked value, and its group children."""
+        """An element's simple children as tag -> checked value, and its group children.
+
+        The hot loop of the reader: kept to dictionary look-ups, with repeated
+        date texts parsed once (a file holds a few thousand distinct dates).
+        """
         values: dict[str, str | None] = {}
         groups = []
+        kinds = _KIND
         for sub in el.iterchildren(_ELEMENT):
             tag = sub.tag
             if tag[0] == "{":
                 tag = localname(tag)
-            if len(sub):
+            if tag in _GROUPS:
                 groups.append((tag, sub))
                 continue
             text = sub.text
             if text is not None:
                 text = text.strip() or None
-            if text is not None:
-                if tag in _DATES:
-                    try:
-                        text = parse_date(text)
-                    except ValueError as e:
-                        raise self.fail(str(e), where, sub, tag) from None
-                elif tag in _INTS:
-                    try:
-                        text = int(text)
-                    except ValueError:
-                        raise self.fail(f"not a whole number: {text!r}", where, sub, tag) from None
-                elif tag in _FLAGS:
-                    text = normalise_flag(text)
+                if text is not None:
+                    kind = kinds.get(tag)
+                    if kind is not None:
+                        text = self.convert(kind, text, where, sub, tag)
             values[tag] = text
         return values, groups
+
+    def convert(self, kind: int, text: str, where: str, el, tag: str):
+        if kind == _KIND_DATE:
+            iso = self.dates.get(text)
+            if iso is None:
+                try:
+                    iso = self.dates[text] = parse_date(text)
+                except ValueError as e:
+                    raise self.fail(str(e), where, el, tag) from None
+            return iso
+        if kind == _KIND_INT:
+            try:
+                return int(text)
+            except ValueError:
+                raise self.fail(f"not a whole number: {text!r}", where, el, tag) from None
+        return normalise_flag(text)
 
     # -- header -------------------------------------------------------------
     def header(self, el) -> None:
@@ -305,10 +340,7 @@ class _Reader:
                 text = (rev.text or "").strip()
                 if not text:
                     continue
-                try:
-                    date = parse_date(text)
-                except ValueError as e:
-                    raise self.fail(str(e), f"{where}/Reviews[{k}]", rev, "CPPreviewDate") from None
+                date = self.convert(_KIND_DATE, text, f"{where}/Reviews[{k}]", rev, "CPPreviewDate")
                 self.rows["cp_reviews"].append((child_id, start, date))
 
 
