@@ -1,0 +1,13 @@
+"""Stage 6 — publish: the monthly batch of reports, their index pages and run manifest.
+
+* :func:`~pmf_lib.publish.batch.run_batch` — ``pmf run``;
+* :mod:`~pmf_lib.publish.atomic` — whole-or-nothing file writes;
+* :mod:`~pmf_lib.publish.execute` — one report: papermill, HTML export, publication;
+* :mod:`~pmf_lib.publish.index` and :mod:`~pmf_lib.publish.manifest` — ``index.html``, ``run.json``.
+"""
+
+from __future__ import annotations
+
+from pmf_lib.publish.batch import BatchResult, ReportResult, run_batch
+
+__all__ = ["BatchResult", "ReportResult", "run_batch"]
