@@ -219,7 +219,9 @@ def assess_kpi(
 
     # Month-on-month steps (quarter-on-quarter for a quarterly KPI), ending at ``end``.
     steps = _monthly(series, end) if meta.frequency == "monthly" else series
-    if steps.empty or steps.index[-1] != end:
+    if steps.empty:
+        steps = pd.Series([value], index=pd.DatetimeIndex([end]))
+    elif steps.index[-1] != end:
         steps = pd.concat([steps, pd.Series([value], index=pd.DatetimeIndex([end]))])
     previous = float(steps.iloc[-2]) if len(steps) >= 2 else float("nan")
     months_worse = exc.months_worsening(steps.to_numpy(), meta.polarity)
@@ -332,14 +334,11 @@ def assess_kpi(
 
 
 def _add_columns(out: pd.DataFrame, extra: pd.DataFrame | None, prefix: str) -> pd.DataFrame:
+    """Join ``extra`` (indexed by kpi_id) on kpi_id, prefixing column names already taken."""
     if extra is None:
         return out
-    cols = {}
-    for c in extra.columns:
-        name = f"{prefix}{c}" if c in out.columns or c == "kpi_id" else c
-        cols[c] = name
-    joined = extra.rename(columns=cols)
-    return out.join(joined, on="kpi_id")
+    renamed = extra.rename(columns={c: f"{prefix}{c}" for c in extra.columns if c in out.columns})
+    return out.join(renamed, on="kpi_id")
 
 
 def assess_month(
@@ -395,8 +394,8 @@ def assess_month(
     out = pd.DataFrame(rows, columns=ASSESSED_COLUMNS)
     for col in ("spc_rule", "spc_direction", "variation", "assurance"):
         out[col] = out[col].astype("str").where(out[col].notna())
-    out = _add_columns(out, trav.reset_index() if trav is not None else None, "travel_")
-    out = _add_columns(out, comp.reset_index() if comp is not None else None, "comparator_")
+    out = _add_columns(out, trav, "travel_")
+    out = _add_columns(out, comp, "comparator_")
     return out
 
 
