@@ -354,8 +354,9 @@ def comparators_table(
     >>> from pmf_lib.read.benchmarks import load_benchmarks
     >>> t = comparators_table(load_benchmarks(), 938, {"rereferrals_12m_pct": "ReReferral"},
     ...                       own={"rereferrals_12m_pct": 20.0}, sn_stat="median")
-    >>> t.loc[0, ["kpi_id", "measure", "own_rolling_12m", "sn_stat"]].tolist()
-    ['rereferrals_12m_pct', 'ReReferral', 20.0, 'median']
+    >>> r = t.iloc[0]
+    >>> r["kpi_id"], r["measure"], float(r["own_rolling_12m"]), r["sn_stat"], r["year"]
+    ('rereferrals_12m_pct', 'ReReferral', 20.0, 'median', '2025')
     """
     if sn_stat not in ("mean", "median"):
         raise PmfError(f"sn_stat must be 'mean' or 'median', not {sn_stat!r}", field="sn_stat")
