@@ -615,9 +615,10 @@ class BenchmarkStore:
 
     def la_region(self, la_code: int) -> str:
         """The region name an LA belongs to (LAIT's ``Region``; London split Inner/Outer)."""
-        rows = self.values.loc[
-            (self.values["la_code"] == la_code) & (self.values["level"] == "LA"), "region"
-        ].dropna()
+        mine = self.values[(self.values["la_code"] == la_code) & (self.values["level"] == "LA")]
+        if (mine["source"] == "LAIT").any():  # LAIT splits London into Inner and Outer
+            mine = mine[mine["source"] == "LAIT"]
+        rows = mine["region"].dropna()
         if rows.empty:
             rows = self.neighbours.loc[self.neighbours["la_code"] == la_code, "region"].dropna()
         if rows.empty:
