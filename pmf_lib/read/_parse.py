@@ -320,21 +320,27 @@ def localname(tag: str) -> str:
 
 def xml_root_name(path: Path) -> str:
     """The local name of an XML file's root element; PmfError if it is not XML at all."""
-    if path.stat().st_size == 0:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise PmfError(f"cannot open the file ({e.strerror})", file=path) from None
+    if size == 0:
         raise PmfError("the file is empty", file=path)
     try:
         for _, el in etree.iterparse(
             str(path), events=("start",), resolve_entities=False, no_network=True
         ):
             return localname(el.tag)
-    except etree.XMLSyntaxError as e:
+    except (etree.LxmlError, OSError) as e:
         raise xml_error(path, e) from None
     raise PmfError("the file is empty (no XML element)", file=path)
 
 
-def xml_error(path: Path, e: etree.XMLSyntaxError) -> PmfError:
-    """A PmfError for an lxml syntax error, with its line number."""
-    line = e.lineno if getattr(e, "lineno", None) else None
+def xml_error(path: Path, e: Exception) -> PmfError:
+    """A PmfError for an lxml parse (or read) error, with its line number when known."""
+    if isinstance(e, OSError) and not isinstance(e, etree.LxmlError):
+        return PmfError(f"cannot read the file ({e})", file=path)
+    line = getattr(e, "lineno", None) or None
     msg = getattr(e, "msg", None) or str(e)
     if "Document is empty" in msg or "Start tag expected" in msg and line in (None, 1):
         detail = f"not an XML file ({msg})"

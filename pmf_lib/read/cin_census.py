@@ -369,7 +369,7 @@ def _read_file(path: Path) -> FileResult:
             el.clear()
             while el.getprevious() is not None:
                 del el.getparent()[0]
-    except etree.XMLSyntaxError as e:
+    except (etree.LxmlError, OSError) as e:
         raise xml_error(path, e) from None
     if reader.children == 0:
         raise PmfError("no <Child> elements in the file", file=path, field="Child")

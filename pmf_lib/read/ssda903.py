@@ -334,7 +334,7 @@ def _read_xml_file(path: Path) -> FileResult:
             child.clear()
             while child.getprevious() is not None:
                 del child.getparent()[0]
-    except etree.XMLSyntaxError as e:
+    except (etree.LxmlError, OSError) as e:
         raise xml_error(path, e) from None
     if n == 0:
         raise PmfError("no <CHILD> elements in the export", file=path, field="CHILD")
