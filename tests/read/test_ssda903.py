@@ -363,3 +363,36 @@ def test_shared_903_xml_export_loads():
     assert len(cla.missing) == text.count("<AMISSING>")
     assert len(cla.placed_for_adoption) == text.count("<AD_PLACED>")
     assert cla.episodes["PLACE"].notna().all()
+
+
+def test_row_numbers_are_file_lines_even_after_blank_lines(tmp_path):
+    # Line 1 header, line 2 a good row, line 3 blank, line 4 the bad date.
+    f = write(
+        tmp_path / "2025" / "episodes.csv",
+        EPISODE_COLS + "\nC1,01/05/2024,S,,,,,,,\n\nC2,01/05/2024,S,,,,,32/13/2024,,\n",
+    )
+    with pytest.raises(PmfError) as e:
+        read_ssda903([f])
+    assert (e.value.location, e.value.field) == ("row 4", "DEC")
+
+
+def test_bom_and_windows_1252_text_are_read(tmp_path):
+    bom = tmp_path / "2025" / "header.csv"
+    bom.parent.mkdir()
+    bom.write_bytes("\ufeffCHILD,SEX,DOB\r\nC1,1,01/01/2015\r\n".encode())
+    cp = tmp_path / "2025" / "missing.csv"
+    cp.write_bytes(
+        "CHILD,DOB,MISSING,MIS_START,MIS_END,NOTE\nC1,01/01/2015,M,02/02/2025,,£5\n".encode(
+            "cp1252"
+        )
+    )
+    cla = read_ssda903([bom, cp])
+    assert cla.header["CHILD"].tolist() == ["C1"]
+    assert cla.missing["NOTE"].tolist() == ["£5"]  # extra columns are kept as text
+
+
+def test_missing_file(tmp_path):
+    f = tmp_path / "2025" / "episodes.csv"
+    with pytest.raises(PmfError, match="cannot open the file") as e:
+        read_ssda903([f])
+    assert e.value.file == str(f)
