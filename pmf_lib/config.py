@@ -10,6 +10,7 @@ config file.
 from __future__ import annotations
 
 import glob
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -33,17 +34,65 @@ class Council(_Strict):
     logo: str | None = Field(None, description="Path to a PNG/SVG logo embedded in reports")
 
 
+def _as_list(v):
+    return [v] if isinstance(v, str) else v
+
+
+class LocalSources(_Strict):
+    """The council's local datasets (templates from ``pmf templates``); each optional."""
+
+    contacts: list[str] = []
+    early_help: list[str] = []
+    complaints: list[str] = []
+    lado: list[str] = []
+    conferencing: list[str] = []
+    qa_audits: list[str] = []
+    improvement_actions: list[str] = []
+
+    _lists = field_validator("*", mode="before")(classmethod(lambda cls, v: _as_list(v)))
+
+
 class DataSources(_Strict):
     """Where each data source lives: a file, a directory or a glob (or a list of them)."""
 
     ssda903: list[str] = Field(description="SSDA903 CSV tables or XML exports")
     cin_census: list[str] = Field(description="CIN census XML files")
     population: str = Field(description="ONS-format population 0-17 CSV")
+    annex_a: list[str] = Field([], description="Ofsted Annex A workbooks (optional)")
+    workforce_census: list[str] = Field([], description="CSWW census XML (optional)")
+    workforce_monthly: list[str] = Field([], description="monthly workforce CSV/xlsx (optional)")
+    local: LocalSources = LocalSources()
 
-    @field_validator("ssda903", "cin_census", mode="before")
-    @classmethod
-    def _as_list(cls, v):
-        return [v] if isinstance(v, str) else v
+    _lists = field_validator(
+        "ssda903", "cin_census", "annex_a", "workforce_census", "workforce_monthly", mode="before"
+    )(classmethod(lambda cls, v: _as_list(v)))
+
+
+class SpcSettings(_Strict):
+    """Statistical process control options (NHS England's Making Data Count)."""
+
+    baseline_points: int | None = Field(
+        None, ge=12, description="fix limits from the first n points of each segment (>= 12)"
+    )
+    screen_outliers: bool = Field(False, description="screen moving-range outliers (off as MDC)")
+    rebase: dict[str, list[date]] = Field(
+        {}, description="KPI id -> dates from which its limits are recalculated"
+    )
+
+
+class BenchmarkSettings(_Strict):
+    """Which benchmark store and statistical neighbour model/statistic to use."""
+
+    store: str | None = Field(None, description="benchmark store directory (default: shipped)")
+    sn_model: Literal["2021", "2025"] = "2025"
+    sn_stat: Literal["mean", "median"] = "mean"
+
+
+class DataQualitySettings(_Strict):
+    """Thresholds for a KPI's data quality confidence (share of records in error)."""
+
+    high: float = Field(0.01, ge=0, le=1, description="at most this share in error: High")
+    medium: float = Field(0.05, ge=0, le=1, description="at most this share in error: Medium")
 
 
 class Area(_Strict):
@@ -62,6 +111,10 @@ class Config(_Strict):
     areas: dict[str, Area] = Field(min_length=1)
     outputs: str = "outputs"
     audience: Literal["internal", "members", "public"] = "internal"
+    targets: str | None = Field(None, description="targets file (null: no targets)")
+    spc: SpcSettings = SpcSettings()
+    benchmarks: BenchmarkSettings = BenchmarkSettings()
+    data_quality: DataQualitySettings = DataQualitySettings()
     base_dir: Path = Field(Path("."), exclude=True)
 
     def resolve(self, path: str) -> Path:
@@ -70,9 +123,12 @@ class Config(_Strict):
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
     def files(self, source: str) -> list[Path]:
-        """The files of a data source (``ssda903``, ``cin_census``), sorted."""
+        """The files of a data source, sorted: ``ssda903``, ``cin_census``, ``annex_a``,
+        ``workforce_census``, ``workforce_monthly`` or ``local.<dataset>``."""
         found: set[Path] = set()
-        for pattern in getattr(self.data, source):
+        holder, _, name = source.rpartition(".")
+        patterns = getattr(self.data.local if holder == "local" else self.data, name)
+        for pattern in patterns:
             p = self.resolve(pattern)
             if p.is_dir():
                 found.update(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
@@ -87,6 +143,17 @@ class Config(_Strict):
     @property
     def outputs_dir(self) -> Path:
         return self.resolve(self.outputs)
+
+    @property
+    def targets_file(self) -> Path | None:
+        return self.resolve(self.targets) if self.targets else None
+
+    def optional_sources(self) -> list[str]:
+        """The optional sources configured with at least one pattern."""
+        names = [n for n in ("annex_a", "workforce_census", "workforce_monthly")
+                 if getattr(self.data, n)]
+        names += [f"local.{n}" for n in LocalSources.model_fields if getattr(self.data.local, n)]
+        return names
 
 
 def _key_path(loc: tuple) -> str:
@@ -155,6 +222,13 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
                     file=path,
                     field=f"data.{source}",
                 )
+        for source in config.optional_sources():
+            if not config.files(source):
+                raise PmfError(
+                    "no files match the configured pattern(s)", file=path, field=f"data.{source}"
+                )
+        if config.targets_file and not config.targets_file.is_file():
+            raise PmfError(f"file not found: {config.targets_file}", file=path, field="targets")
         if not config.population_file.is_file():
             raise PmfError(
                 f"file not found: {config.population_file}", file=path, field="data.population"
