@@ -20,7 +20,7 @@ HISTORY_MONTHS = 36
 
 def inputs_from_sources(data: SourceData) -> KpiInputs:
     """Wrap read sources as KPI inputs."""
-    return KpiInputs(cin=data.cin, cla=data.cla, population=data.population)
+    return KpiInputs(cin=data.cin, cla=data.cla, population=data.population, local=data.local)
 
 
 def resolve_month(month: str, data: SourceData) -> str:

@@ -7,7 +7,7 @@ or element and the field; nothing from it is used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -25,6 +25,26 @@ class SourceData:
     cin: CinCensus
     cla: Ssda903
     population: Population
+    local: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def read_local_sources(config: Config) -> dict[str, pd.DataFrame]:
+    """The configured local datasets and monthly workforce data, one frame each.
+
+    Keys are the dataset names of :data:`pmf_lib.read.local.LOCAL_DATASETS` plus
+    ``workforce_monthly``; a dataset the council does not supply is absent.
+    """
+    from pmf_lib.read.local import concat_tables, read_local
+    from pmf_lib.read.workforce import read_workforce_monthly
+
+    local = {}
+    for source in config.optional_sources():
+        if source.startswith("local."):
+            name = source.removeprefix("local.")
+            local[name] = concat_tables(read_local(name, config.files(source)))
+        elif source == "workforce_monthly":
+            local[source] = concat_tables(read_workforce_monthly(config.files(source)))
+    return local
 
 
 def load_sources(config: Config) -> SourceData:
@@ -33,6 +53,7 @@ def load_sources(config: Config) -> SourceData:
         cin=read_cin_census(config.files("cin_census")),
         cla=read_ssda903(config.files("ssda903")),
         population=read_population(config.population_file, la_code=config.council.code),
+        local=read_local_sources(config),
     )
 
 
