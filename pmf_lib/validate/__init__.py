@@ -1,0 +1,361 @@
+"""Stage 2 — validate: one data-quality issues table for every source.
+
+:func:`validate` runs the schema rules, pmf's logic rules and the DfE SSDA903
+and CIN census rules over everything read, and returns one table with a row
+per problem::
+
+    source, file, row_or_element, child_id, field, rule, severity, message,
+    table, record
+
+(``table`` and ``record`` locate the canonical row, for data-quality confidence).
+:func:`reconcile` proves nothing was lost: for each file and table, every row
+read is either accepted (no error) or reported (at least one error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pmf_lib.errors import PmfError
+from pmf_lib.read.local import LOCAL_DATASETS, ReadTable
+from pmf_lib.read.tables import CIN_KEYS, S903_KEYS, CinCensus, Ssda903
+from pmf_lib.validate.logic import LOCAL_DATE_ORDER
+from pmf_lib.validate.rules import CHILD_ID, RULES, Context, Rule, all_rules, rule
+from pmf_lib.validate.schema import (
+    ISSUE_COLUMNS,
+    SCHEMA_RULES,
+    describe_row,
+    national_issues,
+    table_issues,
+)
+
+__all__ = [
+    "ISSUE_COLUMNS",
+    "RULES",
+    "SCHEMA_RULES",
+    "Context",
+    "Rule",
+    "Sources",
+    "all_rules",
+    "read_other_sources",
+    "reconcile",
+    "rule",
+    "rule_catalogue",
+    "validate",
+]
+
+
+@dataclass
+class Sources:
+    """Everything to validate.
+
+    ``files`` are reads against a YAML schema (local datasets, Annex A lists,
+    the monthly workforce CSV); ``workforce`` the census, if any; ``unreadable``
+    the files that could not be read, as ``(source, file, PmfError)``.
+    """
+
+    cin: CinCensus = field(default_factory=CinCensus)
+    cla: Ssda903 = field(default_factory=Ssda903)
+    files: list[ReadTable] = field(default_factory=list)
+    workforce: object | None = None
+    unreadable: list[tuple[str, str, PmfError]] = field(default_factory=list)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+    return df.astype({c: "string" for c in ISSUE_COLUMNS if c != "record"})
+
+
+def _rule_issues(r: Rule, ctx: Context) -> list[dict]:
+    data = ctx.cin if r.source == "cin_census" else ctx.cla
+    df = data.tables.get(r.table)
+    keys = (CIN_KEYS if r.source == "cin_census" else S903_KEYS).get(r.table, [])
+    try:
+        bad = r(ctx)
+    except Exception as e:  # a rule must never stop validation of everything else
+        return [
+            {
+                "source": r.source,
+                "file": None,
+                "row_or_element": r.table,
+                "child_id": None,
+                "field": ",".join(r.fields),
+                "rule": r.code,
+                "severity": "error",
+                "message": f"rule could not be checked ({type(e).__name__}: {e})",
+                "table": r.table,
+                "record": None,
+            }
+        ]
+    out = []
+    child_col = CHILD_ID[r.source]
+    for i in bad.index:
+        row = df.loc[i] if df is not None and i in df.index else bad.loc[i]
+        out.append(
+            {
+                "source": r.source,
+                "file": row.get("source_file"),
+                "row_or_element": describe_row(r.table, row, keys),
+                "child_id": row.get(child_col),
+                "field": ",".join(r.fields),
+                "rule": r.code,
+                "severity": r.severity,
+                "message": r.message,
+                "table": r.table,
+                "record": i,
+            }
+        )
+    return out
+
+
+def _local_logic(t: ReadTable) -> list[dict]:
+    out = []
+    name = t.schema.name
+    for code, dataset, first, later, message in LOCAL_DATE_ORDER:
+        if dataset != name or first not in t.data or later not in t.data:
+            continue
+        d = t.data
+        bad = (d[later] < d[first]).fillna(False).astype(bool)
+        child = t.schema.child_id
+        for i in d.index[bad.to_numpy()]:
+            out.append(
+                {
+                    "source": t.source,
+                    "file": t.file,
+                    "row_or_element": f"row {d.loc[i, 'row']}",
+                    "child_id": d.loc[i, child] if child else None,
+                    "field": f"{first},{later}",
+                    "rule": code,
+                    "severity": "error",
+                    "message": message,
+                    "table": t.source,
+                    "record": i,
+                }
+            )
+    return out
+
+
+def _census_issues(wf) -> list[dict]:
+    from pmf_lib.read.workforce import WORKER_FIELDS
+
+    out = []
+    w, raw = wf.workers, wf.raw
+    codes = {"code": "S03", "date": "S04", "int": "S05", "float": "S05"}
+    for name, kind in WORKER_FIELDS.items():
+        if kind == "string":
+            continue
+        bad = (raw[name].notna() & w[name].isna()).fillna(False).astype(bool)
+        for i in w.index[bad.to_numpy()]:
+            code = codes[kind]
+            out.append(
+                {
+                    "source": "workforce_census",
+                    "file": w.loc[i, "source_file"],
+                    "row_or_element": w.loc[i, "element"],
+                    "child_id": None,
+                    "field": name,
+                    "rule": code,
+                    "severity": "error",
+                    "message": f"{SCHEMA_RULES[code]}: {raw.loc[i, name]!r}",
+                    "table": "workers",
+                    "record": i,
+                }
+            )
+    return out
+
+
+def validate(sources: Sources, *, as_of=None, rules=None) -> pd.DataFrame:
+    """The data-quality issues of every source, one row per problem.
+
+    Parameters
+    ----------
+    sources : Sources
+        What was read.
+    as_of : date, optional
+        Dates after this are "in the future" (default: today).
+    rules : iterable of Rule, optional
+        DfE and logic rules to run (default: all registered).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.read.tables import CIN_COLUMNS, conform, CinCensus
+    >>> cin = CinCensus()
+    >>> cin.tables["referrals"] = conform(pd.DataFrame({
+    ...     "LAchildID": ["c1"], "CINreferralDate": [pd.Timestamp("2024-06-03")],
+    ...     "CINclosureDate": [pd.Timestamp("2024-05-01")], "ReferralNFA": ["0"],
+    ...     "ReasonForClosure": ["RC8"],
+    ...     "PrimaryNeedCode": ["N1"], "collection_year": [2025], "source_file": ["cin.xml"]}),
+    ...     CIN_COLUMNS["referrals"])
+    >>> issues = validate(Sources(cin=cin), as_of="2025-04-30")
+    >>> issues[["rule", "child_id", "row_or_element"]].values.tolist()
+    [['L01', 'c1', 'referrals LAchildID=c1, CINreferralDate=2024-06-03']]
+    """
+    as_of = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.today()).normalize()
+    ctx = Context(cin=sources.cin, cla=sources.cla, as_of=as_of)
+    rows: list[dict] = []
+    for source, file, err in sources.unreadable:
+        rows.append(
+            {
+                "source": source,
+                "file": file,
+                "row_or_element": err.location,
+                "child_id": None,
+                "field": err.field,
+                "rule": "S00",
+                "severity": "error",
+                "message": f"{SCHEMA_RULES['S00']}: {err.message}",
+                "table": None,
+                "record": None,
+            }
+        )
+    for t in sources.files:
+        rows += table_issues(t, as_of)
+        rows += _local_logic(t)
+    if sources.workforce is not None:
+        rows += _census_issues(sources.workforce)
+    rows += national_issues(sources.cin, sources.cla, as_of)
+    chosen = list(rules) if rules is not None else list(all_rules().values())
+    for r in sorted(chosen, key=lambda r: (r.source, r.kind, r.code)):
+        rows += _rule_issues(r, ctx)
+    return _frame(rows)
+
+
+def reconcile(sources: Sources, issues: pd.DataFrame) -> pd.DataFrame:
+    """Rows read, accepted and reported per source, file and table.
+
+    A row is *reported* when at least one error-severity issue points at it,
+    otherwise *accepted*; ``rows_read == accepted + reported`` for every line,
+    and ``rows_read`` counts every record the reader kept (blank rows of a
+    spreadsheet are counted apart, in ``blank_rows``).
+    """
+    errors = issues[issues["severity"] == "error"]
+    flagged = set(zip(errors["table"], errors["record"], strict=True))
+    out = []
+
+    def add(source, file, table, index, blank=0):
+        reported = sum(1 for i in index if (table, i) in flagged)
+        out.append(
+            {
+                "source": source,
+                "file": file,
+                "table": table,
+                "rows_read": len(index),
+                "accepted": len(index) - reported,
+                "reported": reported,
+                "blank_rows": blank,
+            }
+        )
+
+    for source, data in (("cin_census", sources.cin), ("ssda903", sources.cla)):
+        for name, df in data.tables.items():
+            if not len(df):
+                continue
+            files = df["source_file"] if "source_file" in df else pd.Series("", index=df.index)
+            for f, part in df.groupby(files.fillna(""), sort=True):
+                add(source, f, name, part.index)
+    for t in sources.files:
+        add(t.source, t.file, t.source, t.data.index, t.blank_rows)
+    if sources.workforce is not None:
+        w = sources.workforce.workers
+        for f, part in w.groupby(w["source_file"].fillna(""), sort=True):
+            add("workforce_census", f, "workers", part.index)
+    for source, file, _ in sources.unreadable:
+        out.append(
+            {
+                "source": source,
+                "file": file,
+                "table": None,
+                "rows_read": 0,
+                "accepted": 0,
+                "reported": 0,
+                "blank_rows": 0,
+            }
+        )
+    return pd.DataFrame(
+        out, columns=["source", "file", "table", "rows_read", "accepted", "reported", "blank_rows"]
+    )
+
+
+def rule_catalogue() -> pd.DataFrame:
+    """Every rule: code, source, kind, table, fields, severity, message."""
+    rows = [
+        {
+            "rule": r.code,
+            "source": r.source,
+            "kind": r.kind,
+            "table": r.table,
+            "fields": ",".join(r.fields),
+            "severity": r.severity,
+            "message": r.message,
+        }
+        for r in all_rules().values()
+    ]
+    rows += [
+        {
+            "rule": k,
+            "source": "any",
+            "kind": "schema",
+            "table": None,
+            "fields": None,
+            "severity": "error",
+            "message": v,
+        }
+        for k, v in SCHEMA_RULES.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def read_other_sources(
+    local_dir: str | Path | None = None,
+    annex_a: list | None = None,
+    workforce_census: list | None = None,
+    workforce_monthly: list | None = None,
+) -> Sources:
+    """Read the non-national sources, recording unreadable files instead of stopping.
+
+    ``local_dir`` holds files named after the datasets (``complaints.csv``,
+    ``lado.xlsx`` ...; see :data:`~pmf_lib.read.local.LOCAL_DATASETS`).
+    """
+    from pmf_lib.read.annex_a import read_annex_a
+    from pmf_lib.read.local import read_table
+    from pmf_lib.read.workforce import read_workforce_census, read_workforce_monthly
+
+    src = Sources()
+    if local_dir is not None:
+        d = Path(local_dir)
+        if not d.is_dir():
+            src.unreadable.append(("local", str(d), PmfError("not a directory", file=d)))
+        else:
+            for p in sorted(d.iterdir()):
+                name = p.stem.lower()
+                if name not in LOCAL_DATASETS or p.suffix.lower() not in (".csv", ".xlsx"):
+                    continue
+                try:
+                    src.files.append(read_table(p, name, source=f"local/{name}"))
+                except PmfError as e:
+                    src.unreadable.append((f"local/{name}", str(p), e))
+    for p in annex_a or []:
+        try:
+            a = read_annex_a(p)
+            src.files += list(a.lists.values())
+        except PmfError as e:
+            src.unreadable.append(("annex_a", str(p), e))
+    for p in workforce_monthly or []:
+        try:
+            src.files += read_workforce_monthly(p)
+        except PmfError as e:
+            src.unreadable.append(("workforce_monthly", str(p), e))
+    good = []
+    for p in workforce_census or []:
+        try:
+            read_workforce_census(p)
+            good.append(p)
+        except PmfError as e:
+            src.unreadable.append(("workforce_census", str(p), e))
+    if good:
+        src.workforce = read_workforce_census(good)
+    return src
