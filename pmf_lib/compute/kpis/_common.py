@@ -1,0 +1,137 @@
+"""Pure helpers shared by the KPI modules (windows, 903 episodes, memoisation).
+
+Everything here is vectorised pandas/NumPy: the engine calls each KPI for about
+36 month ends times its windows on national-scale tables.
+
+Memoisation
+-----------
+Some derivations depend only on an input table, not on the window (for example
+each referral's previous referral date). :func:`memo_on_frame` caches such a
+derivation keyed by the *identity* of the input frame: the cache entry keeps a
+weak reference to the frame and its length, and is used only while that very
+object (same ``id``, still alive, same length) is passed again. The canonical
+tables are treated as immutable once read, so the result is the same as
+recomputing; a different frame (even an equal one) is simply recomputed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+
+import pandas as pd
+
+from pmf_lib.dates import Window
+
+SHORT_BREAK_LS = ("V3", "V4")
+
+_MEMO: dict[tuple[str, int], tuple[weakref.ref, int, object]] = {}
+_MEMO_MAX = 64
+
+
+def memo_on_frame(name: str, df: pd.DataFrame, build: Callable[[pd.DataFrame], object]):
+    """``build(df)``, cached on the identity of ``df`` (see the module docstring).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2]})
+    >>> calls = []
+    >>> f = lambda d: calls.append(1) or int(d["a"].sum())
+    >>> memo_on_frame("demo", df, f), memo_on_frame("demo", df, f), len(calls)
+    (3, 3, 1)
+    """
+    key = (name, id(df))
+    hit = _MEMO.get(key)
+    if hit is not None:
+        ref, length, value = hit
+        if ref() is df and length == len(df):
+            return value
+    value = build(df)
+    if len(_MEMO) >= _MEMO_MAX:
+        # drop entries whose frame has gone, then the oldest if still full
+        for k in [k for k, (r, _, _) in _MEMO.items() if r() is None]:
+            del _MEMO[k]
+        while len(_MEMO) >= _MEMO_MAX:
+            del _MEMO[next(iter(_MEMO))]
+    _MEMO[key] = (weakref.ref(df), len(df), value)
+    return value
+
+
+def rolling_12m(window: Window) -> Window:
+    """The ``rolling_12m`` window ending with ``window``'s period end.
+
+    Examples
+    --------
+    >>> w = rolling_12m(Window.of("month", "2025-03-31"))
+    >>> (w.kind, str(w.start.date()))
+    ('rolling_12m', '2024-04-01')
+    """
+    if window.kind == "rolling_12m":
+        return window
+    return Window.of("rolling_12m", window.end)
+
+
+def twelve_months_first_day(period_end) -> pd.Timestamp:
+    """``period_end`` minus 12 calendar months plus one day (the contract's 903 overlap).
+
+    Examples
+    --------
+    >>> str(twelve_months_first_day("2025-03-31").date())
+    '2024-04-01'
+    >>> str(twelve_months_first_day("2025-02-28").date())  # 2024 was a leap year
+    '2024-02-29'
+    """
+    end = pd.Timestamp(period_end).normalize()
+    return (end - pd.DateOffset(months=12) + pd.Timedelta(days=1)).normalize()
+
+
+def open_at(start: pd.Series, end: pd.Series, date) -> pd.Series:
+    """Mask of records open at the end of ``date``: ``start <= date`` and (no end or end > date).
+
+    Examples
+    --------
+    >>> s = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-01", "2025-04-01"]))
+    >>> e = pd.Series(pd.to_datetime(["2025-03-31", None, None]))
+    >>> open_at(s, e, "2025-03-31").tolist()
+    [False, True, False]
+    """
+    d = pd.Timestamp(date).normalize()
+    return ((start <= d) & (end.isna() | (end > d))).fillna(False).astype(bool)
+
+
+def cla_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
+    """903 episodes that can count for CLA KPIs: legal status not ``V3``/``V4``.
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"LS": pd.array(["C2", "V3", None], dtype="string")})
+    >>> len(cla_episodes(ep))
+    2
+    """
+    ls = episodes["LS"].astype("string").str.strip().str.upper()
+    return episodes[~ls.isin(SHORT_BREAK_LS).fillna(False).astype(bool)]
+
+
+def dob_by_child_frame(header: pd.DataFrame) -> pd.Series:
+    """Each child's date of birth from a 903 header table (first non-missing per ``CHILD``).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"CHILD": ["1", "1"], "DOB": pd.to_datetime([None, "2015-01-02"])})
+    >>> str(dob_by_child_frame(h)["1"].date())
+    '2015-01-02'
+    """
+    h = header[["CHILD", "DOB"]].dropna()
+    return h.drop_duplicates("CHILD").set_index("CHILD")["DOB"]
+
+
+def flag(series: pd.Series, *true_values: str) -> pd.Series:
+    """Boolean mask: stripped, upper-cased value is one of ``true_values`` (missing is False).
+
+    Examples
+    --------
+    >>> flag(pd.Series(["1", " y", None], dtype="string"), "1", "Y").tolist()
+    [True, True, False]
+    """
+    s = series.astype("string").str.strip().str.upper()
+    return s.isin([v.upper() for v in true_values]).fillna(False).astype(bool)

@@ -1,0 +1,215 @@
+"""Children-looked-after KPIs on tiny hand-built SSDA903 tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pmf_lib.compute.kpis import children_looked_after as cl
+from pmf_lib.compute.registry import Figure
+from pmf_lib.dates import Window
+
+PE = Window.of("snapshot", "2025-03-31")
+
+
+def ep(child, decom, dec=None, rne="P", ls="C2"):
+    return {"CHILD": child, "DECOM": decom, "DEC": dec, "RNE": rne, "LS": ls}
+
+
+def hd(child, dob):
+    return {"CHILD": child, "DOB": dob}
+
+
+def test_cla_count_half_open_episodes_and_short_breaks(build):
+    inputs = build.cla(
+        population={2025: 50_000},
+        episodes=[
+            ep("1", "2024-01-01", rne="S"),  # open: counts
+            ep("2", "2024-01-01", rne="S", ls="V3"),  # only a short break open: not looked after
+            ep("3", "2024-01-01", "2025-03-31", rne="S"),  # ceased on period_end: not counted
+            ep("4", "2024-01-01", "2025-04-01", rne="S"),  # ceases the day after: counts
+            ep("5", "2025-03-31", rne="S"),  # starts on period_end: counts
+            ep("6", "2025-04-01", rne="S"),  # starts the day after: not counted
+            ep("7", "2023-01-01", "2024-01-01", rne="S"),
+            ep("7", "2025-01-01", rne="S", ls="V4"),
+            # 7: the C2 episode ended; only a V4 short break open -> not looked after
+            ep("8", "2024-01-01", rne="S"),
+            ep("8", "2024-06-01", rne="P"),  # two open rows: once
+            ep("9", "2024-01-01", rne="S", ls="V3"),
+            ep("9", "2024-02-01", rne="S", ls="C2"),
+            # 9: a care order episode open beside a short break -> counts
+        ],
+    )
+    # children 1, 4, 5, 8, 9
+    assert cl.cla_count(inputs, PE) == Figure(5)
+    fig = cl.cla_rate_10k(inputs, PE)
+    assert fig == Figure(5, 50_000.0)
+    assert cl.cla_rate_10k.meta.value(fig) == 1.0  # 5 / 50,000 * 10,000
+
+
+def test_three_plus_placements(build):
+    # 12 months ending 2025-03-31 start on 2024-04-01; an episode overlaps when
+    # DECOM <= 2025-03-31 and (DEC empty or DEC > 2024-04-01).
+    inputs = build.cla(
+        episodes=[
+            # child 1: the S episode ends on 2024-04-01 (the first day) so it does not overlap;
+            # then three P episodes overlap -> 3 placements -> counts
+            ep("1", "2023-01-01", "2024-04-01", "S"),
+            ep("1", "2024-04-01", "2024-08-01", "P"),
+            ep("1", "2024-08-01", "2024-12-01", "P"),
+            ep("1", "2024-12-01", None, "P"),
+            # child 2: the S episode ends 2024-04-02 so it overlaps (first); the L episode is a
+            # legal-status change only; then one P -> 2 placements -> does not count
+            ep("2", "2023-01-01", "2024-04-02", "S"),
+            ep("2", "2024-04-02", "2024-10-01", "L"),
+            ep("2", "2024-10-01", None, "P"),
+            # child 3: the first overlapping episode has RNE L but always counts; then two P -> 3
+            ep("3", "2024-01-01", "2024-06-01", "L"),
+            ep("3", "2024-06-01", "2024-09-01", "P"),
+            ep("3", "2024-09-01", None, "P"),
+            # child 4: a V3 short-break episode never counts -> S + P = 2
+            ep("4", "2024-05-01", "2024-06-01", "P", ls="V3"),
+            ep("4", "2024-06-01", "2024-09-01", "S"),
+            ep("4", "2024-09-01", None, "P"),
+            # child 5: 3 placements but ceased on period_end -> not in the denominator
+            ep("5", "2024-05-01", "2024-06-01", "S"),
+            ep("5", "2024-06-01", "2024-07-01", "P"),
+            ep("5", "2024-07-01", "2025-03-31", "P"),
+        ]
+    )
+    # denominator 1, 2, 3, 4; numerator 1, 3
+    assert cl.cla_3plus_placements_pct(inputs, PE) == Figure(2, 4)
+
+
+def test_three_plus_placements_leap_day_window_start(build):
+    # period_end 2025-02-28: minus 12 calendar months plus one day is 2024-02-29, so an episode
+    # ending on 2024-03-01 (DEC > 2024-02-29) overlaps: S + P + P = 3 placements.
+    inputs = build.cla(
+        episodes=[
+            ep("1", "2023-06-01", "2024-03-01", "S"),
+            ep("1", "2024-03-01", "2024-06-01", "P"),
+            ep("1", "2024-06-01", None, "P"),
+            # child 2: the S episode ends on 2024-02-29, the first day: no overlap -> 2 placements
+            ep("2", "2023-06-01", "2024-02-29", "S"),
+            ep("2", "2024-02-29", "2024-06-01", "P"),
+            ep("2", "2024-06-01", None, "P"),
+        ]
+    )
+    assert cl.cla_3plus_placements_pct(inputs, Window.of("snapshot", "2025-02-28")) == Figure(1, 2)
+
+
+def test_long_term_stability(build):
+    # period_end 2025-03-31: 30 months before is 2022-09-30, 24 months before is 2023-03-31;
+    # aged under 16 means the 16th birthday is after 2025-03-31 (DOB after 2009-03-31).
+    inputs = build.cla(
+        header=[
+            hd("1", "2009-04-01"),
+            hd("2", "2009-03-31"),
+            hd("3", "2012-01-01"),
+            hd("4", "2012-01-01"),
+            hd("5", "2012-01-01"),
+            hd("6", "2012-01-01"),
+            hd("8", "2012-01-01"),
+            hd("9", "2012-01-01"),
+        ],
+        episodes=[
+            # 1: 16th birthday 2025-04-01 (under 16); in care since exactly 30 months;
+            # same placement since then (>= 2 years) -> numerator and denominator
+            ep("1", "2022-09-30", None, "S"),
+            # 2: 16 on period_end -> not under 16 -> left out
+            ep("2", "2020-01-01", None, "S"),
+            # 3: in care one day short of 2.5 years -> left out
+            ep("3", "2022-10-01", None, "S"),
+            # 4: long term; placement began 2023-04-01, a day short of 2 years -> denominator only
+            ep("4", "2020-01-01", "2023-04-01", "S"),
+            ep("4", "2023-04-01", None, "P"),
+            # 5: placement from exactly 2 years; a later L episode keeps the same placement
+            ep("5", "2020-01-01", "2023-03-31", "S"),
+            ep("5", "2023-03-31", "2024-06-01", "P"),
+            ep("5", "2024-06-01", None, "L"),
+            # 6: an old period of care, then a new one from 2023 (latest S) -> left out
+            ep("6", "2015-01-01", "2016-01-01", "S"),
+            ep("6", "2023-01-01", None, "S"),
+            # 7: no date of birth in the header -> left out
+            ep("7", "2015-01-01", None, "S"),
+            # 8: a V3 short-break episode with RNE P does not change placement -> stable
+            ep("8", "2020-01-01", None, "S"),
+            ep("8", "2024-06-01", "2024-06-03", "P", ls="V3"),
+            # 9: the records hold no S episode (care began before them): from the earliest
+            # episode, 2019-06-01 -> long term and stable
+            ep("9", "2019-06-01", None, "P"),
+        ],
+    )
+    # denominator 1, 4, 5, 8, 9; numerator 1, 5, 8, 9
+    assert cl.cla_long_term_stability_pct(inputs, PE) == Figure(4, 5)
+
+
+def test_cla_percentages_empty_denominator_is_missing(build):
+    inputs = build.cla(episodes=[ep("1", "2020-01-01", "2021-01-01", "S")])
+    for k in (cl.cla_3plus_placements_pct, cl.cla_long_term_stability_pct):
+        fig = k(inputs, PE)
+        assert fig == Figure(0, 0) and math.isnan(k.meta.value(fig))
+
+
+BASE = pd.Timestamp("2021-01-01")
+
+
+@st.composite
+def episode_rows(draw):
+    """Per child, a chain of contiguous episodes (the last maybe open)."""
+    rows, headers = [], []
+    for child in draw(st.lists(st.sampled_from("123456"), unique=True, max_size=6)):
+        start = BASE + pd.Timedelta(days=draw(st.integers(0, 800)))
+        headers.append(hd(child, start - pd.Timedelta(days=draw(st.integers(0, 6000)))))
+        n = draw(st.integers(1, 5))
+        for i in range(n):
+            length = (
+                draw(st.one_of(st.none(), st.integers(1, 400)))
+                if i == n - 1
+                else draw(st.integers(1, 400))
+            )
+            end = None if length is None else start + pd.Timedelta(days=length)
+            rows.append(
+                ep(
+                    child,
+                    start,
+                    end,
+                    draw(st.sampled_from(["S", "P", "L", "B"])),
+                    draw(st.sampled_from(["C2", "C2", "V3", "E1"])),
+                )
+            )
+            if end is None:
+                break
+            start = end
+    return rows, headers
+
+
+CLA_KPIS = (cl.cla_count, cl.cla_3plus_placements_pct, cl.cla_long_term_stability_pct)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=episode_rows(),
+    end=st.sampled_from(["2023-02-28", "2024-02-29", "2024-03-31"]),
+    seed=st.integers(0, 2**16),
+)
+def test_cla_properties(build, data, end, seed):
+    rows, headers = data
+    window = Window.of("snapshot", end)
+    inputs = build.cla(episodes=rows, header=headers)
+    figs = [k(inputs, window) for k in CLA_KPIS]
+    for k, fig in zip(CLA_KPIS[1:], figs[1:], strict=True):
+        assert 0 <= fig.numerator <= fig.denominator <= figs[0].numerator
+        value = k.meta.value(fig)
+        assert math.isnan(value) if fig.denominator == 0 else 0 <= value <= 100
+    shuffled = build.cla(episodes=rows, header=headers)
+    shuffled.cla.tables["episodes"] = shuffled.cla.episodes.sample(frac=1, random_state=seed)
+    assert [k(shuffled, window) for k in CLA_KPIS] == figs
+    # an episode starting after period_end changes nothing
+    later = build.cla(
+        episodes=[*rows, ep("1", window.end + pd.Timedelta(days=1), rne="S")], header=headers
+    )
+    assert [k(later, window) for k in CLA_KPIS] == figs
