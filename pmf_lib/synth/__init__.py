@@ -7,11 +7,38 @@
                     placed_for_adoption,previous_permanence}.csv
     cin_census/cin_census_<YYYY>.xml
     population.csv
+    local/{contacts,early_help,complaints,lado,conferencing,qa_audits,
+           improvement_actions}.csv
+    workforce/workforce_monthly.csv
+    workforce/csww_<YYYY>.xml
     .complete
 
 ``YYYY`` is the year a collection ends (2025 for 1 April 2024 - 31 March 2025);
 the last year is a year-to-date return up to the last month end of the data.
-Nothing in it is real.
+The local datasets and the monthly workforce return cover the twelve months
+before the first reported month and the reported months
+(:mod:`pmf_lib.synth.local`, :mod:`pmf_lib.synth.workforce`), each in the
+layout of its schema in ``pmf_lib/read/schemas/``; there is one workforce
+census (CSWW) per 30 September in that span. Nothing in it is real.
+
+The local and workforce files are clean except for these deliberate
+data-quality issues, one row each, so that validation has something real
+to show (rule codes as ``pmf validate`` reports them):
+
+* ``local/contacts.csv``: one contact dated ``31/02/YYYY`` -> S04 ``contact_date``;
+* ``local/early_help.csv``: one closed episode with its start and end dates
+  swapped -> L07 ``start_date,end_date``;
+* ``local/complaints.csv``: one complaint's outcome is ``Resolved informally``
+  (not a code) -> S03 ``outcome``;
+* ``local/lado.csv``: one closed referral with no outcome -> S02 ``outcome``;
+* ``local/conferencing.csv``: one looked-after child review with no chair -> S02
+  ``chair``;
+* ``local/qa_audits.csv``: one audit row entered twice (the copy directly below
+  it) -> S07 ``audit_id`` on both rows;
+* ``workforce/workforce_monthly.csv``: one team-month's sickness days is
+  ``n/k`` -> S05 ``sickness_days``.
+
+They are listed in :data:`pmf_lib.synth.local.DQ_ISSUES` too.
 """
 
 from __future__ import annotations
@@ -27,10 +54,26 @@ import pandas as pd
 
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
+from pmf_lib.synth.local import DQ_ISSUES, LOCAL_FILES, Span, write_local
 from pmf_lib.synth.model import Horizon, day, simulate
+from pmf_lib.synth.teams import TEAMS, case_teams, localities
+from pmf_lib.synth.workforce import (
+    census_years,
+    simulate_workforce,
+    write_csww,
+    write_workforce_monthly,
+)
 from pmf_lib.synth.write import S903_FILES, write_903_year, write_cin_year, write_population
 
-__all__ = ["S903_FILES", "collection_years", "generate", "horizon"]
+__all__ = [
+    "DQ_ISSUES",
+    "LOCAL_FILES",
+    "S903_FILES",
+    "collection_years",
+    "generate",
+    "horizon",
+    "local_span",
+]
 
 LOOKBACK_MONTHS = 30  # 2.5 years of CLA history before the first reported month
 
@@ -73,6 +116,30 @@ def horizon(start: str, months: int) -> tuple[Horizon, list[int]]:
     return h, years
 
 
+def local_span(start: str, months: int) -> tuple[Span, np.ndarray]:
+    """The span of the local datasets and the month ends the workforce is simulated over.
+
+    The local files start twelve months before ``start``; the workforce
+    simulation twelve months before that (its first year is burn-in, so the
+    first census has a year of leavers).
+
+    Examples
+    --------
+    >>> span, wf_months = local_span("2024-01", 3)
+    >>> from pmf_lib.synth.model import as_dates
+    >>> str(as_dates([span.first])[0]), len(span.month_ends), len(wf_months)
+    ('2023-01-01', 15, 27)
+    """
+    h, _ = horizon(start, months)
+    first = pd.Timestamp(f"{start}-01") - pd.DateOffset(months=12)
+    ends = pd.date_range(
+        first - pd.DateOffset(months=12), month_end(_last(start, months)), freq="ME"
+    )
+    days = np.array([day(d) for d in ends], dtype=np.int64)
+    span = Span(first=day(first), end=h.end, detail_from=h.detail_from, month_ends=days[12:])
+    return span, days
+
+
 def collection_years(start: str = "2023-11", months: int = 36) -> list[int]:
     """The collection years ``generate`` writes.
 
@@ -112,7 +179,7 @@ def generate(
     >>> print(generate(d, "2024-01", 3, children=2_000).splitlines()[0])
     Demo County (synthetic): Jan 2024 to Mar 2024, collection years 2022-2024
     >>> sorted(p.name for p in d.iterdir())
-    ['.complete', 'cin_census', 'population.csv', 'ssda903']
+    ['.complete', 'cin_census', 'local', 'population.csv', 'ssda903', 'workforce']
     """
     out = Path(out)
     if int(children) < 1:
@@ -146,6 +213,7 @@ def generate(
             pd.Timestamp(f"{start}-01").year,
             int(seed),
         )
+        extra = _write_local_and_workforce(tmp, world, start, months, int(seed), int(children))
         (tmp / ".complete").write_text(
             f"pmf synth --start {start} --months {months} --seed {seed} --children {children}\n"
         )
@@ -165,8 +233,32 @@ def generate(
         f"  CIN census children (summed over years): {totals['cin_children']:,}",
     ]
     lines += [f"  ssda903 {k}: {totals[k]:,} rows" for k in S903_FILES]
+    lines += [f"  {k}: {v:,} rows" for k, v in extra.items()]
     lines.append(f"  written to {out}")
     return "\n".join(lines)
+
+
+def _write_local_and_workforce(
+    tmp: Path, world, start: str, months: int, seed: int, children: int
+) -> dict[str, int]:
+    span, wf_months = local_span(start, months)
+    teams = case_teams(world, wf_months, localities(seed, len(world.children["id"])))
+    counts = {
+        f"local/{k}": v
+        for k, v in write_local(tmp / "local", world, span, children, teams[12:], seed).items()
+    }
+    cases = np.stack([np.bincount(t[t >= 0], minlength=len(TEAMS)) for t in teams])
+    wf = simulate_workforce(seed, wf_months, cases, span.detail_from)
+    (tmp / "workforce").mkdir()
+    bad = int(np.random.default_rng([seed, 509]).integers(0, len(span.month_ends) * len(TEAMS)))
+    counts["workforce/workforce_monthly"] = write_workforce_monthly(
+        tmp / "workforce" / "workforce_monthly.csv", wf, span.month_ends[0], bad
+    )
+    workers = 0
+    for y in census_years(span.first, span.end):
+        workers += write_csww(tmp / "workforce" / f"csww_{y}.xml", wf, y, seed)
+    counts["workforce/csww workers (summed over years)"] = workers
+    return counts
 
 
 def _last(start: str, months: int) -> pd.Timestamp:
