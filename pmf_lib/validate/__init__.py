@@ -310,34 +310,40 @@ def rule_catalogue() -> pd.DataFrame:
 
 
 def read_other_sources(
-    local_dir: str | Path | None = None,
+    local: dict | None = None,
     annex_a: list | None = None,
     workforce_census: list | None = None,
     workforce_monthly: list | None = None,
 ) -> Sources:
     """Read the non-national sources, recording unreadable files instead of stopping.
 
-    ``local_dir`` holds files named after the datasets (``complaints.csv``,
-    ``lado.xlsx`` ...; see :data:`~pmf_lib.read.local.LOCAL_DATASETS`).
+    ``local`` maps a dataset name (see :data:`~pmf_lib.read.local.LOCAL_DATASETS`)
+    to its files, or is a directory holding files named after the datasets
+    (``complaints.csv``, ``lado.xlsx`` ...; other files are ignored).
     """
     from pmf_lib.read.annex_a import read_annex_a
     from pmf_lib.read.local import read_table
     from pmf_lib.read.workforce import read_workforce_census, read_workforce_monthly
 
     src = Sources()
-    if local_dir is not None:
-        d = Path(local_dir)
+    if isinstance(local, (str, Path)):
+        d = Path(local)
         if not d.is_dir():
             src.unreadable.append(("local", str(d), PmfError("not a directory", file=d)))
+            local = {}
         else:
+            found: dict[str, list[Path]] = {}
             for p in sorted(d.iterdir()):
                 name = p.stem.lower()
-                if name not in LOCAL_DATASETS or p.suffix.lower() not in (".csv", ".xlsx"):
-                    continue
-                try:
-                    src.files.append(read_table(p, name, source=f"local/{name}"))
-                except PmfError as e:
-                    src.unreadable.append((f"local/{name}", str(p), e))
+                if name in LOCAL_DATASETS and p.suffix.lower() in (".csv", ".xlsx"):
+                    found.setdefault(name, []).append(p)
+            local = found
+    for name, paths in (local or {}).items():
+        for p in paths:
+            try:
+                src.files.append(read_table(p, name, source=f"local/{name}"))
+            except PmfError as e:
+                src.unreadable.append((f"local/{name}", str(p), e))
     for p in annex_a or []:
         try:
             a = read_annex_a(p)

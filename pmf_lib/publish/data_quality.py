@@ -1,0 +1,189 @@
+"""The data-quality report written by ``pmf validate``: ``outputs/YYYY-MM/data_quality.html``.
+
+One self-contained HTML page (inline CSS, no scripts, no external resources, a
+Content-Security-Policy forbidding any) marked INTERNAL, because it lists child
+ids. It shows: the rows read, accepted and reported per source and file; the
+issue counts by source and rule with the KPIs each rule touches and the first
+rows at fault; and the data-quality confidence of each KPI for the month.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from pmf_lib.publish.atomic import write_text_atomic
+
+FIRST_ROWS = 10
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;margin:2rem;color:#1b1b1b;
+max-width:72rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem}
+.internal{background:#b00020;color:#fff;font-weight:700;padding:.4rem .8rem;display:inline-block;
+letter-spacing:.05em}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
+th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#eee}td.n{text-align:right}
+.High{background:#d7f0dd}.Medium{background:#fff2c6}.Low{background:#f8d3d3}
+.error{color:#b00020;font-weight:600}.warning{color:#8a5a00}
+details{margin:.3rem 0 .8rem}summary{cursor:pointer}
+"""
+
+
+def _e(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    return html.escape(str(v))
+
+
+def _table(df: pd.DataFrame, numeric: tuple[str, ...] = (), classes: dict | None = None) -> str:
+    if df.empty:
+        return "<p>None.</p>"
+    head = "".join(f"<th scope='col'>{_e(c)}</th>" for c in df.columns)
+    body = []
+    for _, row in df.iterrows():
+        cells = []
+        for c in df.columns:
+            cls = []
+            if c in numeric:
+                cls.append("n")
+            if classes and c in classes:
+                cls.append(_e(row[c]))
+            attr = f" class='{' '.join(cls)}'" if cls else ""
+            cells.append(f"<td{attr}>{_e(row[c])}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def kpis_by_rule(issues: pd.DataFrame, feeds: dict) -> dict[tuple[str, str], list[str]]:
+    """The KPIs each (source, rule) touches: those reading a table the rule flags.
+
+    A rule on a child-level table (903 header, CIN children) touches every KPI
+    of that source, as the confidence calculation counts it against them all.
+    """
+    child_level = {"ssda903": "header", "cin_census": "children"}
+    out: dict[tuple[str, str], set[str]] = {}
+    for (source, rule, table), _ in issues.groupby(["source", "rule", "table"], dropna=False):
+        touched = set()
+        for kpi_id, kfeeds in feeds.items():
+            for f in kfeeds:
+                if f.source == source and (f.table == table or child_level.get(source) == table):
+                    touched.add(kpi_id)
+        out.setdefault((source, rule), set()).update(touched)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def summary_by_rule(issues: pd.DataFrame, feeds: dict) -> pd.DataFrame:
+    """Issue counts by source and rule, with severity, message and the KPIs touched."""
+    if issues.empty:
+        return pd.DataFrame(
+            columns=["source", "rule", "severity", "issues", "rows", "children", "message", "kpis"]
+        )
+    touched = kpis_by_rule(issues, feeds)
+    g = issues.groupby(["source", "rule"], dropna=False, sort=True)
+    out = g.agg(
+        severity=("severity", "first"),
+        issues=("rule", "size"),
+        rows=("row_or_element", "nunique"),
+        children=("child_id", "nunique"),
+        message=("message", "first"),
+    ).reset_index()
+    out["kpis"] = [
+        ", ".join(touched.get((s, r), [])) for s, r in zip(out["source"], out["rule"], strict=True)
+    ]
+    return out.sort_values(["severity", "issues"], ascending=[True, False], ignore_index=True)
+
+
+def render_data_quality(
+    issues: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    confidence: pd.DataFrame,
+    *,
+    council: str,
+    month: str,
+    feeds: dict,
+    first_rows: int = FIRST_ROWS,
+) -> str:
+    """The report as an HTML string.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.validate import ISSUE_COLUMNS
+    >>> page = render_data_quality(pd.DataFrame(columns=ISSUE_COLUMNS), pd.DataFrame(),
+    ...                            pd.DataFrame(), council="Demo <CC>", month="2025-03", feeds={})
+    >>> "INTERNAL" in page and "Demo &lt;CC&gt;" in page and "://" not in page
+    True
+    """
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
+        "<meta name='robots' content='noindex'>",
+        f"<title>Data quality {_e(month)}: {_e(council)} (INTERNAL)</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<p class='internal'>INTERNAL: lists child ids. Do not publish or forward outside "
+        "the council.</p>",
+        f"<h1>Data quality: {_e(council)}</h1><p>Month: {_e(month)}</p>",
+    ]
+    errors = int((issues["severity"] == "error").sum()) if len(issues) else 0
+    warnings = int((issues["severity"] == "warning").sum()) if len(issues) else 0
+    parts.append(f"<p>{errors} error(s) and {warnings} warning(s) found.</p>")
+
+    parts.append("<h2>Rows read, accepted and reported</h2>")
+    parts.append(
+        "<p>Every row read is either accepted (no error) or reported (at least one "
+        "error); none is dropped.</p>"
+    )
+    parts.append(
+        _table(reconciliation, numeric=("rows_read", "accepted", "reported", "blank_rows"))
+    )
+
+    parts.append("<h2>Data-quality confidence by KPI</h2>")
+    if len(confidence):
+        c = confidence.copy()
+        c["period_end"] = pd.to_datetime(c["period_end"]).dt.strftime("%Y-%m-%d")
+        c["dq_error_share"] = (100 * c["dq_error_share"]).map(lambda x: f"{x:.1f}%")
+        c = c.rename(columns={"dq_error_share": "records in error", "dq_confidence": "confidence"})
+        parts.append(_table(c, numeric=("records in error",), classes={"confidence": True}))
+    else:
+        parts.append("<p>No KPI confidence computed.</p>")
+
+    parts.append("<h2>Issues by source and rule</h2>")
+    summary = summary_by_rule(issues, feeds)
+    parts.append(
+        _table(summary, numeric=("issues", "rows", "children"), classes={"severity": True})
+    )
+
+    parts.append(f"<h2>First rows at fault (up to {first_rows} per rule)</h2>")
+    for (source, rule), grp in issues.groupby(["source", "rule"], dropna=False, sort=True):
+        shown = grp.head(first_rows)[["file", "row_or_element", "child_id", "field", "message"]]
+        parts.append(
+            f"<details><summary>{_e(source)} {_e(rule)}: {len(grp)} issue(s)</summary>"
+            f"{_table(shown)}</details>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_data_quality(
+    out_dir: str | Path,
+    month: str,
+    issues: pd.DataFrame,
+    reconciliation: pd.DataFrame,
+    confidence: pd.DataFrame,
+    *,
+    council: str,
+    feeds: dict,
+) -> Path:
+    """Write ``<out_dir>/<month>/data_quality.html`` atomically and return its path."""
+    path = Path(out_dir) / month / "data_quality.html"
+    page = render_data_quality(
+        issues, reconciliation, confidence, council=council, month=month, feeds=feeds
+    )
+    return write_text_atomic(page, path)

@@ -1,0 +1,142 @@
+"""The data-quality HTML report: self-contained, INTERNAL, counts, first rows, KPIs touched."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pmf_lib.publish.data_quality import (
+    kpis_by_rule,
+    render_data_quality,
+    summary_by_rule,
+    write_data_quality,
+)
+from pmf_lib.validate import ISSUE_COLUMNS
+from pmf_lib.validate.confidence import DEFAULT_FEEDS
+
+
+def _issues():
+    rows = [
+        # 12 issues of 903 rule 146 on episodes (children e0..e11), one CIN 8608 on assessments,
+        # one header issue (child-level: touches every CLA KPI), one local S03 warning-free error
+        *[
+            (
+                "ssda903",
+                "episodes.csv",
+                f"episodes CHILD=e{i}, DECOM=2024-05-01",
+                f"e{i}",
+                "PLACE",
+                "146",
+                "error",
+                "Placement type code is not a valid code.",
+                "episodes",
+                i,
+            )
+            for i in range(12)
+        ],
+        (
+            "cin_census",
+            "cin.xml",
+            "assessments LAchildID=c1",
+            "c1",
+            "AssessmentActualStartDate",
+            "8608",
+            "error",
+            "Assessment Start Date cannot be later than its End Date",
+            "assessments",
+            0,
+        ),
+        (
+            "ssda903",
+            "header.csv",
+            "header CHILD=h1",
+            "h1",
+            "SEX",
+            "101",
+            "error",
+            "Gender code is not valid.",
+            "header",
+            0,
+        ),
+        (
+            "local/complaints",
+            "c.csv",
+            "row 3",
+            None,
+            "stage",
+            "S03",
+            "warning",
+            "Value is not a valid code: '<script>'",
+            "local/complaints",
+            1,
+        ),
+    ]
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+
+
+def test_kpis_each_rule_touches():
+    k = kpis_by_rule(_issues(), DEFAULT_FEEDS)
+    assert k[("cin_census", "8608")] == ["assessments_45wd_pct", "assessments_completed_count"]
+    cla = ["cla_3plus_placements_pct", "cla_count", "cla_long_term_stability_pct", "cla_rate_10k"]
+    assert k[("ssda903", "146")] == cla and k[("ssda903", "101")] == cla
+    assert k[("local/complaints", "S03")] == []
+
+
+def test_summary_counts():
+    s = summary_by_rule(_issues(), DEFAULT_FEEDS).set_index(["source", "rule"])
+    assert s.loc[("ssda903", "146"), "issues"] == 12
+    assert s.loc[("ssda903", "146"), "children"] == 12
+    assert s.loc[("cin_census", "8608"), "issues"] == 1
+
+
+def test_page_is_self_contained_internal_and_escaped(tmp_path):
+    recon = pd.DataFrame(
+        {
+            "source": ["ssda903"],
+            "file": ["episodes.csv"],
+            "table": ["episodes"],
+            "rows_read": [20],
+            "accepted": [8],
+            "reported": [12],
+            "blank_rows": [0],
+        }
+    )
+    conf = pd.DataFrame(
+        {
+            "kpi_id": ["cla_count"],
+            "period_end": [pd.Timestamp("2025-03-31")],
+            "dq_error_share": [0.6],
+            "dq_confidence": ["Low"],
+        }
+    )
+    path = write_data_quality(
+        tmp_path, "2025-03", _issues(), recon, conf, council="Demo", feeds=DEFAULT_FEEDS
+    )
+    assert path == tmp_path / "2025-03" / "data_quality.html"
+    page = path.read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "INTERNAL" in page
+    # nothing external: no scripts, links, remote images or URLs
+    assert not re.search(r"<script|<link|src=|href=|://", page)
+    # a hostile value is shown escaped
+    assert "&#x27;&lt;script&gt;&#x27;" in page
+    # first rows at fault: at most 10 of rule 146's 12 are listed, with child ids
+    block = page[page.index("ssda903 146: 12 issue(s)") :]
+    block = block[: block.index("</details>")]
+    assert block.count("<tr>") == 1 + 10
+    assert "e0" in block and "e11" not in block
+    assert "60.0%" in page and "class='Low'" in page
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_empty_issues():
+    page = render_data_quality(
+        pd.DataFrame(columns=ISSUE_COLUMNS),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        council="X",
+        month="2025-01",
+        feeds=DEFAULT_FEEDS,
+    )
+    assert "0 error(s) and 0 warning(s)" in page
