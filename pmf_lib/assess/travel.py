@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -37,6 +38,18 @@ HEADLINE_PREFERENCE = ("snapshot", "rolling_12m", "month", "quarter", "fytd")
 UP, DOWN, FLAT, NONE = "↑", "↓", "→", "–"
 NOT_AVAILABLE = "Not available"
 NO_CHANGE = "No change"
+
+#: Decimal places reports show for each unit. Travel compares values rounded to
+#: these, so the label always agrees with the figures a reader sees.
+DISPLAY_DECIMALS = {
+    "count": 0,
+    "percent": 1,
+    "rate_10k": 1,
+    "days": 1,
+    "fte": 1,
+    "mean": 1,
+    "ratio": 2,
+}
 
 # Float noise allowance when comparing a change with its threshold, so that
 # 51.0 % against 50.0 % is a change of exactly 1 percentage point.
@@ -114,6 +127,21 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x)
 
 
+def round_half_up(value: float, places: int) -> float:
+    """``value`` rounded to ``places`` decimals, halves away from zero (as people round).
+
+    Python's ``round`` rounds halves to even and works on the binary value, so
+    ``round(0.15, 1) == 0.1``; this gives 0.2, like the figure printed as "0.15".
+
+    Examples
+    --------
+    >>> round_half_up(0.15, 1), round_half_up(2.5, 0), round_half_up(-2.5, 0)
+    (0.2, 3.0, -3.0)
+    """
+    q = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+
+
 def direction(
     latest: float,
     earlier: float,
@@ -121,6 +149,7 @@ def direction(
     unit: str,
     polarity: str,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    decimals: int | None = None,
 ) -> Travel:
     """The direction of travel from ``earlier`` to ``latest``.
 
@@ -134,6 +163,10 @@ def direction(
         ``higher_is_better``, ``lower_is_better`` or ``neutral``.
     thresholds : Thresholds
         The smallest changes that count.
+    decimals : int, optional
+        Round both values to this many places first (the places a report shows),
+        so that 23.7 % against 22.7 % as printed is a 1-point change even when the
+        unrounded values differ by 0.96.
 
     Returns
     -------
@@ -145,12 +178,18 @@ def direction(
     '↓ Improving'
     >>> direction(float("nan"), 14.0, unit="percent", polarity="lower_is_better").text
     '– Not available'
+    >>> direction(22.74, 23.70, unit="percent", polarity="lower_is_better").label
+    'No change'
+    >>> direction(22.74, 23.70, unit="percent", polarity="lower_is_better", decimals=1).label
+    'Improving'
     """
     if polarity not in ("higher_is_better", "lower_is_better", "neutral"):
         raise ValueError(f"unknown polarity {polarity!r}")
     if _missing(latest) or _missing(earlier):
         return Travel(NOT_AVAILABLE, NONE, float("nan"))
     latest, earlier = float(latest), float(earlier)
+    if decimals is not None:
+        latest, earlier = round_half_up(latest, decimals), round_half_up(earlier, decimals)
     change = latest - earlier
     if not thresholds.is_change(unit, latest, earlier):
         return Travel(NO_CHANGE, FLAT, change)
@@ -235,6 +274,7 @@ def travel_table(
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     windows: Mapping[str, str] | None = None,
+    rounded: bool = True,
 ) -> pd.DataFrame:
     """Direction of travel for each KPI at ``period_end``, in the order of ``metas``.
 
@@ -250,6 +290,9 @@ def travel_table(
         The smallest changes that count.
     windows : mapping of KPI id to window kind, optional
         Override :func:`headline_window` for some KPIs.
+    rounded : bool
+        Compare values rounded as reports show them (:data:`DISPLAY_DECIMALS`);
+        the changes returned are then differences of the rounded values.
 
     Returns
     -------
@@ -296,7 +339,12 @@ def travel_table(
         for prefix, when in (("previous", prev), ("year_earlier", year)):
             earlier = lookup.get((kid, kind, when), nan)
             t = direction(
-                value, earlier, unit=meta.unit, polarity=meta.polarity, thresholds=thresholds
+                value,
+                earlier,
+                unit=meta.unit,
+                polarity=meta.polarity,
+                thresholds=thresholds,
+                decimals=DISPLAY_DECIMALS.get(meta.unit) if rounded else None,
             )
             row.update(
                 {

@@ -25,7 +25,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pmf_lib.assess.travel import DEFAULT_THRESHOLDS, Thresholds, year_earlier_month_end
+from pmf_lib.assess.travel import (
+    DEFAULT_THRESHOLDS,
+    DISPLAY_DECIMALS,
+    NO_CHANGE,
+    Thresholds,
+    direction,
+    year_earlier_month_end,
+)
 from pmf_lib.render.format import format_month, format_number, format_value, is_missing
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -138,7 +145,17 @@ year earlier.'
         trend = "none a year earlier" if is_missing(latest) else "no figure a year earlier"
     elif is_missing(latest):
         trend = f"{format_value(earlier, unit)} a year earlier"
-    elif not thresholds.is_change(unit, latest, earlier):
+    elif (
+        direction(
+            latest,
+            earlier,
+            unit=unit,
+            polarity="neutral",
+            thresholds=thresholds,
+            decimals=DISPLAY_DECIMALS.get(unit),
+        ).label
+        == NO_CHANGE
+    ):
         trend = f"about the same as {format_value(earlier, unit)} a year earlier"
     elif latest > earlier:
         trend = f"up from {format_value(earlier, unit)} a year earlier"

@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from pmf_lib.assess.travel import DISPLAY_DECIMALS
+
 MISSING = "–"
 MISSING_NOTE = (
     "– means there is no figure: the measure's denominator was zero in that period "
@@ -36,7 +38,7 @@ UNIT_NAMES = {
     "mean": "average",
 }
 
-_DECIMALS = {"count": 0, "percent": 1, "rate_10k": 1, "days": 1, "fte": 1, "mean": 1, "ratio": 2}
+_DECIMALS = DISPLAY_DECIMALS
 
 
 def is_missing(value) -> bool:

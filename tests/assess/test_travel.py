@@ -194,3 +194,26 @@ def test_travel_table_window_override_and_thresholds():
         t, [m], "2026-10-31", windows={"c": "month"}, thresholds=Thresholds(relative=0.1)
     ).iloc[0]
     assert r["previous_label"] == "No change"
+
+
+def test_travel_compares_values_as_shown():
+    # 23.70 % a year earlier and 22.74 % now are shown as 23.7 % and 22.7 %: a fall of
+    # 1.0 point as printed, so the label must not be "No change" (unrounded: 0.96).
+    m = meta("p", unit="percent", polarity="lower_is_better", windows=("snapshot",))
+    t = pd.DataFrame(
+        {
+            "kpi_id": "p",
+            "window": "snapshot",
+            "period_end": pd.to_datetime(["2025-10-31", "2026-10-31"]),
+            "value": [23.70, 22.74],
+        }
+    )
+    r = travel_table(t, [m], "2026-10-31").iloc[0]
+    assert r["year_earlier_label"] == "Improving"
+    assert r["year_earlier_change"] == pytest.approx(-1.0)
+    assert r["value"] == 22.74  # the value itself is not rounded
+    r = travel_table(t, [m], "2026-10-31", rounded=False).iloc[0]
+    assert r["year_earlier_label"] == "No change"
+    # Counts round to whole numbers: 101.6 against 100 is shown as 102 against 100 (+2 %).
+    assert direction(101.6, 100, unit="count", polarity="neutral", decimals=0).label == "Up"
+    assert direction(101.6, 100, unit="count", polarity="neutral").label == "No change"
