@@ -90,7 +90,7 @@ def test_local_files_schema_and_logic_rules_and_malformed_corpus(tmp_path):
     (d / "lado.csv").write_bytes(b"\x00\x01binary")  # unreadable: S00
     (d / "qa_audits.csv").write_text("Audit ID,Audit date,Team\nA1,2025-01-05,Duty\n")  # S01 grade
     (d / "notes.txt").write_text("ignored: not a dataset name")
-    src = read_other_sources(local_dir=d)
+    src = read_other_sources(local=d)
     issues = validate(src, as_of=AS_OF)
     comp = issues[issues["source"] == "local/complaints"]
     got = sorted(zip(comp["row_or_element"], comp["rule"], comp["field"], strict=True))
