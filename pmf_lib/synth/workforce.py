@@ -3,9 +3,9 @@
 Social workers are simulated one by one in the twelve case-holding teams of
 :mod:`pmf_lib.synth.teams`. Each team's establishment (funded FTE) is set every
 April from its caseload over the previous year, for an average of about 17
-cases per social worker (employed plus agency). Each month, about 1.2 % of
-employed social workers leave (turnover about 16 % of FTE a year, a little
-higher in summer); the council recruits towards 87 % of establishment, with a
+cases per social worker (employed plus agency). Each month, about 1.3 % of
+employed social workers leave (turnover about 17 % of FTE a year, a little
+higher in summer); the council recruits towards 83 % of establishment, with a
 newly qualified intake in September and October; agency social workers cover
 about 90 % of the vacant FTE. Sickness absence is about 3.5 % of working days,
 higher in winter. Cases held are the simulated children's open cases
@@ -36,9 +36,9 @@ from pmf_lib.synth.teams import TEAMS
 from pmf_lib.synth.write import LA_CODE, iso
 
 CASELOAD = 17.0
-TARGET_IN_POST = 0.87  # of establishment
+TARGET_IN_POST = 0.83  # of establishment
 HIRE_SPEED = 0.3  # share of the FTE shortfall recruited a month
-LEAVE_YEAR = 0.145  # per head a year
+LEAVE_YEAR = 0.16  # per head a year
 AGENCY_COVER = 0.9  # agency FTE per vacant FTE
 SICKNESS = 0.035  # share of working days lost
 FTE_CHOICES = ([1.0, 0.8, 0.6, 0.5], [0.74, 0.12, 0.08, 0.06])
@@ -238,10 +238,11 @@ def write_csww(path: Path, wf: Workforce, year: int, seed: int) -> int:
     """The CSWW census XML for 30 September ``year``; returns the number of workers."""
     rng = np.random.default_rng([seed, 601, year])
     ref = int(np.datetime64(f"{year}-09-30", "D").astype(np.int64))
+    before = int(np.datetime64(f"{year - 1}-09-30", "D").astype(np.int64))
     k = int(np.searchsorted(wf.month_ends, ref))
     W = wf.workers
     in_post = (W["start"] <= ref) & (W["end"] > ref)
-    left = (W["end"] > ref - 365) & (W["end"] <= ref)
+    left = (W["end"] > before) & (W["end"] <= ref)
     rows = np.flatnonzero(in_post | left)
     rows = rows[np.argsort(W["id"][rows], kind="stable")]
     n = len(rows)
@@ -264,7 +265,9 @@ def write_csww(path: Path, wf: Workforce, year: int, seed: int) -> int:
         else:
             a_cases.append(np.zeros(n_agency[t], np.int64))
     in_year = np.clip(
-        (np.minimum(W["end"][rows], ref) - np.maximum(W["start"][rows], ref - 365)) / 365, 0, 1
+        (np.minimum(W["end"][rows], ref) - np.maximum(W["start"][rows], before)) / (ref - before),
+        0,
+        1,
     )
     lost = rng.gamma(0.5, 2 * SICKNESS * 225 * W["fte"][rows] * in_year)
     absent = in_post[rows] & (rng.random(n) < 0.05)
