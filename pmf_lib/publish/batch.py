@@ -97,6 +97,20 @@ def check_areas(config: Config, areas: list[str] | None) -> list[str]:
     ------
     PmfError
         Naming an unknown area, or an area's KPI id that is not in the registry.
+
+    Examples
+    --------
+    >>> from pmf_lib.config import Area, Config, Council, DataSources
+    >>> c = Config(council=Council(code=938, name="D"),
+    ...            data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
+    ...            areas={"front_door": Area(title="F", kpis=["referrals_count"])})
+    >>> check_areas(c, None)
+    ['front_door']
+    >>> try:
+    ...     check_areas(c, ["front_dor"])
+    ... except PmfError as e:
+    ...     print(e)
+    field areas: unknown service area(s) front_dor; the config has front_door
     """
     from pmf_lib.compute.registry import all_kpis
 
@@ -132,6 +146,15 @@ def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None
     ------
     PmfError
         When the notebook is missing, has no ``parameters`` cell or lacks a name.
+
+    Examples
+    --------
+    >>> check_notebook_parameters(NOTEBOOK)  # the report notebook declares them all
+    >>> try:
+    ...     check_notebook_parameters(NOTEBOOK, names=("area", "colour"))
+    ... except PmfError as e:
+    ...     print(e.field)
+    colour
     """
     import papermill
 
@@ -154,8 +177,22 @@ def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None
         )
 
 
+def _absolute(config: Config, value):
+    if isinstance(value, str):
+        return str(config.resolve(value))
+    if isinstance(value, list):
+        return [_absolute(config, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _absolute(config, v) for k, v in value.items()}
+    return value
+
+
 def config_snapshot(config: Config) -> dict:
     """The config as plain data with every path made absolute (for the notebook and run.json).
+
+    Every entry under ``data`` is a path (or a list, or a mapping of lists, of
+    paths), as are ``outputs``, ``targets``, ``council.logo`` and
+    ``benchmarks.store``.
 
     Examples
     --------
@@ -165,33 +202,35 @@ def config_snapshot(config: Config) -> dict:
     ...            data=DataSources(ssda903="a", cin_census=["b/*.xml"], population="p.csv"),
     ...            areas={"x": Area(title="X", kpis=["referrals_count"])})
     >>> s = config_snapshot(c)
-    >>> s["data"], s["outputs"]
-    ({'ssda903': ['/cfg/a'], 'cin_census': ['/cfg/b/*.xml'], 'population': '/cfg/p.csv'}, \
-'/cfg/outputs')
+    >>> s["data"]["ssda903"], s["data"]["cin_census"], s["data"]["population"], s["outputs"]
+    (['/cfg/a'], ['/cfg/b/*.xml'], '/cfg/p.csv', '/cfg/outputs')
     """
     snap = config.model_dump(mode="json")
-    snap["data"] = {
-        "ssda903": [str(config.resolve(p)) for p in config.data.ssda903],
-        "cin_census": [str(config.resolve(p)) for p in config.data.cin_census],
-        "population": str(config.population_file),
-    }
-    snap["outputs"] = str(config.outputs_dir)
-    if config.council.logo:
-        snap["council"]["logo"] = str(config.resolve(config.council.logo))
+    snap["data"] = _absolute(config, snap["data"])
+    for holder, key in (
+        (snap, "outputs"),
+        (snap, "targets"),
+        (snap.get("council"), "logo"),
+        (snap.get("benchmarks"), "store"),
+    ):
+        if isinstance(holder, dict) and holder.get(key):
+            holder[key] = _absolute(config, holder[key])
     return snap
 
 
 def input_files(config: Config) -> list[Path]:
-    """Every existing input file the config names (data sources and logo), sorted."""
+    """Every existing input file the config names (data sources, targets, logo), sorted."""
     files: set[Path] = set()
-    for source in ("ssda903", "cin_census"):
+    sources = ["ssda903", "cin_census"]
+    optional = getattr(config, "optional_sources", None)
+    if callable(optional):
+        sources += optional()
+    for source in sources:
         files.update(config.files(source))
-    for p in (
-        config.population_file,
-        config.resolve(config.council.logo) if config.council.logo else None,
-    ):
-        if p is not None and p.is_file():
-            files.add(p)
+    singles = [config.population_file, getattr(config, "targets_file", None)]
+    if config.council.logo:
+        singles.append(config.resolve(config.council.logo))
+    files.update(p for p in singles if p is not None and p.is_file())
     return sorted(files)
 
 
@@ -248,6 +287,12 @@ def run_batch(
     ------
     PmfError
         For bad parameters, found before any work is done, or unreadable inputs.
+
+    Notes
+    -----
+    Reports run in worker processes started with ``spawn``, which re-imports the
+    caller's main module: a script that calls ``run_batch`` needs the usual
+    ``if __name__ == "__main__":`` guard (``pmf run`` and pytest have it).
     """
     started_clock, started = time.monotonic(), _now()
     # ---- 1. check everything first -----------------------------------------
