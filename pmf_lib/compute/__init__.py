@@ -28,15 +28,46 @@ def resolve_month(month: str, data: SourceData) -> str:
     return latest_complete_month(data) if month == "latest" else month
 
 
+def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
+    """Data quality confidence per KPI and period end (``pmf_lib.validate.confidence``).
+
+    Validation runs on the national returns as at their latest reference date
+    (so "a date in the future" means after the data's extract date).
+    """
+    from pmf_lib.validate import Sources, validate
+    from pmf_lib.validate.confidence import confidence_table
+
+    ref = pd.concat([data.cin.returns["reference_date"], data.cla.returns["reference_date"]])
+    as_of = pd.to_datetime(ref).max()
+    issues = validate(Sources(cin=data.cin, cla=data.cla), as_of=None if pd.isna(as_of) else as_of)
+    return confidence_table(
+        issues, data.cin, data.cla, period_ends,
+        high=config.data_quality.high, medium=config.data_quality.medium,
+    )
+
+
 def build_kpi_table(
-    config: Config, month: str, data: SourceData | None = None, history_months: int = HISTORY_MONTHS
+    config: Config,
+    month: str,
+    data: SourceData | None = None,
+    history_months: int = HISTORY_MONTHS,
+    with_confidence: bool = True,
 ) -> pd.DataFrame:
     """Read a council's sources and compute every KPI for the months up to ``month``.
 
-    The table covers ``history_months`` month ends ending with ``month``.
+    The table covers ``history_months`` month ends ending with ``month``; with
+    ``with_confidence`` each row also carries ``dq_error_share`` and
+    ``dq_confidence`` (High/Medium/Low; missing for KPIs whose feeding records
+    are not mapped).
     """
+    from pmf_lib.validate.confidence import attach
+
     data = data or load_sources(config)
     month = resolve_month(month, data)
     last = month_end(month)
     first = last - pd.DateOffset(months=history_months - 1)
-    return compute_kpi_table(inputs_from_sources(data), month_ends(first, last))
+    ends = month_ends(first, last)
+    table = compute_kpi_table(inputs_from_sources(data), ends)
+    if with_confidence:
+        table = attach(table, data_quality(config, data, ends))
+    return table
