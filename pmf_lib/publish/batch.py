@@ -377,6 +377,7 @@ def run_batch(
             reports=rows,
             started=started,
             finished=finished,
+            show_table=config.audience == "internal",
         ),
         out_dir / "index.html",
     )

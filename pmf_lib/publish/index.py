@@ -53,7 +53,13 @@ def _when(iso: str | None) -> str:
 
 
 def month_index_html(
-    *, council: str, month: str, reports: list[dict], started: str, finished: str
+    *,
+    council: str,
+    month: str,
+    reports: list[dict],
+    started: str,
+    finished: str,
+    show_table: bool = True,
 ) -> str:
     """The month's index page.
 
@@ -69,6 +75,9 @@ def month_index_html(
         earlier report is still published, ``previous_date``.
     started, finished : str
         ISO times of the run.
+    show_table : bool
+        Link the tidy KPI table (``kpis.csv``): only for internal audiences, as
+        it holds the figures before small numbers are withheld.
     """
     end = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
     n_ok = sum(r["status"] == "ok" for r in reports)
@@ -86,6 +95,7 @@ def month_index_html(
             n_failed=len(reports) - n_ok,
             started=_when(started),
             finished=_when(finished),
+            show_table=show_table,
         )
     )
 

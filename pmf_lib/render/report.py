@@ -73,6 +73,13 @@ from pmf_lib.render.format import (
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TREND_MONTHS = 24
+#: Reports for members or the public hide figures counting 1 to this many children.
+SMALL_NUMBER_MAX = 5
+SUPPRESSED = "c"
+SUPPRESSED_NOTE = (
+    f"c means the figure is withheld: it counts, or is worked out from, between 1 and "
+    f"{SMALL_NUMBER_MAX} children, who could otherwise be identified."
+)
 SAME_SCALE_UNITS = ("percent", "days", "mean", "ratio")
 _MONTH_RE = r"\d{4}-(0[1-9]|1[0-2])"
 
@@ -145,6 +152,34 @@ def check_kpi_table(table: pd.DataFrame, source: str | Path = "KPI table") -> pd
     table["kpi_id"] = table["kpi_id"].astype(str)
     table["window"] = table["window"].astype(str)
     return table
+
+
+def suppress_small_numbers(table: pd.DataFrame, max_count: int = SMALL_NUMBER_MAX) -> pd.DataFrame:
+    """Withhold figures built on 1 to ``max_count`` children (reports for members or the public).
+
+    A row is suppressed when its numerator, or its denominator, is between 1 and
+    ``max_count``; its value, numerator and denominator become NaN and its
+    ``suppressed`` column True. Zero is not suppressed (it identifies nobody).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"kpi_id": "k", "window": "month", "period_end": pd.NaT,
+    ...                   "value": [3.0, 40.0, 0.0, 75.0], "numerator": [3.0, 40.0, 0.0, 3.0],
+    ...                   "denominator": [float("nan"), float("nan"), float("nan"), 4.0]})
+    >>> suppress_small_numbers(t)[["value", "suppressed"]].to_dict("list")
+    {'value': [nan, 40.0, 0.0, nan], 'suppressed': [True, False, False, True]}
+    """
+    t = table.copy()
+
+    def small(col: str) -> pd.Series:
+        v = pd.to_numeric(t[col], errors="coerce")
+        return (v >= 1) & (v <= max_count)
+
+    hit = (small("numerator") | small("denominator")).fillna(False).astype(bool)
+    t.loc[hit, ["value", "numerator", "denominator"]] = float("nan")
+    t["suppressed"] = hit.to_numpy()
+    return t
 
 
 def registry_metas() -> dict[str, KpiMeta]:
@@ -269,6 +304,8 @@ class AreaReport:
             chosen[kid] = all_metas[kid]
         ids = list(chosen)
         table = table[table["kpi_id"].isin(ids) & (table["period_end"] <= period_end)]
+        if config.audience != "internal":
+            table = suppress_small_numbers(table)
         return cls(
             config, area, pd.Timestamp(period_end), table.reset_index(drop=True), chosen, thresholds
         )
@@ -289,6 +326,15 @@ class AreaReport:
         window = window or headline_window(self.metas[kpi_id])
         t = self.table[(self.table["kpi_id"] == kpi_id) & (self.table["window"] == window)]
         return t.set_index("period_end")["value"].sort_index()
+
+    def _shown(self, kpi_id: str, window: str, when, value, unit: str) -> str:
+        """A headline figure as shown: formatted, or ``c`` where it was suppressed."""
+        if "suppressed" in self.table.columns:
+            t = self.table
+            hit = t[(t["kpi_id"] == kpi_id) & (t["window"] == window) & (t["period_end"] == when)]
+            if len(hit) and bool(hit["suppressed"].iloc[0]):
+                return SUPPRESSED
+        return format_value(value, unit)
 
     def travel(self) -> pd.DataFrame:
         """Direction of travel for the area's KPIs (see :func:`travel_table`)."""
@@ -314,13 +360,19 @@ class AreaReport:
     def headline_table(self) -> HTML:
         """Per KPI: latest value, previous month, same month last year and direction of travel."""
         tr = self.travel()
-        rows, any_missing = [], False
+        rows, any_missing, any_suppressed = [], False, False
         for r in tr.itertuples(index=False):
             m = self.metas[r.kpi_id]
             values = [
-                format_value(v, m.unit) for v in (r.value, r.previous_value, r.year_earlier_value)
+                self._shown(r.kpi_id, r.window, when, v, m.unit)
+                for when, v in (
+                    (r.period_end, r.value),
+                    (r.previous_end, r.previous_value),
+                    (r.year_earlier_end, r.year_earlier_value),
+                )
             ]
             any_missing |= MISSING in values
+            any_suppressed |= SUPPRESSED in values
             rows.append(
                 {
                     "title": m.title,
@@ -356,6 +408,8 @@ class AreaReport:
                 threshold_note=note,
                 any_missing=any_missing,
                 missing_note=MISSING_NOTE,
+                any_suppressed=any_suppressed,
+                suppressed_note=SUPPRESSED_NOTE,
             )
         )
 

@@ -190,3 +190,25 @@ def test_load_errors_name_the_problem(config_file, kpi_table, metas, tmp_path):
     with pytest.raises(PmfError, match="missing column") as e:
         AreaReport.load(config_file, "test_area", "latest", tmp_path / "bad.csv", metas=metas)
     assert e.value.field == "window"
+
+
+def test_small_numbers_are_withheld_for_members_and_public(config, kpi_table, metas):
+    t = kpi_table.copy()
+    # The rate's latest figure is built on 3 children (numerator 3): identifiable.
+    latest = (t["kpi_id"] == "t_rate") & (t["period_end"] == t["period_end"].max())
+    t.loc[latest, ["value", "numerator"]] = [1.5, 3.0]
+    internal = AreaReport.from_table(config, "test_area", "latest", t, metas=metas)
+    rate_cells = parse(internal.headline_table().data).findall(".//tbody/tr")[2].findall("td")
+    assert rate_cells[0].text_content() == "1.5 per 10k"  # internal reports show it
+    public = AreaReport.from_table(
+        config.model_copy(update={"audience": "public"}), "test_area", "latest", t, metas=metas
+    )
+    doc = parse(public.headline_table().data)
+    rate_cells = doc.findall(".//tbody/tr")[2].findall("td")
+    assert rate_cells[0].text_content() == "c"
+    assert " ".join(rate_cells[2].text_content().split()) == "– Not available"
+    assert "withheld" in doc.text_content()
+    # Larger figures are unaffected: 1,204 referrals.
+    assert doc.findall(".//tbody/tr")[1].findall("td")[0].text_content() == "1,204"
+    alt = parse(public.trend_charts().data).findall(".//img")[2].get("alt")
+    assert "1.5" not in alt and "no figure for Oct 2026" in alt
