@@ -153,6 +153,15 @@ def describe_row(table: str, row: pd.Series, keys: list[str]) -> str:
     return f"{table} " + ", ".join(parts)
 
 
+#: Date fields that are legitimately after the extract date: the ICPC target date of a
+#: recent enquiry, a UASC child's 18th birthday (DUC), an unborn child's expected birth.
+FUTURE_ALLOWED = {
+    ("section47", "InitialCPCtarget"),
+    ("uasc", "DUC"),
+    ("children", "ExpectedPersonBirthDate"),
+}
+
+
 def national_issues(cin, cla, as_of: pd.Timestamp) -> list[dict]:
     """S06 (future dates) and S07 (duplicate natural keys within a return) on canonical tables."""
     out: list[dict] = []
@@ -164,7 +173,11 @@ def national_issues(cin, cla, as_of: pd.Timestamp) -> list[dict]:
             if not len(df) or name not in columns:
                 continue
             keys = keys_of.get(name, [])
-            dates = [c for c, t in columns[name].items() if t == DATE and c in df]
+            dates = [
+                c
+                for c, t in columns[name].items()
+                if t == DATE and c in df and (name, c) not in FUTURE_ALLOWED
+            ]
             for c in dates:
                 for i in df.index[(df[c] > as_of).fillna(False).to_numpy()]:
                     row = df.loc[i]

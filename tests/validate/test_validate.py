@@ -155,3 +155,23 @@ def test_annex_a_and_workforce_sources(tmp_path):
     w = issues[issues["source"] == "workforce_census"]
     assert sorted(w["rule"]) == ["S00", "S03"]
     assert "CSWWWorker[1]" in set(w["row_or_element"])
+
+
+def test_future_dates_that_are_legitimate_are_not_reported():
+    # An enquiry started 20 Oct with its ICPC target 10 Nov, after the 31 Oct extract:
+    # the target is meant to be in the future. Its start date is not (no issue either).
+    cin = CinCensus()
+    cin.tables["section47"] = conform(
+        pd.DataFrame(
+            {
+                "LAchildID": ["x"],
+                "S47ActualStartDate": [pd.Timestamp("2025-03-20")],
+                "InitialCPCtarget": [pd.Timestamp(AS_OF) + pd.Timedelta(days=10)],
+                "collection_year": [2026],
+                "source_file": ["cin.xml"],
+            }
+        ),
+        CIN_COLUMNS["section47"],
+    )
+    issues = validate(Sources(cin=cin), as_of=AS_OF)
+    assert not ((issues["rule"] == "S06") & (issues["field"] == "InitialCPCtarget")).any()
