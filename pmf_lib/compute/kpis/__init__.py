@@ -3,6 +3,14 @@
 from pmf_lib.compute.kpis import (  # noqa: F401
     assessment,
     children_looked_after,
+    complaints,
+    conferencing,
+    contacts,
+    early_help,
     front_door,
+    improvement_actions,
+    lado,
     protection,
+    quality_assurance,
+    workforce,
 )
