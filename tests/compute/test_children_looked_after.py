@@ -213,3 +213,100 @@ def test_cla_properties(build, data, end, seed):
         episodes=[*rows, ep("1", window.end + pd.Timedelta(days=1), rne="S")], header=headers
     )
     assert [k(later, window) for k in CLA_KPIS] == figs
+
+
+# ---- wider catalogue ---------------------------------------------------------------
+MARCH = Window.of("month", "2025-03-31")
+YEAR = Window.of("rolling_12m", "2025-03-31")
+
+
+def test_started_and_ceased(build):
+    inputs = build.cla(
+        population={2024: 20_000},
+        episodes=[
+            ep("1", "2025-03-01", rne="S"),  # started on the month's first day
+            ep("2", "2025-03-10", rne="S", ls="V3"),  # short break: not a start
+            ep("3", "2024-04-01", "2025-03-31", rne="S") | {"REC": "E13"},  # start + cease
+            ep("4", "2024-01-01", "2025-03-05", rne="S") | {"REC": "X1"},  # moves on
+            ep("4", "2025-03-05", None, rne="P"),
+            ep("5", "2024-03-31", "2024-05-01", rne="S") | {"REC": "E4A"},  # started before
+            ep("5", "2024-06-01", None, rne="S"),  # ... and a new period of care
+        ],
+    )
+    # March starts: 1 -> 1; 12-month starts: 1, 3, 5 (2024-06-01) -> 3
+    assert cl.cla_started_count(inputs, MARCH) == Figure(1)
+    assert cl.cla_started_rate_10k(inputs, YEAR) == Figure(3, 20_000.0)
+    # March ceased: 3 (X1 is not ceasing) -> 1; 12 months: 3, 5 -> 2
+    assert cl.cla_ceased_count(inputs, MARCH) == Figure(1)
+    assert cl.cla_ceased_rate_10k(inputs, YEAR) == Figure(2, 20_000.0)
+
+
+def test_uasc_and_foster(build):
+    inputs = build.cla(
+        episodes=[
+            ep("1", "2024-01-01", rne="S") | {"PLACE": "U1"},
+            ep("2", "2024-01-01", "2024-06-01", rne="S") | {"PLACE": "K2"},
+            ep("2", "2024-06-01", rne="P") | {"PLACE": "U4"},  # current placement: foster
+            ep("3", "2024-01-01", rne="S") | {"PLACE": "R1"},
+            ep("4", "2024-01-01", rne="S") | {"PLACE": "H5"},
+        ],
+        uasc=[
+            {"CHILD": "1", "DUC": "2026-01-01"},  # UASC until 2026
+            {"CHILD": "3", "DUC": "2025-03-31"},  # ceased to be UASC on period_end
+            {"CHILD": "9", "DUC": None},  # not looked after
+        ],
+    )
+    # 4 children looked after; UASC: 1 -> 1/4; foster (U1-U6): 1, 2 -> 2/4
+    assert cl.cla_uasc_count(inputs, PE) == Figure(1)
+    assert cl.cla_uasc_pct(inputs, PE) == Figure(1, 4)
+    assert cl.cla_foster_pct(inputs, PE) == Figure(2, 4)
+
+
+def test_missing_and_away(build):
+    inputs = build.cla(
+        episodes=[
+            ep("1", "2024-01-01", rne="S"),
+            ep("2", "2023-01-01", "2024-04-02", rne="S") | {"REC": "E4A"},  # in care 1 Apr
+            ep("3", "2023-01-01", "2024-04-01", rne="S") | {"REC": "E4A"},  # left before
+            ep("4", "2024-05-01", "2024-06-01", rne="S", ls="V4") | {"REC": "E4A"},  # short break
+        ],
+        missing=[
+            {"CHILD": "1", "MISSING": "M", "MIS_START": "2024-04-01"},  # missing: counts
+            {"CHILD": "1", "MISSING": "M", "MIS_START": "2024-09-01"},  # child 1 once
+            {"CHILD": "2", "MISSING": "a", "MIS_START": "2024-04-01"},  # away (any case)
+            {"CHILD": "3", "MISSING": "M", "MIS_START": "2024-04-01"},  # not in the cohort
+            {"CHILD": "4", "MISSING": "M", "MIS_START": "2024-05-10"},  # not in the cohort
+            {"CHILD": "2", "MISSING": "M", "MIS_START": "2024-03-31"},  # before the window
+        ],
+    )
+    # looked after in the 12 months: 1, 2 -> missing: 1 -> 1/2; away: 2 -> 1/2
+    assert cl.cla_missing_pct(inputs, YEAR) == Figure(1, 2)
+    assert cl.cla_away_pct(inputs, YEAR) == Figure(1, 2)
+
+
+def test_oc2_health(build):
+    def row(child, ha, teeth, imm, year=2025):
+        return {
+            "CHILD": child,
+            "HEALTH_ASSESSMENT": ha,
+            "TEETH_CHECK": teeth,
+            "IMMUNISATIONS": imm,
+            "collection_year": year,
+        }
+
+    inputs = build.cla(
+        oc2=[
+            row("1", "1", "1", "0"),
+            row("2", "0", "1", "1"),
+            row("3", None, None, None),  # not in the 12-month cohort (blank): left out
+            row("4", "1", "0", "1"),
+            row("5", "0", "0", "0", year=2024),  # the previous return
+        ]
+    )
+    pe = Window.of("snapshot", "2025-03-31")
+    # 2025 cohort 1, 2, 4: health assessment 1, 4 -> 2/3; dental 1, 2 -> 2/3; imms 2, 4 -> 2/3
+    assert cl.cla_health_assessment_pct(inputs, pe) == Figure(2, 3)
+    assert cl.cla_dental_check_pct(inputs, pe) == Figure(2, 3)
+    assert cl.cla_immunisations_pct(inputs, pe) == Figure(2, 3)
+    # in February 2025 the 2024 return applies: child 5 -> 0/1
+    assert cl.cla_health_assessment_pct(inputs, Window.of("snapshot", "2025-02-28")) == Figure(0, 1)

@@ -163,3 +163,25 @@ def test_rereferral_properties(build, rows, window, seed):
     later = build.cin(referrals=[*rows, ref("a", window.end + pd.Timedelta(days=1))])
     assert fd.rereferrals_12m_pct(later, window) == fig
     assert fd.referrals_count(later, window) == fd.referrals_count(inputs, window)
+
+
+# ---- wider catalogue ---------------------------------------------------------------
+def test_referrals_nfa_and_sources(build):
+    inputs = build.cin(
+        referrals=[
+            ref("a", "2025-03-01", ReferralNFA="1", ReferralSource="2A"),  # NFA; school
+            ref("b", "2025-03-02", ReferralNFA="0", ReferralSource="2B"),  # education services
+            ref("c", "2025-03-03", ReferralNFA="0", ReferralSource="3F"),  # health (other)
+            ref("d", "2025-03-04", ReferralNFA=None, ReferralSource="6"),  # police; NFA unknown
+            ref("e", "2025-03-05", ReferralNFA="0", ReferralSource="3A"),  # health (GP)
+            ref("f", "2025-02-28", ReferralNFA="1", ReferralSource="6"),  # February: out
+        ]
+    )
+    # March: a-e = 5 referrals. NFA: a = 1. Schools (2A only): a = 1 (2B is not a school).
+    # Health 3A-3F: c, e = 2. Police: d = 1.
+    assert fd.referrals_nfa_pct(inputs, MARCH) == Figure(1, 5)
+    assert fd.referrals_source_school_pct(inputs, MARCH) == Figure(1, 5)
+    assert fd.referrals_source_health_pct(inputs, MARCH) == Figure(2, 5)
+    assert fd.referrals_source_police_pct(inputs, MARCH) == Figure(1, 5)
+    empty = fd.referrals_nfa_pct(inputs, Window.of("month", "2025-05-31"))
+    assert math.isnan(fd.referrals_nfa_pct.meta.value(empty))

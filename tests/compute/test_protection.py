@@ -187,3 +187,72 @@ def test_icpc_properties(build, rows, kind, seed):
     # an enquiry starting the day after the window does not change the count
     after = [s47("c", window.end + pd.Timedelta(days=1))]
     assert pr.s47_count(build.cin(section47=recs + after), window) == pr.s47_count(inputs, window)
+
+
+# ---- wider catalogue ---------------------------------------------------------------
+YEAR = Window.of("rolling_12m", "2025-03-31")
+
+
+def test_s47_and_icpc_rates(build):
+    inputs = build.cin(
+        population={2024: 20_000},
+        section47=[
+            s47("a", "2024-04-01", "2024-04-20"),  # first day of the 12 months: counts
+            s47("b", "2025-03-31"),  # last day, no conference yet
+            s47("c", "2024-03-31", "2024-04-02"),  # started before; conference inside
+            s47("d", "2025-04-01"),  # after the window
+        ],
+    )
+    # enquiries a, b = 2 -> 2 / 20,000 * 10,000 = 1.0; conferences a, c = 2 -> 1.0
+    assert pr.s47_rate_10k(inputs, YEAR) == Figure(2, 20_000.0)
+    assert pr.icpc_rate_10k(inputs, YEAR) == Figure(2, 20_000.0)
+    assert pr.s47_rate_10k.meta.value(Figure(2, 20_000.0)) == 1.0
+
+
+def test_cp_plan_counts_and_rates(build):
+    inputs = build.cin(
+        population={2025: 5_000},
+        cp_plans=[
+            plan("a", "2024-04-01", "2025-03-31"),  # started and ended in the 12 months
+            plan("a", "2025-03-31"),  # a's second plan, open at period_end
+            plan("b", "2023-01-01", "2024-03-31"),  # ended the day before the 12 months
+            plan("c", "2025-03-15"),  # started in March, open
+        ],
+    )
+    # open at 2025-03-31: a (second plan), c -> 2 children
+    assert pr.cp_plans_count(inputs, Window.of("snapshot", "2025-03-31")) == Figure(2)
+    # started in March: a (31st), c -> 2; in the 12 months: a, a, c -> 3
+    assert pr.cp_plans_started_count(inputs, MARCH) == Figure(2)
+    assert pr.cp_plans_started_rate_10k(inputs, YEAR) == Figure(3, 5_000.0)
+    # ended in the 12 months: a's first plan only (b ended 2024-03-31) -> 1
+    assert pr.cp_plans_ceased_rate_10k(inputs, YEAR) == Figure(1, 5_000.0)
+
+
+def test_cp_plans_ceased_2y(build):
+    inputs = build.cin(
+        cp_plans=[
+            plan("a", "2023-03-01", "2025-03-01"),  # exactly 2 years -> counts
+            plan("b", "2023-03-02", "2025-03-01"),  # a day short -> does not
+            plan("c", "2022-02-28", "2025-03-10"),  # just over 3 years -> counts
+            plan("d", "2023-01-01", "2025-04-01"),  # ended in April: not in March
+        ]
+    )
+    # ended in March: a, b, c -> 3; lasted 2 years or more: a, c -> 2
+    assert pr.cp_plans_ceased_2y_pct(inputs, MARCH) == Figure(2, 3)
+
+
+def test_cp_plans_open_2y(build):
+    # 24 months before 2025-03-31 is 2023-03-31
+    inputs = build.cin(
+        cp_plans=[
+            plan("a", "2023-03-31"),  # exactly 2 years -> counts
+            plan("b", "2023-04-01"),  # a day short -> does not
+            plan("c", "2022-01-01", "2025-03-31"),  # ended on period_end: not open at all
+            plan("d", "2022-01-01"),
+            plan("d", "2025-01-01"),  # d: two open plans, the earliest is over 2 years
+        ]
+    )
+    # open children a, b, d -> 3; two years or more: a, d -> 2
+    assert pr.cp_plans_open_2y_pct(inputs, Window.of("snapshot", "2025-03-31")) == Figure(2, 3)
+    empty = pr.cp_plans_open_2y_pct(build.cin(cp_plans=[]), Window.of("snapshot", "2025-03-31"))
+    assert math.isnan(pr.cp_plans_open_2y_pct.meta.value(empty))

@@ -1,7 +1,10 @@
 """KPI definitions, one module per service area. Importing this registers them all."""
 
 from pmf_lib.compute.kpis import (  # noqa: F401
+    adoption,
     assessment,
+    care_leavers,
+    children_in_need,
     children_looked_after,
     complaints,
     conferencing,

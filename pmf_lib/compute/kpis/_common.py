@@ -135,3 +135,42 @@ def flag(series: pd.Series, *true_values: str) -> pd.Series:
     """
     s = series.astype("string").str.strip().str.upper()
     return s.isin([v.upper() for v in true_values]).fillna(False).astype(bool)
+
+
+def latest_return(table: pd.DataFrame, period_end) -> pd.DataFrame:
+    """Rows of the latest ``collection_year`` whose 31 March is on or before ``period_end``.
+
+    For the annual-only 903 tables (OC2, OC3): the figure at a month end is the one from
+    the latest return that covers a year already ended.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"collection_year": pd.array([2023, 2024, 2025], dtype="Int64")})
+    >>> latest_return(t, "2025-02-28")["collection_year"].tolist()
+    [2024]
+    >>> latest_return(t, "2025-03-31")["collection_year"].tolist()
+    [2025]
+    """
+    end = pd.Timestamp(period_end).normalize()
+    year = end.year if end >= pd.Timestamp(end.year, 3, 31) else end.year - 1
+    years = table["collection_year"]
+    avail = years[years <= year].dropna()
+    if avail.empty:
+        return table.iloc[0:0]
+    return table[(years == avail.max()).fillna(False).astype(bool)]
+
+
+def age_on(dob: pd.Series, date) -> pd.Series:
+    """Whole years of age on ``date`` (missing where ``dob`` is missing).
+
+    Examples
+    --------
+    >>> dob = pd.Series(pd.to_datetime(["2006-03-31", "2006-04-01", None]))
+    >>> age_on(dob, "2025-03-31").tolist()
+    [19.0, 18.0, nan]
+    """
+    d = pd.Timestamp(date).normalize()
+    dob = pd.to_datetime(dob)
+    had_birthday = (dob.dt.month < d.month) | ((dob.dt.month == d.month) & (dob.dt.day <= d.day))
+    age = d.year - dob.dt.year - (~had_birthday).astype(int)
+    return age.where(dob.notna()).astype(float)

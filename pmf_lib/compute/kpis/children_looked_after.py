@@ -14,8 +14,10 @@ from pmf_lib.compute.kpis._common import (
     cla_episodes,
     dob_by_child_frame,
     flag,
+    latest_return,
     memo_on_frame,
     open_at,
+    rolling_12m,
     twelve_months_first_day,
 )
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
@@ -28,7 +30,9 @@ def _prepared(episodes: pd.DataFrame) -> pd.DataFrame:
     ``cid`` is an integer code per child (fast grouping); ``CHILD`` keeps the id.
     """
     ep = cla_episodes(episodes)
-    ep = ep.loc[ep["DECOM"].notna() & ep["CHILD"].notna(), ["CHILD", "DECOM", "DEC", "RNE"]]
+    ep = ep.loc[
+        ep["DECOM"].notna() & ep["CHILD"].notna(), ["CHILD", "DECOM", "DEC", "RNE", "REC", "PLACE"]
+    ]
     ep = ep.assign(is_L=flag(ep["RNE"], "L"), is_S=flag(ep["RNE"], "S"))
     # A deterministic order, whatever the row order of the input: by child and start;
     # on a (malformed) tie of start dates a non-L episode first, then by end date.
@@ -237,3 +241,458 @@ def cla_long_term_stability_pct(inputs: KpiInputs, window: Window) -> Figure:
     stable = (placement_start <= end - pd.DateOffset(months=24)).fillna(False)
     eligible = under_16.to_numpy(dtype=bool) & long_term.to_numpy(dtype=bool)
     return Figure(int((eligible & stable.to_numpy(dtype=bool)).sum()), int(eligible.sum()))
+
+
+# ---- wider catalogue --------------------------------------------------------------
+FOSTER_PLACE = ("U1", "U2", "U3", "U4", "U5", "U6")
+
+
+def _cla_example(**tables) -> KpiInputs:
+    """Tiny inputs for the docstring examples below (dicts of columns per 903 table)."""
+    from pmf_lib.read.tables import S903_COLUMNS, Population, Ssda903, conform
+
+    cla = Ssda903()
+    for name, cols in tables.items():
+        cla.tables[name] = conform(pd.DataFrame(cols), S903_COLUMNS[name])
+    return KpiInputs(cla=cla, population=Population(pd.Series({2024: 10_000.0})))
+
+
+def started_children(inputs: KpiInputs, window: Window) -> pd.Index:
+    """Distinct children with an episode (not V3/V4) with RNE ``S`` and DECOM in the window."""
+    ep = prepared_episodes(inputs)
+    mask = ep["is_S"] & window.contains(ep["DECOM"]).fillna(False)
+    return pd.Index(ep.loc[mask, "CHILD"].unique())
+
+
+def ceased_episodes(inputs: KpiInputs, window: Window) -> pd.DataFrame:
+    """Episodes (not V3/V4) ending a period of care in the window: DEC in it, REC not X1."""
+    ep = prepared_episodes(inputs)
+    rec = ep["REC"].astype("string").str.strip().str.upper()
+    mask = window.contains(ep["DEC"]).fillna(False) & rec.notna() & (rec != "X1").fillna(False)
+    return ep[mask.astype(bool)].assign(REC=rec[mask.astype(bool)])
+
+
+@kpi(
+    id="cla_started_count",
+    title="Children starting to be looked after",
+    area="children_looked_after",
+    unit="count",
+    polarity="neutral",
+    windows=("month", "rolling_12m"),
+    source="SSDA903",
+    definition="Distinct children with an episode starting a period of care (RNE S, legal "
+    "status not V3/V4) with DECOM in the window.",
+    numerator="Distinct children starting a period of care in the window",
+    comparator="LACnum_Start",
+)
+def cla_started_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Children who started to be looked after in the window.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "RNE": ["S", "P"], "LS": ["C2", "C2"],
+    ...     "DECOM": pd.to_datetime(["2025-03-02", "2025-03-03"])})
+    >>> cla_started_count(inp, Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    return Figure(len(started_children(inputs, window)))
+
+
+@kpi(
+    id="cla_started_rate_10k",
+    title="Children starting to be looked after per 10,000 children",
+    area="children_looked_after",
+    unit="rate_10k",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="SSDA903; ONS mid-year estimates",
+    definition="cla_started_count in the rolling 12 months ending period_end divided by the "
+    "population aged 0-17 (calendar year of period_end or the latest earlier), times 10,000.",
+    numerator="Children starting to be looked after in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="LAC_Start_Rate",
+)
+def cla_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """Children starting to be looked after in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1"], "RNE": ["S"], "LS": ["C2"],
+    ...     "DECOM": pd.to_datetime(["2024-06-02"])})
+    >>> cla_started_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    n = len(started_children(inputs, rolling_12m(window)))
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="cla_ceased_count",
+    title="Children ceasing to be looked after",
+    area="children_looked_after",
+    unit="count",
+    polarity="neutral",
+    windows=("month", "rolling_12m"),
+    source="SSDA903",
+    definition="Distinct children with an episode (legal status not V3/V4) ending in the window "
+    "with a reason episode ceased (REC) other than X1 (episode ceases and a new one begins); "
+    "episodes without REC are not counted.",
+    numerator="Distinct children ceasing to be looked after in the window",
+    comparator="LACceased",
+)
+def cla_ceased_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Children who ceased to be looked after in the window.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "LS": ["C2", "C2"],
+    ...     "DECOM": pd.to_datetime(["2024-01-01", "2024-01-01"]),
+    ...     "DEC": pd.to_datetime(["2025-03-05", "2025-03-05"]), "REC": ["E4A", "X1"]})
+    >>> cla_ceased_count(inp, Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    return Figure(int(ceased_episodes(inputs, window)["CHILD"].nunique()))
+
+
+@kpi(
+    id="cla_ceased_rate_10k",
+    title="Children ceasing to be looked after per 10,000 children",
+    area="children_looked_after",
+    unit="rate_10k",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="SSDA903; ONS mid-year estimates",
+    definition="cla_ceased_count in the rolling 12 months ending period_end divided by the "
+    "population aged 0-17, times 10,000.",
+    numerator="Children ceasing to be looked after in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="LAC_Cease_Rate",
+)
+def cla_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """Children ceasing to be looked after in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1"], "LS": ["C2"], "REC": ["E4A"],
+    ...     "DECOM": pd.to_datetime(["2024-01-01"]), "DEC": pd.to_datetime(["2024-06-01"])})
+    >>> cla_ceased_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    n = cla_ceased_count(inputs, rolling_12m(window)).numerator
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="cla_3plus_placements_count",
+    title="Children looked after with 3 or more placements in 12 months (number)",
+    area="children_looked_after",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    source="SSDA903",
+    definition="The numerator of cla_3plus_placements_pct: children looked after at period_end "
+    "with 3 or more placements during the 12 months ending period_end.",
+    numerator="Children looked after at period_end with 3 or more placements in the 12 months",
+    comparator="LACStableNum_2016on",
+)
+def cla_3plus_placements_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Children looked after with 3 or more placements in the 12 months.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1"], "LS": ["C2"], "RNE": ["S"],
+    ...     "DECOM": pd.to_datetime(["2024-06-01"])})
+    >>> cla_3plus_placements_count(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=0, denominator=None)
+    """
+    return Figure(cla_3plus_placements_pct(inputs, window).numerator)
+
+
+@kpi(
+    id="cla_long_term_stability_count",
+    title="Children looked after long term in the same placement for 2 years (number)",
+    area="children_looked_after",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    source="SSDA903",
+    definition="The numerator of cla_long_term_stability_pct.",
+    numerator="Children under 16 looked after 2.5 years or more, in the same placement for at "
+    "least 2 years",
+    comparator="LAC_LongStableNum",
+)
+def cla_long_term_stability_count(inputs: KpiInputs, window: Window) -> Figure:
+    """The number of long-term looked-after children in the same placement for 2 years.
+
+    Examples
+    --------
+    >>> cla_long_term_stability_count(_cla_example(), Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=0, denominator=None)
+    """
+    return Figure(cla_long_term_stability_pct(inputs, window).numerator)
+
+
+def _uasc_children(inputs: KpiInputs, date) -> pd.Index:
+    u = inputs.cla.uasc
+    d = pd.Timestamp(date).normalize()
+    still = (u["DUC"].isna() | (u["DUC"] > d)).fillna(False).astype(bool)
+    return pd.Index(u.loc[still, "CHILD"].dropna().unique())
+
+
+@kpi(
+    id="cla_uasc_count",
+    title="Unaccompanied asylum-seeking children looked after",
+    area="children_looked_after",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    source="SSDA903",
+    definition="Children in cla_count who have a 903 UASC record whose date ceased to be UASC "
+    "(DUC) is empty or after period_end.",
+    numerator="Children looked after at period_end who are UASC",
+    comparator="Unacc_Asylmn_Seek_Childn",
+)
+def cla_uasc_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Unaccompanied asylum-seeking children looked after at period end.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "LS": ["C2", "C2"], "RNE": ["S", "S"],
+    ...     "DECOM": pd.to_datetime(["2024-06-01", "2024-06-01"])},
+    ...     uasc={"CHILD": ["1", "2"], "DUC": pd.to_datetime(["2026-01-01", "2025-03-31"])})
+    >>> cla_uasc_count(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    cla = looked_after_children(inputs, window.end)
+    return Figure(int(cla.isin(_uasc_children(inputs, window.end)).sum()))
+
+
+@kpi(
+    id="cla_uasc_pct",
+    title="Children looked after who are unaccompanied asylum-seeking children",
+    area="children_looked_after",
+    unit="percent",
+    polarity="neutral",
+    windows=("snapshot",),
+    source="SSDA903",
+    definition="cla_uasc_count as a % of cla_count.",
+    numerator="Children looked after at period_end who are UASC",
+    denominator="Children looked after at period_end",
+    comparator="Unacc_Asylmn_Seek_Childn%",
+)
+def cla_uasc_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children looked after at period end who are UASC.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "LS": ["C2", "C2"], "RNE": ["S", "S"],
+    ...     "DECOM": pd.to_datetime(["2024-06-01", "2024-06-01"])},
+    ...     uasc={"CHILD": ["1"], "DUC": pd.to_datetime([None])})
+    >>> cla_uasc_pct(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    return Figure(cla_uasc_count(inputs, window).numerator, cla_count(inputs, window).numerator)
+
+
+@kpi(
+    id="cla_foster_pct",
+    title="Children looked after placed in foster care",
+    area="children_looked_after",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    source="SSDA903",
+    definition=(
+        "Of the children in cla_count, the % whose placement at period_end is foster care "
+        "(PLACE U1-U6) in their open episode (the latest-starting, if more than one is open)."
+    ),
+    numerator="Children looked after at period_end placed in foster care",
+    denominator="Children looked after at period_end",
+    comparator="LAC_Foster_Placements",
+)
+def cla_foster_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children looked after at period end who are in foster care.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "LS": ["C2", "C2"], "RNE": ["S", "S"],
+    ...     "PLACE": ["U3", "K2"], "DECOM": pd.to_datetime(["2024-06-01", "2024-06-01"])})
+    >>> cla_foster_pct(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    current = _open_rows(prepared_episodes(inputs), window.end).drop_duplicates("cid", keep="last")
+    foster = flag(current["PLACE"], *FOSTER_PLACE)
+    return Figure(int(foster.sum()), len(current))
+
+
+def looked_after_during(inputs: KpiInputs, window: Window) -> pd.Index:
+    """Distinct children with an episode (not V3/V4) overlapping the window's days."""
+    ep = prepared_episodes(inputs)
+    mask = (ep["DECOM"] <= window.end) & (ep["DEC"].isna() | (ep["DEC"] > window.start))
+    return pd.Index(ep.loc[mask, "CHILD"].unique())
+
+
+def _missing_pct(inputs: KpiInputs, window: Window, code: str) -> Figure:
+    during = looked_after_during(inputs, window)
+    m = inputs.cla.missing
+    hit = flag(m["MISSING"], code) & window.contains(m["MIS_START"]).fillna(False)
+    children = pd.Index(m.loc[hit.astype(bool), "CHILD"].dropna().unique())
+    return Figure(int(during.isin(children).sum()), len(during))
+
+
+@kpi(
+    id="cla_missing_pct",
+    title="Children looked after who went missing",
+    area="children_looked_after",
+    unit="percent",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="SSDA903",
+    definition=(
+        "Of the children looked after at any time in the window (an episode, legal status not "
+        "V3/V4, with DECOM on or before the window's end and DEC empty or after its first day), "
+        "the % with a missing incident (903 missing table, MISSING = M) starting in the window."
+    ),
+    numerator="Children looked after in the window with a missing incident starting in it",
+    denominator="Children looked after at any time in the window",
+    comparator="Children_missing",
+)
+def cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children looked after in the window who had a missing incident.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1", "2"], "LS": ["C2", "C2"], "RNE": ["S", "S"],
+    ...     "DECOM": pd.to_datetime(["2024-06-01", "2024-06-01"])},
+    ...     missing={"CHILD": ["1", "2"], "MISSING": ["M", "A"],
+    ...              "MIS_START": pd.to_datetime(["2024-07-01", "2024-07-01"])})
+    >>> cla_missing_pct(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    return _missing_pct(inputs, window, "M")
+
+
+@kpi(
+    id="cla_away_pct",
+    title="Children looked after who were away from placement without authorisation",
+    area="children_looked_after",
+    unit="percent",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="SSDA903",
+    definition=(
+        "As cla_missing_pct, for absences recorded as away from placement without authorisation "
+        "(MISSING = A)."
+    ),
+    numerator="Children looked after in the window with an away incident starting in it",
+    denominator="Children looked after at any time in the window",
+    comparator="Children_Away",
+)
+def cla_away_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children looked after in the window who were away without authorisation.
+
+    Examples
+    --------
+    >>> inp = _cla_example(episodes={"CHILD": ["1"], "LS": ["C2"], "RNE": ["S"],
+    ...     "DECOM": pd.to_datetime(["2024-06-01"])},
+    ...     missing={"CHILD": ["1"], "MISSING": ["A"], "MIS_START": pd.to_datetime(["2025-01-01"])})
+    >>> cla_away_pct(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=1)
+    """
+    return _missing_pct(inputs, window, "A")
+
+
+def _oc2_pct(inputs: KpiInputs, window: Window, field: str) -> Figure:
+    oc2 = latest_return(inputs.cla.oc2, window.end)
+    value = oc2[field].astype("string").str.strip()
+    answered = value.isin(["0", "1"]).fillna(False).astype(bool)
+    # one row per child (the natural key); a repeated child counts once
+    rows = oc2.loc[answered, ["CHILD"]].assign(yes=(value[answered] == "1").to_numpy())
+    per_child = rows.dropna(subset=["CHILD"]).groupby("CHILD")["yes"].max()
+    return Figure(int(per_child.sum()), len(per_child))
+
+
+_OC2_DEF = (
+    "Of the children in the council's latest SSDA903 OC2 return for a year ended on or before "
+    "period_end (children looked after continuously for 12 months at 31 March) with {field} "
+    "recorded as 0 or 1, the % with {field} = 1 ({what}). The figure changes once a year."
+)
+
+
+@kpi(
+    id="cla_health_assessment_pct",
+    title="Children looked after with an up-to-date health assessment",
+    area="children_looked_after",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    source="SSDA903 (OC2)",
+    definition=_OC2_DEF.format(field="HEALTH_ASSESSMENT", what="annual health assessment"),
+    numerator="OC2 children with HEALTH_ASSESSMENT = 1",
+    denominator="OC2 children with HEALTH_ASSESSMENT recorded",
+    comparator="LACHealth%",
+)
+def cla_health_assessment_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of the OC2 cohort with an up-to-date annual health assessment.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inp = _cla_example(oc2={"CHILD": ["1", "2", "3"], "HEALTH_ASSESSMENT": ["1", "0", None],
+    ...     "collection_year": [2024, 2024, 2024]})
+    >>> cla_health_assessment_pct(inp, Window.of("snapshot", "2024-06-30"))
+    Figure(numerator=1, denominator=2)
+    """
+    return _oc2_pct(inputs, window, "HEALTH_ASSESSMENT")
+
+
+@kpi(
+    id="cla_dental_check_pct",
+    title="Children looked after with an up-to-date dental check",
+    area="children_looked_after",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    source="SSDA903 (OC2)",
+    definition=_OC2_DEF.format(field="TEETH_CHECK", what="dental check"),
+    numerator="OC2 children with TEETH_CHECK = 1",
+    denominator="OC2 children with TEETH_CHECK recorded",
+    comparator="LACDental%",
+)
+def cla_dental_check_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of the OC2 cohort whose teeth were checked by a dentist.
+
+    Examples
+    --------
+    >>> inp = _cla_example(oc2={"CHILD": ["1", "2"], "TEETH_CHECK": ["1", "1"],
+    ...     "collection_year": [2025, 2025]})
+    >>> cla_dental_check_pct(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=2, denominator=2)
+    """
+    return _oc2_pct(inputs, window, "TEETH_CHECK")
+
+
+@kpi(
+    id="cla_immunisations_pct",
+    title="Children looked after with up-to-date immunisations",
+    area="children_looked_after",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    source="SSDA903 (OC2)",
+    definition=_OC2_DEF.format(field="IMMUNISATIONS", what="immunisations up to date"),
+    numerator="OC2 children with IMMUNISATIONS = 1",
+    denominator="OC2 children with IMMUNISATIONS recorded",
+    comparator="LACVaccinations%",
+)
+def cla_immunisations_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of the OC2 cohort with up-to-date immunisations.
+
+    Examples
+    --------
+    >>> inp = _cla_example(oc2={"CHILD": ["1", "2"], "IMMUNISATIONS": ["1", "0"],
+    ...     "collection_year": [2025, 2025]})
+    >>> cla_immunisations_pct(inp, Window.of("snapshot", "2025-02-28"))
+    Figure(numerator=0, denominator=0)
+    """
+    return _oc2_pct(inputs, window, "IMMUNISATIONS")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmf_lib.compute.kpis._common import memo_on_frame, rolling_12m
+from pmf_lib.compute.kpis._common import flag, memo_on_frame, rolling_12m
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
@@ -126,3 +126,100 @@ def rereferrals_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     flags = memo_on_frame("rereferral_flags", referrals, _rereferral_flags)
     in_window = window.contains(referrals["CINreferralDate"]).fillna(False).to_numpy(dtype=bool)
     return Figure(int((in_window & flags).sum()), int(in_window.sum()))
+
+
+# ---- wider catalogue --------------------------------------------------------------
+def _example() -> KpiInputs:
+    from pmf_lib.read.tables import CIN_COLUMNS, CinCensus, conform
+
+    cin = CinCensus()
+    cin.tables["referrals"] = conform(
+        pd.DataFrame(
+            {
+                "LAchildID": ["a", "b", "c", "d"],
+                "CINreferralDate": pd.to_datetime(["2025-03-03"] * 4),
+                "ReferralSource": ["2A", "3E", "6", "1A"],
+                "ReferralNFA": ["1", "0", "0", None],
+            }
+        ),
+        CIN_COLUMNS["referrals"],
+    )
+    return KpiInputs(cin=cin)
+
+
+def _share(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]) -> Figure:
+    r = inputs.cin.referrals
+    in_window = window.contains(r["CINreferralDate"]).fillna(False).astype(bool)
+    hit = flag(r.loc[in_window, field], *codes)
+    return Figure(int(hit.sum()), int(in_window.sum()))
+
+
+@kpi(
+    id="referrals_nfa_pct",
+    title="Referrals closed with no further action",
+    area="front_door",
+    unit="percent",
+    polarity="neutral",
+    windows=("month", "rolling_12m"),
+    source="CIN census",
+    definition="Of the referrals dated in the window, the % with ReferralNFA true (the referral "
+    "was closed with no further action).",
+    numerator="Referrals in the window with ReferralNFA = 1",
+    denominator="Referrals with CINreferralDate in the window",
+    comparator="CIN_Refferals_NFA",
+)
+def referrals_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of referrals in the window closed with no further action.
+
+    Examples
+    --------
+    >>> referrals_nfa_pct(_example(), Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=4)
+    """
+    return _share(inputs, window, "ReferralNFA", ("1",))
+
+
+_SOURCES = {
+    "school": (("2A",), "schools (ReferralSource 2A)", "RefBySource_Schl_%"),
+    "health": (
+        ("3A", "3B", "3C", "3D", "3E", "3F"),
+        "health services (ReferralSource 3A-3F)",
+        "RefBySource_HealthServ_%",
+    ),
+    "police": (("6",), "the police (ReferralSource 6)", "RefBySource_Police_%"),
+}
+
+
+def _source_kpi(key: str):
+    codes, text, lait = _SOURCES[key]
+    name = f"referrals_source_{key}_pct"
+
+    def share(inputs: KpiInputs, window: Window) -> Figure:
+        return _share(inputs, window, "ReferralSource", codes)
+
+    share.__qualname__ = share.__name__ = name
+    share.__doc__ = f"""% of referrals in the window from {text}.
+
+    Examples
+    --------
+    >>> {name}(_example(), Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=4)
+    """
+    return kpi(
+        id=name,
+        title=f"Referrals from {text.split(' (')[0]}",
+        area="front_door",
+        unit="percent",
+        polarity="neutral",
+        windows=("month", "rolling_12m"),
+        source="CIN census",
+        definition=f"Of the referrals dated in the window, the % whose source was {text}.",
+        numerator=f"Referrals in the window from {text}",
+        denominator="Referrals with CINreferralDate in the window",
+        comparator=lait,
+    )(share)
+
+
+referrals_source_school_pct = _source_kpi("school")
+referrals_source_health_pct = _source_kpi("health")
+referrals_source_police_pct = _source_kpi("police")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pmf_lib.compute.kpis._common import memo_on_frame, open_at
+from pmf_lib.compute.kpis._common import memo_on_frame, open_at, rolling_12m
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window, working_days_between
 
@@ -163,3 +163,253 @@ def cp_second_subsequent_pct(inputs: KpiInputs, window: Window) -> Figure:
     flags = memo_on_frame("cp_second_subsequent", p, _second_subsequent_flags)
     starting = window.contains(p["CPPstartDate"]).fillna(False).to_numpy(dtype=bool)
     return Figure(int((starting & flags).sum()), int(starting.sum()))
+
+
+# ---- wider catalogue --------------------------------------------------------------
+def _cin_example(table: str, **columns) -> KpiInputs:
+    """Tiny inputs for the docstring examples below."""
+    from pmf_lib.read.tables import CIN_COLUMNS, CinCensus, Population, conform
+
+    cin = CinCensus()
+    cin.tables[table] = conform(pd.DataFrame(columns), CIN_COLUMNS[table])
+    return KpiInputs(cin=cin, population=Population(pd.Series({2024: 10_000.0})))
+
+
+@kpi(
+    id="s47_rate_10k",
+    title="Section 47 enquiries per 10,000 children",
+    area="protection",
+    unit="rate_10k",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="CIN census; ONS mid-year estimates",
+    definition=(
+        "s47_count in the rolling 12 months ending period_end divided by the ONS mid-year "
+        "estimate of children aged 0-17 for the calendar year of period_end (or the latest "
+        "earlier year), times 10,000."
+    ),
+    numerator="Section 47 enquiries with S47ActualStartDate in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="Section_47",
+)
+def s47_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """Section 47 enquiries started in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cin_example("section47", LAchildID=["a"],
+    ...     S47ActualStartDate=pd.to_datetime(["2024-12-01"]))
+    >>> s47_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    n = s47_count(inputs, rolling_12m(window)).numerator
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="icpc_rate_10k",
+    title="Initial child protection conferences per 10,000 children",
+    area="protection",
+    unit="rate_10k",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="CIN census; ONS mid-year estimates",
+    definition=(
+        "Initial child protection conferences (Section47/DateOfInitialCPC) held in the rolling "
+        "12 months ending period_end divided by the population aged 0-17 (as for "
+        "s47_rate_10k), times 10,000."
+    ),
+    numerator="Initial conferences held in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="ISCP_Conf",
+)
+def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """Initial conferences in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cin_example("section47", LAchildID=["a", "b"],
+    ...     DateOfInitialCPC=pd.to_datetime(["2024-12-01", None]))
+    >>> icpc_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    s = inputs.cin.section47
+    n = int(rolling_12m(window).contains(s["DateOfInitialCPC"]).fillna(False).sum())
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="cp_plans_count",
+    title="Children on a child protection plan",
+    area="protection",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    source="CIN census",
+    definition="Distinct children with a child protection plan open at period_end (CPPstartDate "
+    "on or before period_end and CPPendDate empty or after period_end).",
+    numerator="Distinct children with a CP plan open at period_end",
+    comparator="CPP_Num",
+)
+def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Children on a CP plan at period end.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a", "a"],
+    ...     CPPstartDate=pd.to_datetime(["2024-01-01", "2025-01-01"]))
+    >>> cp_plans_count(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    return Figure(len(cp_children_open_at(inputs.cin.cp_plans, window.end)))
+
+
+@kpi(
+    id="cp_plans_started_count",
+    title="Child protection plans started",
+    area="protection",
+    unit="count",
+    polarity="neutral",
+    windows=("month", "rolling_12m"),
+    source="CIN census",
+    definition="Child protection plans with CPPstartDate in the window.",
+    numerator="CP plans with CPPstartDate in the window",
+    comparator="CPP_Abuse",
+)
+def cp_plans_started_count(inputs: KpiInputs, window: Window) -> Figure:
+    """CP plans starting in the window.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a", "b"],
+    ...     CPPstartDate=pd.to_datetime(["2025-03-01", "2025-02-01"]))
+    >>> cp_plans_started_count(inp, Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    p = inputs.cin.cp_plans
+    return Figure(int(window.contains(p["CPPstartDate"]).fillna(False).sum()))
+
+
+@kpi(
+    id="cp_plans_started_rate_10k",
+    title="Child protection plans started per 10,000 children",
+    area="protection",
+    unit="rate_10k",
+    polarity="lower_is_better",
+    windows=("rolling_12m",),
+    source="CIN census; ONS mid-year estimates",
+    definition="cp_plans_started_count in the rolling 12 months ending period_end divided by "
+    "the population aged 0-17 (calendar year of period_end or the latest earlier), times 10,000.",
+    numerator="CP plans started in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="CPP_Abuse_Rate",
+)
+def cp_plans_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """CP plans started in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a"],
+    ...     CPPstartDate=pd.to_datetime(["2024-04-01"]))
+    >>> cp_plans_started_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    n = cp_plans_started_count(inputs, rolling_12m(window)).numerator
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="cp_plans_ceased_rate_10k",
+    title="Child protection plans ended per 10,000 children",
+    area="protection",
+    unit="rate_10k",
+    polarity="neutral",
+    windows=("rolling_12m",),
+    source="CIN census; ONS mid-year estimates",
+    definition="Child protection plans with CPPendDate in the rolling 12 months ending "
+    "period_end divided by the population aged 0-17, times 10,000.",
+    numerator="CP plans ended in the rolling 12 months",
+    denominator="Population aged 0-17",
+    comparator="DeRegCPR",
+)
+def cp_plans_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
+    """CP plans ended in the rolling 12 months per 10,000 children.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a"],
+    ...     CPPstartDate=pd.to_datetime(["2024-01-01"]), CPPendDate=pd.to_datetime(["2025-03-31"]))
+    >>> cp_plans_ceased_rate_10k(inp, Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=10000.0)
+    """
+    p = inputs.cin.cp_plans
+    n = int(rolling_12m(window).contains(p["CPPendDate"]).fillna(False).sum())
+    return Figure(n, inputs.population.for_date(window.end))
+
+
+@kpi(
+    id="cp_plans_ceased_2y_pct",
+    title="Child protection plans ending that lasted 2 years or more",
+    area="protection",
+    unit="percent",
+    polarity="lower_is_better",
+    windows=("month", "rolling_12m"),
+    source="CIN census",
+    definition=(
+        "Of the child protection plans ending in the window (CPPendDate), the % that lasted 2 "
+        "years or more: CPPendDate on or after CPPstartDate plus 2 calendar years."
+    ),
+    numerator="CP plans ending in the window that lasted 2 years or more",
+    denominator="CP plans with CPPendDate in the window",
+    comparator="CPPlans2yrs",
+)
+def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of CP plans ending in the window that had lasted 2 years or more.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a", "b"],
+    ...     CPPstartDate=pd.to_datetime(["2023-03-31", "2023-04-01"]),
+    ...     CPPendDate=pd.to_datetime(["2025-03-31", "2025-03-31"]))
+    >>> cp_plans_ceased_2y_pct(inp, Window.of("month", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    p = inputs.cin.cp_plans
+    ended = p[window.contains(p["CPPendDate"]).fillna(False).astype(bool)]
+    long = (ended["CPPendDate"] >= ended["CPPstartDate"] + pd.DateOffset(years=2)).fillna(False)
+    return Figure(int(long.sum()), len(ended))
+
+
+@kpi(
+    id="cp_plans_open_2y_pct",
+    title="Children on a child protection plan for 2 years or more",
+    area="protection",
+    unit="percent",
+    polarity="lower_is_better",
+    windows=("snapshot",),
+    source="CIN census",
+    definition=(
+        "Of the children with a child protection plan open at period_end, the % whose open plan "
+        "(the earliest-starting, if more than one is open) started on or before period_end minus "
+        "24 calendar months."
+    ),
+    numerator="Children on a plan at period_end that started at least 2 years before",
+    denominator="Distinct children with a CP plan open at period_end",
+    comparator="CPPlans2yrsActive",
+)
+def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children on a CP plan at period end whose plan has lasted 2 years or more.
+
+    Examples
+    --------
+    >>> inp = _cin_example("cp_plans", LAchildID=["a", "b"],
+    ...     CPPstartDate=pd.to_datetime(["2023-03-31", "2023-04-01"]))
+    >>> cp_plans_open_2y_pct(inp, Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    p = inputs.cin.cp_plans
+    open_ = p[open_at(p["CPPstartDate"], p["CPPendDate"], window.end)]
+    open_ = open_[open_["LAchildID"].notna()]
+    first = open_["CPPstartDate"].groupby(open_["LAchildID"]).min()
+    cutoff = window.end - pd.DateOffset(months=24)
+    return Figure(int((first <= cutoff).sum()), len(first))
