@@ -139,7 +139,7 @@ def contact_columns(draw):
     }
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(columns=contact_columns(), seed=st.integers(0, 2**16))
 def test_contact_kpi_properties(columns, seed):
     future = {
