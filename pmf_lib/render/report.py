@@ -204,6 +204,7 @@ class AreaReport:
     metas: dict[str, KpiMeta]
     thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS)
     months: int = TREND_MONTHS
+    known_metas: dict[str, KpiMeta] = field(default_factory=dict, repr=False)
 
     # ---- construction ---------------------------------------------------
     @classmethod
@@ -307,7 +308,13 @@ class AreaReport:
         if config.audience != "internal":
             table = suppress_small_numbers(table)
         return cls(
-            config, area, pd.Timestamp(period_end), table.reset_index(drop=True), chosen, thresholds
+            config,
+            area,
+            pd.Timestamp(period_end),
+            table.reset_index(drop=True),
+            chosen,
+            thresholds,
+            known_metas=all_metas,
         )
 
     # ---- facts ----------------------------------------------------------
@@ -413,6 +420,65 @@ class AreaReport:
             )
         )
 
+    def assessed(self) -> pd.DataFrame:
+        """The area's KPIs assessed for the month: target and RAG, SPC, flags and sentences.
+
+        Uses :func:`pmf_lib.assess.assess_month` with the config's targets file
+        and SPC settings (no targets file: every KPI is "No target").
+        """
+        from pmf_lib.assess import SpcOptions, assess_month, load_targets
+
+        targets = None
+        if self.config.targets_file:
+            targets = load_targets(self.config.targets_file, self.known_metas or self.metas)
+        spc = self.config.spc
+        options = SpcOptions(
+            baseline_points=spc.baseline_points,
+            screen_outliers=spc.screen_outliers,
+            rebase={k: list(v) for k, v in spc.rebase.items()},
+        )
+        return assess_month(
+            self.table, self.metas, self.period_end, targets=targets, spc_options=options
+        )
+
+    def assessment(self) -> HTML:
+        """Targets and RAG ratings, SPC variation and assurance, and a sentence per KPI."""
+        a = self.assessed()
+        rows, sentences = [], []
+        for r in a.itertuples(index=False):
+            m = self.metas[r.kpi_id]
+            rows.append(
+                {
+                    "title": m.title,
+                    "window": window_label(r.window, self.period_end),
+                    "value": self._shown(r.kpi_id, r.window, self.period_end, r.value, m.unit),
+                    "target": "None set" if pd.isna(r.target) else format_value(r.target, m.unit),
+                    "rag": r.rag,
+                    "rag_class": str(r.rag).lower().replace(" ", "-"),
+                    "variation": _sentence_case(r.variation),
+                    "assurance": _sentence_case(r.assurance),
+                }
+            )
+            kind = "Exception" if r.exception else ("Good practice" if r.good_practice else "")
+            if isinstance(r.sentence, str) and r.sentence:
+                sentences.append({"kind": kind, "text": r.sentence})
+        note = (
+            "Ratings compare the figure with the target in force for the month. Variation and "
+            "assurance follow NHS England's Making Data Count: an XmR chart of the monthly "
+            "figures, with special cause variation where a point falls outside the process "
+            "limits or a run, trend or pattern appears. Assurance needs a target; – means no "
+            "target or not enough data for SPC."
+        )
+        return HTML(
+            render_fragment(
+                "assessment.html.j2",
+                rows=rows,
+                sentences=sentences,
+                month_long=format_month_long(self.period_end),
+                note=note,
+            )
+        )
+
     def trend_charts(self) -> HTML:
         """One 24-month line chart per KPI, each an ``<img>`` with descriptive alt text."""
         charts = []
@@ -482,6 +548,12 @@ _WINDOW_NAMES = {
 
 def _window_name(kind: str) -> str:
     return _WINDOW_NAMES.get(kind, kind)
+
+
+def _sentence_case(text) -> str:
+    if not isinstance(text, str) or not text:
+        return MISSING
+    return text[0].upper() + text[1:]
 
 
 def _change_text(change: float, unit: str) -> str:

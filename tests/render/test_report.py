@@ -212,3 +212,30 @@ def test_small_numbers_are_withheld_for_members_and_public(config, kpi_table, me
     assert doc.findall(".//tbody/tr")[1].findall("td")[0].text_content() == "1,204"
     alt = parse(public.trend_charts().data).findall(".//img")[2].get("alt")
     assert "1.5" not in alt and "no figure for Oct 2026" in alt
+
+
+def test_assessment_block_rates_against_targets(config, kpi_table, metas, tmp_path):
+    targets = tmp_path / "targets.yaml"
+    # t_rate is lower-is-better at 45.0 per 10k: above the 40.0 target but within the
+    # amber tolerance of 10 (up to 50.0), so Amber.
+    targets.write_text("t_rate:\n  - {from: 2024-04-01, target: 40, amber_tolerance: 10}\n")
+    cfg = config.model_copy(update={"targets": str(targets)})
+    r = AreaReport.from_table(cfg, "test_area", "latest", kpi_table, metas=metas)
+    fragment = r.assessment().data
+    doc = parse(fragment)
+    cols = doc.findall(".//thead/tr/th")
+    assert [th.get("scope") for th in cols] == ["col"] * 6
+    rows = {
+        " ".join(tr.find("th").text_content().split()): [
+            " ".join(td.text_content().split()) for td in tr.findall("td")
+        ]
+        for tr in doc.findall(".//tbody/tr")
+    }
+    rate = rows["Children looked after rate at 31 October 2026"]
+    assert rate[:3] == ["45.0 per 10k", "40.0 per 10k", "Amber"]
+    # No target for the others.
+    assert [v[1:3] for k, v in rows.items() if k.startswith("Referrals")] == [
+        ["None set", "No target"]
+    ]
+    assert len(doc.findall(".//ul/li")) == 3  # a sentence per KPI
+    no_external_urls(fragment)
