@@ -8,7 +8,8 @@ figures exist from the first report). Volumes scale with ``children``; per
 100,000 children a year:
 
 * **contacts** (about 4.5 per CIN referral): every CIN referral in the span
-  has its contact (same child, the referral's source, decision ``referral``
+  has its contact (same child, the referral's source - 5D, early help, as 5B
+  while the schema has no 5D - decision ``referral``
   on the referral date, received 0-5 working days before it); the other
   contacts (early help, information and advice, no further action, another
   service) are for children already known or new to the council. About 90 %
@@ -55,6 +56,7 @@ from pmf_lib.synth.model import (
     as_dates,
     busday_add,
     months_of,
+    zfill,
 )
 from pmf_lib.synth.teams import LOCALITIES, TEAMS, localities
 from pmf_lib.synth.write import iso
@@ -237,8 +239,22 @@ def write_table(path: Path, name: str, frame: dict[str, np.ndarray]) -> int:
     return n
 
 
+def zpad(prefix: str, numbers, width: int) -> np.ndarray:
+    """``prefix`` and each number zero-padded to ``width`` digits (empty-safe).
+
+    Examples
+    --------
+    >>> zpad("CT", [7, 12], 3).tolist(), zpad("CT", [], 3).tolist()
+    (['CT007', 'CT012'], [])
+    """
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if not len(numbers):
+        return np.zeros(0, dtype=object)
+    return np.char.add(prefix, zfill(numbers, width)).astype(object)
+
+
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
-    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)
+    return zpad(prefix, numbers, width)
 
 
 def _order(*keys) -> np.ndarray:
@@ -296,7 +312,11 @@ def contacts(rng, w: World, span: Span, seed: int) -> tuple[dict, People]:
     dec_day = np.r_[ref, o_dec]
     child = np.r_[R["child"][idx], o_child]
     decision = np.r_[np.full(len(idx), "referral", dtype=object), _pick(rng, CONTACT_DECISIONS, n)]
-    source = np.r_[R["source"][idx], _pick(rng, REF_SOURCE, n)]
+    source = np.r_[R["source"][idx], _pick(rng, REF_SOURCE, n)].astype(object)
+    # The contacts schema may lack a census source code (5D, LA early help): the nearest it has.
+    known_codes = {c.code for c in load_schema("contacts").column("contact_source").codes}
+    if "5D" not in known_codes:
+        source[source == "5D"] = "5B"
     o = _order(day, rng.random(len(day)))
     day, dec_day, child, decision, source = (a[o] for a in (day, dec_day, child, decision, source))
     workday = np.is_busday(as_dates(day), holidays=bank_holidays())
@@ -535,8 +555,8 @@ def conferencing(rng, w: World, span: Span, locality: np.ndarray) -> dict:
     m = {k: v[o] for k, v in m.items()}
     chair = np.where(
         m["chair"] > 100,
-        np.char.add("IRO ", np.char.zfill((m["chair"] - 100).astype(str), 2)),
-        np.char.add("CP Chair ", np.char.zfill(m["chair"].astype(str), 2)),
+        zpad("IRO ", m["chair"] - 100, 2),
+        zpad("CP Chair ", m["chair"], 2),
     ).astype(object)
     return {
         "meeting_id": _ids("MT", np.arange(1, len(m["day"]) + 1), 7),
@@ -576,7 +596,7 @@ def qa_audits(rng, span: Span, children: int, teams: np.ndarray, people: People)
         "audit_date": iso(d),
         "team": np.asarray(TEAMS, dtype=object)[team],
         "grade": _pick(rng, GRADES, n),
-        "auditor": np.char.add("QA Officer ", np.char.zfill(rng.integers(1, 9, n).astype(str), 2)),
+        "auditor": zpad("QA Officer ", rng.integers(1, 9, n), 2),
     }
 
 

@@ -235,6 +235,18 @@ def day(ts) -> int:
     return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype(np.int64))
 
 
+def zfill(values: np.ndarray, width: int) -> np.ndarray:
+    """Strings of ``values`` zero-padded to ``width`` (``np.char.zfill``, safe when empty).
+
+    Examples
+    --------
+    >>> zfill(np.array([7]), 3).tolist(), zfill(np.array([], dtype=int), 3).tolist()
+    (['007'], [])
+    """
+    values = np.asarray(values).astype(str)
+    return np.char.zfill(values, width) if len(values) else values
+
+
 def as_dates(days: np.ndarray) -> np.ndarray:
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
 
@@ -314,7 +326,7 @@ class ChildRegistry:
         rank = np.empty(n, np.int64)
         rank[order] = np.arange(1, n + 1)
         width = max(7, len(str(n)))
-        ids = np.char.add("DC", np.char.zfill(rank.astype(str), width)).astype(object)
+        ids = np.char.add("DC", zfill(rank, width)).astype(object)
         upn = _fake_upns(rng, n)
         return {
             "id": ids,
@@ -341,7 +353,7 @@ def _fake_upns(rng, n: int) -> np.ndarray:
     check = (digits * np.arange(2, 14)).sum(axis=1) % 23
     letters = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"), dtype=object)
     number = (digits * (10 ** np.arange(11, -1, -1, dtype=np.int64))).sum(axis=1)
-    body = np.char.zfill(number.astype(str), 12).astype(object)
+    body = zfill(number, 12).astype(object)
     return (letters[check] + body).astype(object)
 
 
@@ -431,7 +443,8 @@ def _referral_outcomes(rng, h: Horizon, ref, dob, prev_cpp) -> dict[str, np.ndar
     # Closure (care closures are filled in once the period of care is drawn).
     done = np.where(
         assessed,
-        np.maximum(auth, np.where(s47 & ~icpc, r["s47_decided"], 0)),
+        # An episode stays open until its enquiry is concluded or its conference held.
+        np.maximum(auth, np.where(s47 & ~icpc, r["s47_decided"], np.where(icpc, icpc_day, 0))),
         ref + rng.integers(0, 4, n),
     )
     closure = done + rng.integers(0, 6, n)
@@ -804,7 +817,7 @@ def _episodes(rng, h: Horizon, P: dict[str, np.ndarray]) -> dict[str, np.ndarray
     )
     urn = np.where(
         np.isin(code, ["K1", "K2", "H5", "S1"]),
-        np.char.add("SC", np.char.zfill(rng.integers(1, 999_999, len(p)).astype(str), 6)),
+        np.char.add("SC", zfill(rng.integers(1, 999_999, len(p)), 6)),
         "XXXXXXX",
     ).astype(object)
     home = _postcodes(rng, n)
@@ -944,6 +957,15 @@ def simulate(rng: np.random.Generator, h: Horizon, children: int) -> World:
         care = np.flatnonzero(
             r["care"] & (r["care_day"] <= h.end) & (r["care_day"] < add_years(dob, 18) - 14)
         )
+        # A plan that was to end in care which does not happen (after the data end or the
+        # 18th birthday) runs to its end, at the latest the day before the 18th birthday,
+        # and the episode stays open until it ends.
+        dropped = r["care"].copy()
+        dropped[care] = False
+        cp = dropped & (r["cpp_start"] < OPEN)
+        r["cpp_end"] = np.where(cp, np.minimum(r["cpp_end"], add_years(dob, 18) - 1), r["cpp_end"])
+        r["cpp_end"] = np.maximum(r["cpp_end"], np.where(cp, r["cpp_start"] + 1, 0))
+        r["closure"] = np.where(cp, np.maximum(r["closure"], r["cpp_end"]), r["closure"])
         r["care"] = np.zeros(len(r["ref"]), bool)
         r["care"][care] = True
         if len(care):

@@ -5,7 +5,7 @@ Social workers are simulated one by one in the twelve case-holding teams of
 April from its caseload over the previous year, for an average of about 17
 cases per social worker (employed plus agency). Each month, about 1.3 % of
 employed social workers leave (turnover about 17 % of FTE a year, a little
-higher in summer); the council recruits towards 83 % of establishment, with a
+higher in summer); the council recruits towards 85 % of establishment (about 83 % in post), with a
 newly qualified intake in September and October; agency social workers cover
 about 90 % of the vacant FTE. Sickness absence is about 3.5 % of working days,
 higher in winter. Cases held are the simulated children's open cases
@@ -14,7 +14,7 @@ higher in winter. Cases held are the simulated children's open cases
 **Adverse trend.** From the model's deterioration date (the last six
 reported months) more social workers leave, recruitment halves and agency
 cover climbs to about 120 % of the vacancies, so the agency rate rises from
-about 15 % to about 25 % and vacancies grow.
+about 15 % to over 20 % and vacancies grow.
 
 The census (one file per 30 September) lists every social worker in post on
 the day, the year's leavers and the agency social workers, with
@@ -31,13 +31,14 @@ import pandas as pd
 from lxml import etree
 
 from pmf_lib.dates import bank_holidays
+from pmf_lib.synth.local import write_table, zpad
 from pmf_lib.synth.model import OPEN, YEAR, as_dates, months_of
 from pmf_lib.synth.teams import TEAMS
 from pmf_lib.synth.write import LA_CODE, iso
 
 CASELOAD = 17.0
-TARGET_IN_POST = 0.83  # of establishment
-HIRE_SPEED = 0.3  # share of the FTE shortfall recruited a month
+TARGET_IN_POST = 0.85  # of establishment
+HIRE_SPEED = 0.4  # share of the FTE shortfall recruited a month
 LEAVE_YEAR = 0.16  # per head a year
 AGENCY_COVER = 0.9  # agency FTE per vacant FTE
 SICKNESS = 0.035  # share of working days lost
@@ -205,8 +206,6 @@ def write_workforce_monthly(path: Path, wf: Workforce, first_month: int, bad_cel
     ``bad_cell`` is the row (0-based) whose sickness days are written ``n/k``
     (the deliberate data-quality issue; -1 for none).
     """
-    from pmf_lib.synth.local import write_table
-
     k0 = int(np.searchsorted(wf.month_ends, first_month))
     K, T = wf.fte_in_post[k0:].shape
     kk = np.repeat(np.arange(k0, k0 + K), T)
@@ -231,7 +230,7 @@ def write_workforce_monthly(path: Path, wf: Workforce, first_month: int, bad_cel
 def _swe(prefix: str, numbers: np.ndarray) -> np.ndarray:
     """SWE-number-shaped ids (two letters, ten digits), distinct for distinct numbers."""
     body = (np.asarray(numbers, np.int64) * 7919 + 1_234_567_891) % 10**10
-    return np.char.add(prefix, np.char.zfill(body.astype(str), 10)).astype(object)
+    return zpad(prefix, body, 10)
 
 
 def write_csww(path: Path, wf: Workforce, year: int, seed: int) -> int:

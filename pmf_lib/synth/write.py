@@ -358,8 +358,8 @@ def write_cin_year(path: Path, w: World, year: int, ys: int, ref: int) -> int:
                 sub(src, tag, text)
             xf.write(head, pretty_print=True)
             with xf.element("Children"):
-                starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]])
-                ends = np.r_[starts[1:], len(child)]
+                starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]][: len(child)])
+                ends = np.r_[starts[1:], len(child)][: len(starts)]
                 for a, b in zip(starts, ends, strict=True):
                     c = child[a]
                     el = etree.Element("Child")
