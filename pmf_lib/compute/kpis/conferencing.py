@@ -33,6 +33,8 @@ episodes.
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import cla_episodes, flag, memo_on_frame
@@ -272,10 +274,18 @@ def _cla_review_stages(df: pd.DataFrame, episodes: pd.DataFrame) -> pd.DataFrame
 
 
 def _cla_reviews(inputs: KpiInputs) -> pd.DataFrame | None:
+    """The CLA review stages, cached on the identity of both input frames."""
     df = dataset(inputs, "conferencing")
     if df is None:
         return None
-    return _cla_review_stages(df, inputs.cla.episodes)
+    episodes = inputs.cla.episodes
+    cache = memo_on_frame("conferencing.cla_stages", df, lambda _df: {})
+    hit = cache.get(id(episodes))
+    if hit is not None and hit[0]() is episodes and hit[1] == len(episodes):
+        return hit[2]
+    result = _cla_review_stages(df, episodes)
+    cache[id(episodes)] = (weakref.ref(episodes), len(episodes), result)
+    return result
 
 
 def _stage_pct(inputs: KpiInputs, window: Window, stage: int) -> Figure:
