@@ -35,8 +35,9 @@ to show (rule codes as ``pmf validate`` reports them):
   ``chair``;
 * ``local/qa_audits.csv``: one audit row entered twice (the copy directly below
   it) -> S07 ``audit_id`` on both rows;
-* ``workforce/workforce_monthly.csv``: one team-month's sickness days is
-  ``n/k`` -> S05 ``sickness_days``.
+* ``workforce/workforce_monthly.csv``: one team's sickness days in the file's
+  first month (twelve months before the first reported month) is ``n/k`` -> S05
+  ``sickness_days``.
 
 They are listed in :data:`pmf_lib.synth.local.DQ_ISSUES` too.
 """
@@ -250,7 +251,9 @@ def _write_local_and_workforce(
     cases = np.stack([np.bincount(t[t >= 0], minlength=len(TEAMS)) for t in teams])
     wf = simulate_workforce(seed, wf_months, cases, span.detail_from)
     (tmp / "workforce").mkdir()
-    bad = int(np.random.default_rng([seed, 509]).integers(0, len(span.month_ends) * len(TEAMS)))
+    # In the file's first month: a missing value blanks that month's workforce figures,
+    # and this month is in no reported month's 12-month window.
+    bad = int(np.random.default_rng([seed, 509]).integers(0, len(TEAMS)))
     counts["workforce/workforce_monthly"] = write_workforce_monthly(
         tmp / "workforce" / "workforce_monthly.csv", wf, span.month_ends[0], bad
     )

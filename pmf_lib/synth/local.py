@@ -33,6 +33,9 @@ figures exist from the first report). Volumes scale with ``children``; per
   at the month end, graded about 62 % good or better, with the holding team.
 * **improvement_actions** (30 rows): actions against the thirteen core KPIs,
   with owners, due dates and statuses as at the end of the data.
+
+Due dates (conferencing, improvement actions) are planned dates: some fall after
+the end of the data, as they would in a real extract.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ DQ_ISSUES = (
         "workforce/workforce_monthly.csv",
         "sickness_days",
         "S05",
-        "one team-month's sickness days given as 'n/k'",
+        "one team's sickness days in the first month given as 'n/k'",
     ),
 )
 BAD_OUTCOME = "Resolved informally"
