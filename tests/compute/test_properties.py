@@ -46,7 +46,7 @@ def _d(n):
 
 @st.composite
 def datasets(draw):
-    refs, asmts, s47s, plans, eps, miss, oc2, oc3, uasc = ([] for _ in range(9))
+    refs, asmts, s47s, plans, reviews, eps, miss, oc2, oc3, uasc = ([] for _ in range(10))
     for c, s, n, src, nfa in draw(
         st.lists(
             st.tuples(
@@ -103,6 +103,8 @@ def datasets(draw):
                 "NumberOfPreviousCPP": prev,
             }
         )
+        for gap in draw(st.lists(st.integers(0, 250), max_size=3)):
+            reviews.append({"LAchildID": c, "CPPstartDate": _d(s), "CPPreviewDate": _d(s + gap)})
     for c in draw(st.lists(child, unique=True, max_size=4)):
         start = draw(day)
         for i in range(draw(st.integers(1, 4))):
@@ -146,7 +148,13 @@ def datasets(draw):
         )
         uasc.append({"CHILD": c, "DUC": _d(draw(maybe_len))})
     header = [{"CHILD": c, "DOB": BASE - pd.Timedelta(days=3000)} for c in "1234"]
-    cin = {"referrals": refs, "assessments": asmts, "section47": s47s, "cp_plans": plans}
+    cin = {
+        "referrals": refs,
+        "assessments": asmts,
+        "section47": s47s,
+        "cp_plans": plans,
+        "cp_reviews": reviews,
+    }
     cla = {"episodes": eps, "missing": miss, "oc2": oc2, "oc3": oc3, "uasc": uasc, "header": header}
     return cin, cla
 
@@ -193,6 +201,10 @@ def test_every_kpi_keeps_its_properties(build, data, end, seed):
         {"LAchildID": "1", "S47ActualStartDate": after, "DateOfInitialCPC": after}
     )
     more_cin["cp_plans"].append({"LAchildID": "1", "CPPstartDate": after})
+    for p in cin["cp_plans"][:1]:  # a review after the period end of an existing plan
+        more_cin["cp_reviews"].append(
+            {"LAchildID": p["LAchildID"], "CPPstartDate": p["CPPstartDate"], "CPPreviewDate": after}
+        )
     more_cla = {k: list(v) for k, v in cla.items()}
     more_cla["episodes"].append({"CHILD": "9", "DECOM": after, "RNE": "S", "LS": "C2"})
     more_cla["missing"].append({"CHILD": "1", "MISSING": "M", "MIS_START": after})

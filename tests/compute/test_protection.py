@@ -256,3 +256,42 @@ def test_cp_plans_open_2y(build):
     assert pr.cp_plans_open_2y_pct(inputs, Window.of("snapshot", "2025-03-31")) == Figure(2, 3)
     empty = pr.cp_plans_open_2y_pct(build.cin(cp_plans=[]), Window.of("snapshot", "2025-03-31"))
     assert math.isnan(pr.cp_plans_open_2y_pct.meta.value(empty))
+
+
+def test_cp_reviews_on_time(build):
+    # period_end 2025-03-31; the cohort is plans open then that started on or before
+    # 2024-12-31 (3 months before). First review due within 3 months of the start, then
+    # within 6 months of the previous review; the next review must not be overdue.
+    def rv(child, start, review):
+        return {"LAchildID": child, "CPPstartDate": start, "CPPreviewDate": review}
+
+    inputs = build.cin(
+        cp_plans=[
+            plan("a", "2024-12-31"),  # exactly 3 months, no review yet, due 2025-03-31: on time
+            plan("b", "2025-01-01"),  # under 3 months: not in the cohort
+            plan("c", "2024-06-15"),  # reviews on the last allowed days: on time
+            plan("d", "2024-06-15"),  # first review a day late
+            plan("e", "2024-01-10"),  # next review was due 2025-03-30: overdue
+            plan("f", "2024-01-10", "2025-03-31"),  # ended on period_end: not open
+            plan("g", "2023-11-30"),  # leap year: first review due 2024-02-29
+            plan("h", "2023-01-01", "2023-12-01"),  # h's earlier plan ...
+            plan("h", "2024-10-01"),  # ... its reviews do not count for this one: overdue
+            plan("i", "2024-10-01"),  # its only review is after period_end: overdue
+        ],
+        cp_reviews=[
+            rv("c", "2024-06-15", "2024-09-15"),
+            rv("c", "2024-06-15", "2025-03-15"),
+            rv("d", "2024-06-15", "2024-09-16"),
+            rv("d", "2024-06-15", "2025-03-01"),
+            rv("e", "2024-01-10", "2024-04-10"),
+            rv("e", "2024-01-10", "2024-09-30"),
+            rv("g", "2023-11-30", "2024-02-29"),
+            rv("g", "2023-11-30", "2024-08-29"),
+            rv("g", "2023-11-30", "2025-02-28"),
+            rv("h", "2023-01-01", "2023-03-01"),
+            rv("i", "2024-10-01", "2025-04-01"),
+        ],
+    )
+    # cohort a, c, d, e, g, h, i = 7; on time a, c, g = 3
+    pe = Window.of("snapshot", "2025-03-31")
+    assert pr.cp_reviews_on_time_pct(inputs, pe) == Figure(3, 7)

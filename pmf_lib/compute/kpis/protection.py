@@ -413,3 +413,67 @@ def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     first = open_["CPPstartDate"].groupby(open_["LAchildID"]).min()
     cutoff = window.end - pd.DateOffset(months=24)
     return Figure(int((first <= cutoff).sum()), len(first))
+
+
+@kpi(
+    id="cp_reviews_on_time_pct",
+    title="Children on a child protection plan reviewed on time",
+    area="protection",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    source="CIN census",
+    definition=(
+        "Of the distinct children with a child protection plan open at period_end that started "
+        "on or before period_end minus 3 calendar months, the % all of whose such plans have "
+        "been reviewed on time up to period_end: the first review (CPPreviewDate of that plan, "
+        "joined on LAchildID and CPPstartDate) on or before the start plus 3 calendar months, "
+        "each later review on or before the previous review plus 6 calendar months, and the "
+        "next review not yet overdue at period_end (its deadline on or after period_end)."
+    ),
+    numerator="Children on a plan for 3 months or more whose reviews were all on time",
+    denominator="Children on a plan at period_end that started at least 3 months before",
+    comparator="RevCP",
+)
+def cp_reviews_on_time_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """% of children on a CP plan for 3+ months whose plan reviews were all on time.
+
+    Examples
+    --------
+    >>> from pmf_lib.read.tables import CIN_COLUMNS, CinCensus, conform
+    >>> cin = CinCensus()
+    >>> cin.tables["cp_plans"] = conform(pd.DataFrame({"LAchildID": ["a", "b"],
+    ...     "CPPstartDate": pd.to_datetime(["2024-10-01", "2024-10-01"])}),
+    ...     CIN_COLUMNS["cp_plans"])
+    >>> cin.tables["cp_reviews"] = conform(pd.DataFrame({"LAchildID": ["a", "b"],
+    ...     "CPPstartDate": pd.to_datetime(["2024-10-01", "2024-10-01"]),
+    ...     "CPPreviewDate": pd.to_datetime(["2024-12-20", "2025-01-02"])}),
+    ...     CIN_COLUMNS["cp_reviews"])
+    >>> cp_reviews_on_time_pct(KpiInputs(cin=cin), Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    end = window.end
+    p = inputs.cin.cp_plans
+    keys = ["LAchildID", "CPPstartDate"]
+    open_ = p[open_at(p["CPPstartDate"], p["CPPendDate"], end) & p["LAchildID"].notna()]
+    plans = open_.loc[open_["CPPstartDate"] <= end - pd.DateOffset(months=3), keys]
+    plans = plans.drop_duplicates()
+    if plans.empty:
+        return Figure(0, 0)
+    r = inputs.cin.cp_reviews[[*keys, "CPPreviewDate"]].dropna().drop_duplicates()
+    r = r.merge(plans, on=keys, how="inner")
+    r = r[(r["CPPreviewDate"] >= r["CPPstartDate"]) & (r["CPPreviewDate"] <= end)]
+    r = r.sort_values([*keys, "CPPreviewDate"], kind="mergesort")
+    prev = r.groupby(keys, sort=False)["CPPreviewDate"].shift(1)
+    deadline = (prev + pd.DateOffset(months=6)).fillna(r["CPPstartDate"] + pd.DateOffset(months=3))
+    r = r.assign(late=(r["CPPreviewDate"] > deadline).to_numpy())
+    per_plan = r.groupby(keys, sort=False).agg(
+        any_late=("late", "any"), last_review=("CPPreviewDate", "max")
+    )
+    plans = plans.merge(per_plan, left_on=keys, right_index=True, how="left")
+    next_due = (plans["last_review"] + pd.DateOffset(months=6)).fillna(
+        plans["CPPstartDate"] + pd.DateOffset(months=3)
+    )
+    on_time = ~plans["any_late"].fillna(False).astype(bool) & (next_due >= end)
+    by_child = on_time.groupby(plans["LAchildID"]).all()
+    return Figure(int(by_child.sum()), len(by_child))
