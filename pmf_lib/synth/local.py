@@ -671,19 +671,21 @@ ACTIONS = (
 def improvement_actions(rng, span: Span) -> dict:
     """The action log as at the end of the data (30 actions)."""
     n = len(ACTIONS)
+    # The last four answer the recent fall in timeliness; six more are recent and not yet due.
     recent = np.arange(n) >= n - 4
-    created = np.where(
-        recent,
-        span.detail_from + rng.integers(20, 120, n),
+    current = np.isin(np.arange(n), rng.choice(n - 4, size=6, replace=False))
+    created = np.select(
+        [recent, current],
+        [span.detail_from + rng.integers(20, 120, n), span.end - rng.integers(30, 150, n)],
         span.first + (rng.random(n) * max(span.end - 120 - span.first, 1)).astype(np.int64),
     )
-    created = np.minimum(created, span.end)
-    due = created + rng.integers(45, 200, n)
+    created = np.clip(created, span.first, span.end)
+    due = created + np.where(current, rng.integers(150, 300, n), rng.integers(45, 200, n))
     u = rng.random(n)
     past = due <= span.end
     status = np.where(
         past,
-        np.select([u < 0.72, u < 0.95], ["complete", "overdue"], "cancelled"),
+        np.select([u < 0.78, u < 0.95], ["complete", "overdue"], "cancelled"),
         np.where(u < 0.7, "in_progress", "not_started"),
     ).astype(object)
     o = _order(created, np.arange(n))
