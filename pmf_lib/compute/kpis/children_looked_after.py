@@ -33,7 +33,13 @@ def _prepared(episodes: pd.DataFrame) -> pd.DataFrame:
     ep = ep.loc[
         ep["DECOM"].notna() & ep["CHILD"].notna(), ["CHILD", "DECOM", "DEC", "RNE", "REC", "PLACE"]
     ]
-    ep = ep.assign(is_L=flag(ep["RNE"], "L"), is_S=flag(ep["RNE"], "S"))
+    rec = ep["REC"].astype("string").str.strip().str.upper()
+    ep = ep.assign(
+        is_L=flag(ep["RNE"], "L"),
+        is_S=flag(ep["RNE"], "S"),
+        REC=rec,
+        ceases=(rec.notna() & (rec != "X1")).fillna(False).astype(bool),
+    )
     # A deterministic order, whatever the row order of the input: by child and start;
     # on a (malformed) tie of start dates a non-L episode first, then by end date.
     ep = ep.sort_values(["CHILD", "DECOM", "is_L", "DEC"], kind="mergesort", ignore_index=True)
@@ -267,9 +273,7 @@ def started_children(inputs: KpiInputs, window: Window) -> pd.Index:
 def ceased_episodes(inputs: KpiInputs, window: Window) -> pd.DataFrame:
     """Episodes (not V3/V4) ending a period of care in the window: DEC in it, REC not X1."""
     ep = prepared_episodes(inputs)
-    rec = ep["REC"].astype("string").str.strip().str.upper()
-    mask = window.contains(ep["DEC"]).fillna(False) & rec.notna() & (rec != "X1").fillna(False)
-    return ep[mask.astype(bool)].assign(REC=rec[mask.astype(bool)])
+    return ep[ep["ceases"] & window.contains(ep["DEC"]).fillna(False).astype(bool)]
 
 
 @kpi(
