@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._common import memo_on_frame
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -19,10 +20,11 @@ from pmf_lib.compute.kpis._local import (
     count,
     dataset,
     in_window,
+    local_frame,  # noqa: F401 (docstring examples)
+    local_inputs,  # noqa: F401 (docstring examples)
     ratio,
     within_working_days,
 )
-from pmf_lib.compute.kpis._local import local_frame, local_inputs  # noqa: F401 (examples)
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
@@ -164,7 +166,11 @@ def _responded_within(inputs: KpiInputs, window: Window, stage: str, limit: int)
         return MISSING_RATIO
     responded = _complaints(df) & coded(df["stage"], stage)
     responded &= in_window(df["responded_date"], window)
-    on_time = within_working_days(df["received_date"], df["responded_date"], limit)
+    on_time = memo_on_frame(
+        f"complaints.within_{limit}wd",
+        df,
+        lambda d: within_working_days(d["received_date"], d["responded_date"], limit),
+    )
     return ratio(on_time, responded)
 
 

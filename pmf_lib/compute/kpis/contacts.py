@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._common import memo_on_frame
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -15,16 +16,29 @@ from pmf_lib.compute.kpis._local import (
     count,
     dataset,
     in_window,
+    local_frame,  # noqa: F401 (docstring examples)
+    local_inputs,  # noqa: F401 (docstring examples)
     previous_date_by,
     ratio,
     within_working_days,
 )
-from pmf_lib.compute.kpis._local import local_frame, local_inputs  # noqa: F401 (examples)
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
 _SOURCE = "Local dataset: contacts"
 _ABSENT = " Missing (not 0) when the council does not supply the contacts dataset."
+
+
+def _decided_1wd(df: pd.DataFrame) -> pd.Series:
+    """Per contact: decided within 1 working day of receipt (window-independent)."""
+    return within_working_days(df["contact_date"], df["decision_date"], 1)
+
+
+def _repeat_12m(df: pd.DataFrame) -> pd.Series:
+    """Per contact: the same child had a contact in the year before (window-independent)."""
+    date = df["contact_date"]
+    prev = previous_date_by(df["child_id"], date)
+    return (prev >= date - pd.DateOffset(years=1)).fillna(False).astype(bool)
 
 
 def _decided_in(df: pd.DataFrame, window: Window) -> pd.Series:
@@ -89,7 +103,7 @@ def contacts_decided_1wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     df = dataset(inputs, "contacts")
     if df is None:
         return MISSING_RATIO
-    on_time = within_working_days(df["contact_date"], df["decision_date"], 1)
+    on_time = memo_on_frame("contacts.decided_1wd", df, _decided_1wd)
     return ratio(on_time, _decided_in(df, window))
 
 
@@ -256,7 +270,5 @@ def contacts_repeat_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     df = dataset(inputs, "contacts")
     if df is None:
         return MISSING_RATIO
-    date = df["contact_date"]
-    prev = previous_date_by(df["child_id"], date)
-    repeat = (prev >= date - pd.DateOffset(years=1)).fillna(False)
-    return ratio(repeat, in_window(date, window))
+    repeat = memo_on_frame("contacts.repeat_12m", df, _repeat_12m)
+    return ratio(repeat, in_window(df["contact_date"], window))
