@@ -307,6 +307,11 @@ def run_batch(
     chosen = check_areas(config, areas)
     notebook = Path(notebook).resolve()
     check_notebook_parameters(notebook)
+    if config.targets_file:  # every report reads it: a bad file fails here, once
+        from pmf_lib.assess import load_targets
+        from pmf_lib.compute.registry import all_kpis
+
+        load_targets(config.targets_file, {k: v.meta for k, v in all_kpis().items()})
 
     # ---- 2. the KPI table, once ----------------------------------------------
     if kpi_table is None:

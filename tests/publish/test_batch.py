@@ -232,3 +232,13 @@ def test_report_timeout_fails_only_that_report(tmp_path):
     assert result.failed == ["front_door"]
     assert "Timeout" in result.reports[0].error or "timed out" in result.reports[0].error
     assert not (result.out_dir / "front_door.html").exists()
+
+
+def test_bad_targets_file_is_refused_before_any_work(tmp_path):
+    make_council(tmp_path)
+    (tmp_path / "targets.yaml").write_text("referrals_cuont:\n  - {from: 2024-04-01, target: 5}\n")
+    (tmp_path / "config.yaml").write_text(CONFIG + "targets: targets.yaml\n")
+    config = load_config(tmp_path / "config.yaml")
+    with pytest.raises(PmfError, match="referrals_cuont"):
+        run_batch(config, kpi_table=kpi_table())
+    assert not (tmp_path / "out").exists()
