@@ -15,9 +15,10 @@ from pmf_lib.compute.kpis._local import (
     count,
     dataset,
     in_window,
+    local_frame,  # noqa: F401 (docstring examples)
+    local_inputs,  # noqa: F401 (docstring examples)
     ratio,
 )
-from pmf_lib.compute.kpis._local import local_frame, local_inputs  # noqa: F401 (examples)
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
