@@ -375,12 +375,20 @@ def write_cin_year(path: Path, w: World, year: int, ys: int, ref: int) -> int:
                     if C["disab_2"][c]:
                         sub(dis, "Disability", C["disab_2"][c])
                     for i in range(a, b):
-                        _cin_details(el, sub, r, rows[i], i, d, on, rv_row, rv_iso)
+                        _cin_details(el, sub, r, rows[i], i, d, on, rv_row, rv_iso, ys)
                     xf.write(el, pretty_print=True)
     return len(starts) if len(child) else 0
 
 
-def _cin_details(parent, sub, r, row, i, d, on, rv_row, rv_iso) -> None:
+def _ended_before(r, key: str, row: int, on, i: int, ys: int) -> bool:
+    """Whether the event ``key`` happened (by the reference date) before the census year."""
+    return bool(on[key][i]) and r[key][row] < ys
+
+
+def _cin_details(parent, sub, r, row, i, d, on, rv_row, rv_iso, ys) -> None:
+    """One CINdetails block. As in DfE's census, a year's return holds only the
+    assessments, S47 enquiries, ICPCs and plans that were open or ended in that year
+    (validation rules 8696 and 8715); earlier ones are in the earlier returns."""
     det = etree.SubElement(parent, "CINdetails")
     sub(det, "CINreferralDate", d["ref"][i])
     sub(det, "ReferralSource", r["source"][row])
@@ -388,9 +396,9 @@ def _cin_details(parent, sub, r, row, i, d, on, rv_row, rv_iso) -> None:
     if on["closure"][i]:
         sub(det, "CINclosureDate", d["closure"][i])
         sub(det, "ReasonForClosure", r["reason"][row])
-    if on["icpc"][i]:
+    if on["icpc"][i] and not _ended_before(r, "icpc", row, on, i, ys):
         sub(det, "DateOfInitialCPC", d["icpc"][i])
-    if on["a_start"][i]:
+    if on["a_start"][i] and not _ended_before(r, "auth", row, on, i, ys):
         a = etree.SubElement(det, "Assessments")
         sub(a, "AssessmentActualStartDate", d["a_start"][i])
         if on["a_review"][i]:
@@ -404,12 +412,15 @@ def _cin_details(parent, sub, r, row, i, d, on, rv_row, rv_iso) -> None:
                 if code >= 0 and code not in seen:
                     seen.append(code)
                     sub(f, "AssessmentFactors", FACTORS[code])
-    if on["plan_start"][i]:
+    if on["plan_start"][i] and not _ended_before(r, "plan_end", row, on, i, ys):
         p = etree.SubElement(det, "CINPlanDates")
         sub(p, "CINPlanStartDate", d["plan_start"][i])
         if on["plan_end"][i]:
             sub(p, "CINPlanEndDate", d["plan_end"][i])
-    if on["s47_start"][i]:
+    s47_ended = _ended_before(r, "icpc", row, on, i, ys) or _ended_before(
+        r, "s47_decided", row, on, i, ys
+    )
+    if on["s47_start"][i] and not s47_ended:
         s = etree.SubElement(det, "Section47")
         sub(s, "S47ActualStartDate", d["s47_start"][i])
         sub(s, "InitialCPCtarget", d["icpc_target"][i])
@@ -417,7 +428,7 @@ def _cin_details(parent, sub, r, row, i, d, on, rv_row, rv_iso) -> None:
             sub(s, "DateOfInitialCPC", d["icpc"][i])
         sub(s, "ICPCnotRequired", "true" if on["s47_decided"][i] else "false")
     sub(det, "ReferralNFA", "true" if r["nfa"][row] else "false")
-    if on["cpp_start"][i]:
+    if on["cpp_start"][i] and not _ended_before(r, "cpp_end", row, on, i, ys):
         c = etree.SubElement(det, "ChildProtectionPlans")
         sub(c, "CPPstartDate", d["cpp_start"][i])
         if on["cpp_end"][i]:

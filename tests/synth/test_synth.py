@@ -342,3 +342,22 @@ def test_children_looked_after(demo):
     stable = (last_p.reindex(eligible) <= at - pd.DateOffset(months=24)).mean()
     assert len(eligible) >= 20
     assert 0.55 <= stable <= 0.85  # ~70%
+
+
+def test_each_return_holds_only_what_was_open_or_ended_in_its_year(demo):
+    # DfE's census rules 8696 and 8715: an assessment's authorisation date and an ICPC
+    # date must fall within the census year; a CP plan that ended before the year
+    # belongs to an earlier return. The year starts on 1 April of (year - 1).
+    late = []
+    for f in sorted((demo / "cin_census").glob("*.xml")):
+        start = pd.Timestamp(f"{int(f.stem[-4:]) - 1}-04-01")
+        root = etree.parse(str(f)).getroot()
+        for path in (
+            "Children/Child/CINdetails/Assessments/AssessmentAuthorisationDate",
+            "Children/Child/CINdetails/Section47/DateOfInitialCPC",
+            "Children/Child/CINdetails/DateOfInitialCPC",
+            "Children/Child/CINdetails/ChildProtectionPlans/CPPendDate",
+            "Children/Child/CINdetails/CINPlanDates/CINPlanEndDate",
+        ):
+            late += [(f.name, path) for e in root.iterfind(path) if pd.Timestamp(e.text) < start]
+    assert late == []
