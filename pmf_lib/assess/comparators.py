@@ -380,3 +380,51 @@ def comparators_table(
     t = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     t["rank"] = t["rank"].astype("Int64")
     return t
+
+
+def own_position(
+    store: BenchmarkStore, la_code: int, measure_code: str, value: float, year: str | None = None
+) -> tuple[str | None, int | None, int]:
+    """Where a council's own current figure would sit among all councils' published ones.
+
+    LAIT bands and ranks each council's *published* figure. A monthly report also
+    wants the council's latest rolling-12-month figure placed in that same
+    distribution: the quartile points are LAIT's (R's default ``quantile()`` over
+    every council's published figure for ``year``), a figure beyond the published
+    range takes the end band, and the rank is among the other councils' published
+    figures plus this one (ties take the lowest rank).
+
+    Returns
+    -------
+    (quartile, rank, rank_of)
+        ``quartile`` A–D (A best) or None for a measure without polarity, a
+        "no quartile" measure or a missing value; ``rank`` 1..``rank_of`` or None.
+
+    Examples
+    --------
+    >>> from pmf_lib.read.benchmarks import load_benchmarks
+    >>> store = load_benchmarks()
+    >>> best = own_position(store, 938, "ReReferral", 0.0)   # lower is better
+    >>> best[0], best[1]
+    ('A', 1)
+    >>> own_position(store, 938, "ReReferral", 99.0)[0]
+    'D'
+    """
+    meta = store.measure(measure_code)
+    rows = store.values[store.values["measure"] == measure_code]
+    if year is None:
+        latest = _latest_year(rows)
+        if latest is None:
+            return None, None, 0
+        year = latest[0]
+    las = rows[(rows["year"] == str(year)) & (rows["level"] == "LA")]
+    others = las.loc[las["la_code"] != int(la_code), "value"].to_numpy(dtype=float)
+    polarity = meta["polarity"]
+    if polarity not in ("High", "Low") or value is None or np.isnan(value):
+        return None, None, int((~np.isnan(others)).sum())
+    points = quartile_points(las["value"])
+    quartile = None
+    if not bool(meta["no_quartile"]) and not np.isnan(points[0]):
+        quartile = quartile_band(min(max(float(value), points[0]), points[4]), points, polarity)
+    ranks = rank_min(np.append(others, float(value)), polarity)
+    return quartile, int(ranks[-1]), int((~np.isnan(others)).sum()) + 1

@@ -291,3 +291,25 @@ def test_real_assessed_table_for_the_demo_council(real):
     ranked = t[t["polarity"].isin(["High", "Low"])]
     assert ranked["quartile"].isin(list("ABCD")).all()
     assert (ranked["rank"] >= 1).all() and (ranked["rank"] <= ranked["rank_of"]).all()
+
+
+def test_own_position_places_a_figure_among_published_ones():
+    # 2025 published (lower is better): 10, 20, 30, 30, 40, 50, 60, 80 (808 missing).
+    # R's quantile points: min 10, 25% 27.5, 50% 35, 75% 52.5, max 80.
+    # Council 803 published 30 but now runs at 28: 27.5 < 28 <= 35 -> band B. Its rank is
+    # among the OTHER councils' figures (10, 20, 30, 40, 50, 60, 80) plus 28: two are
+    # better (10, 20) -> 3rd of 8.
+    from pmf_lib.assess.comparators import own_position
+
+    store = _store(polarity="Low")
+    assert own_position(store, 803, "M", 28.0) == ("B", 3, 8)
+    # Beyond the published range takes the end band: 5 -> A, 1st; 99 -> D, 8th.
+    assert own_position(store, 803, "M", 5.0) == ("A", 1, 8)
+    assert own_position(store, 803, "M", 99.0) == ("D", 8, 8)
+    # A tie with 802's 20 shares the lower rank (2nd); 20 <= 27.5 -> A.
+    assert own_position(store, 803, "M", 20.0) == ("A", 2, 8)
+    # Higher is better mirrors the bands and the ranking: 28 -> C, 6th (80, 60, 50, 40, 30 ahead).
+    assert own_position(_store(polarity="High"), 803, "M", 28.0) == ("C", 6, 8)
+    # A missing figure, or a measure without polarity, has no band or rank.
+    assert own_position(store, 803, "M", float("nan"))[:2] == (None, None)
+    assert own_position(_store(polarity="-"), 803, "M", 28.0)[:2] == (None, None)
