@@ -1,32 +1,38 @@
-"""The monthly batch (``pmf run``): every service area's report for one month.
+"""The monthly batch (``pmf run``): every report of one month, for one or several councils.
 
 Steps, in order:
 
 1. check everything before any work: the month, the areas asked for, each area's
-   KPI ids against the registry, and the notebook's parameter names (papermill
-   only logs a misspelt parameter and runs the default);
-2. read the council's sources once and compute the KPI table once; write it as
-   ``outputs/YYYY-MM/kpis.parquet`` and ``kpis.csv``;
-3. run the report notebook for each area in a pool of processes (papermill's
-   Python API; kernels on IPC sockets, one BLAS thread each; a time limit per
-   report) and export each to HTML in the same process;
-4. publish ``<area>.html`` and the executed ``<area>.ipynb`` (each written to a
-   temporary name, then renamed). A failed area publishes nothing (its earlier
-   good report stays) and does not stop the others;
-5. write the month's ``index.html``, ``run.json`` and ``outputs/index.html``.
+   KPI ids against the registry, the targets file, and every distinct notebook's
+   declared parameters (papermill only logs a misspelt parameter and runs the
+   default);
+2. read the council's sources once and compute the tidy KPI history once
+   (``kpi_history.parquet``/``.csv``) and the month's assessed table
+   (``kpis.parquet``/``.csv``), shared by every report;
+3. take the month's run lock (a second run for the same month is refused) and
+   decide what to run: reports whose inputs, parameters and notebook are unchanged
+   since their last good run are skipped unless ``force``; ``retry_failed`` runs
+   only what did not succeed last time;
+4. run the reports on an executor (:mod:`pmf_lib.publish.executors`: a local pool
+   of warm kernels, or a dask cluster), each with its own time limit; a failed
+   report publishes nothing (its earlier good version stays) and does not stop
+   the others;
+5. write the month's ``index.html``, ``run.json`` and ``outputs/index.html``
+   (each to a temporary name, then renamed); the run's log is ``run.log`` beside
+   ``run.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -42,26 +48,38 @@ from pmf_lib.publish.atomic import (
 )
 from pmf_lib.publish.index import month_index_html, write_root_index
 from pmf_lib.publish.manifest import build_manifest, sha256_file
+from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "service_area_report.ipynb"
-#: The parameters ``run_batch`` passes to the notebook (each must be declared there).
+#: The parameters of the service area notebook (checked by ``tests/test_notebooks.py``).
 NOTEBOOK_PARAMETERS = ("area", "month", "config_path", "kpi_table")
+#: Common parameters every report notebook must declare. The rest of
+#: :data:`~pmf_lib.publish.plan.COMMON_PARAMETERS` (``assessed_table``) is passed
+#: to the notebooks that declare it.
+REQUIRED_PARAMETERS = ("month", "config_path", "kpi_table")
 DEFAULT_TIMEOUT = 600.0
 _MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+log = logging.getLogger("pmf.run")
 
 
 @dataclass
 class ReportResult:
-    """One area's outcome."""
+    """One report's outcome.
 
-    area: str
+    ``status`` is ``ok`` (published) or ``failed``; ``skipped`` is True when the
+    report was not run this time because its earlier good version is current.
+    """
+
+    id: str
+    kind: str
     title: str
-    status: str  # "ok" or "failed"
+    status: str
     seconds: float
     error: str | None = None
     html: Path | None = None
     notebook: Path | None = None
+    skipped: bool = False
 
 
 @dataclass
@@ -73,17 +91,24 @@ class BatchResult:
     index_path: Path
     manifest_path: Path
     kpi_table_path: Path
+    assessed_table_path: Path | None = None
+    council: str | None = None
     reports: list[ReportResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[str]:
-        """Area ids whose report failed."""
-        return [r.area for r in self.reports if r.status != "ok"]
+        """Ids of the reports that failed."""
+        return [r.id for r in self.reports if r.status != "ok"]
 
     @property
     def succeeded(self) -> list[str]:
-        """Area ids whose report was published."""
-        return [r.area for r in self.reports if r.status == "ok"]
+        """Ids of the reports published (run now or current from an earlier run)."""
+        return [r.id for r in self.reports if r.status == "ok"]
+
+    @property
+    def ran(self) -> list[str]:
+        """Ids of the reports run this time (not skipped)."""
+        return [r.id for r in self.reports if not r.skipped]
 
 
 def _now() -> str:
@@ -128,7 +153,7 @@ def check_areas(config: Config, areas: list[str] | None) -> list[str]:
                 field="areas",
             )
     registry = all_kpis()
-    for a in chosen:
+    for a in config.areas:  # every area: the assessed table covers them all
         bad = [k for k in config.areas[a].kpis if k not in registry]
         if bad:
             raise PmfError(
@@ -139,8 +164,35 @@ def check_areas(config: Config, areas: list[str] | None) -> list[str]:
     return chosen
 
 
+def notebook_parameters(notebook: Path) -> dict:
+    """The parameters a notebook declares (``papermill.inspect_notebook``).
+
+    Raises
+    ------
+    PmfError
+        When the notebook is missing, unreadable or has no ``parameters`` cell.
+
+    Examples
+    --------
+    >>> sorted(notebook_parameters(NOTEBOOK))[:2]
+    ['area', 'config_path']
+    """
+    import papermill
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise PmfError("report notebook not found", file=notebook)
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except Exception as e:  # papermill raises several types for a broken notebook
+        raise PmfError(f"cannot read the notebook's parameters ({e})", file=notebook) from None
+    if not declared:
+        raise PmfError("no cell tagged 'parameters'", file=notebook)
+    return declared
+
+
 def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None:
-    """Check the notebook declares every parameter the batch passes.
+    """Check the notebook declares every name in ``names``.
 
     Raises
     ------
@@ -156,16 +208,7 @@ def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None
     ...     print(e.field)
     colour
     """
-    import papermill
-
-    if not notebook.is_file():
-        raise PmfError("report notebook not found", file=notebook)
-    try:
-        declared = papermill.inspect_notebook(str(notebook))
-    except Exception as e:  # papermill raises several types for a broken notebook
-        raise PmfError(f"cannot read the notebook's parameters ({e})", file=notebook) from None
-    if not declared:
-        raise PmfError("no cell tagged 'parameters'", file=notebook)
+    declared = notebook_parameters(notebook)
     missing = [n for n in names if n not in declared]
     if missing:
         raise PmfError(
@@ -175,6 +218,56 @@ def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None
             file=notebook,
             field=missing[0],
         )
+
+
+def check_specs(specs: list[ReportSpec]) -> dict[Path, tuple[str, ...]]:
+    """Check every spec against its notebook before any work.
+
+    Each distinct notebook is inspected once. It must declare
+    :data:`REQUIRED_PARAMETERS` and every parameter of each spec that runs it;
+    report ids must be unique.
+
+    Returns
+    -------
+    dict
+        Per notebook, the :data:`~pmf_lib.publish.plan.COMMON_PARAMETERS` it declares.
+
+    Raises
+    ------
+    PmfError
+        Naming the notebook and the parameter (or the duplicated report id).
+    """
+    seen: set[str] = set()
+    for s in specs:
+        if s.id in seen:
+            raise PmfError(f"two reports have the id {s.id!r}", field="reports")
+        seen.add(s.id)
+    common: dict[Path, tuple[str, ...]] = {}
+    for s in specs:
+        nb = Path(s.notebook).resolve()
+        if nb not in common:
+            check_notebook_parameters(nb, REQUIRED_PARAMETERS)
+            declared = notebook_parameters(nb)
+            common[nb] = tuple(n for n in COMMON_PARAMETERS if n in declared)
+            common_declared = declared
+        else:
+            common_declared = notebook_parameters(nb)
+        extra = [p for p in s.parameters if p not in common_declared]
+        if extra:
+            raise PmfError(
+                f"report {s.id!r} passes {', '.join(extra)}, which the notebook's parameters "
+                f"cell does not declare (it declares {', '.join(common_declared)})",
+                file=nb,
+                field=extra[0],
+            )
+        clash = [p for p in s.parameters if p in COMMON_PARAMETERS]
+        if clash:
+            raise PmfError(
+                f"report {s.id!r} sets {', '.join(clash)}, which the batch fills for every report",
+                file=nb,
+                field=clash[0],
+            )
+    return common
 
 
 def _absolute(config: Config, value):
@@ -205,7 +298,8 @@ def config_snapshot(config: Config) -> dict:
     >>> s["data"]["ssda903"], s["data"]["cin_census"], s["data"]["population"], s["outputs"]
     (['/cfg/a'], ['/cfg/b/*.xml'], '/cfg/p.csv', '/cfg/outputs')
     """
-    snap = config.model_dump(mode="json")
+    snap = config.model_dump(mode="json", exclude_none=False)
+    snap.pop("councils", None)
     snap["data"] = _absolute(config, snap["data"])
     for holder, key in (
         (snap, "outputs"),
@@ -245,6 +339,26 @@ def _month_of_table(table: pd.DataFrame, month: str) -> str:
     return month
 
 
+def table_digest(table: pd.DataFrame) -> str:
+    """A SHA-256 of a table's contents (column names, dtypes and values).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1, 2]})
+    >>> table_digest(a) == table_digest(a.copy()), table_digest(a) == table_digest(a + 1)
+    (True, False)
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps([[str(c), str(t)] for c, t in table.dtypes.items()]).encode())
+    h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _title(config: Config, spec: ReportSpec, month: str) -> str:
+    month_text = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).strftime("%B %Y")
+    return f"{spec.title} – {month_text}"
+
+
 def run_batch(
     config: Config,
     month: str = "latest",
@@ -253,10 +367,10 @@ def run_batch(
     quiet: bool = False,
     kpi_table: pd.DataFrame | None = None,
     *,
-    notebook: str | Path = NOTEBOOK,
+    notebook: str | Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> BatchResult:
-    """Run every (or the given) service area's report for one month.
+    """Run every report of the month's plan (:func:`~pmf_lib.publish.plan.plan_reports`).
 
     Parameters
     ----------
@@ -272,16 +386,16 @@ def run_batch(
     quiet : bool
         No progress output.
     kpi_table : pandas.DataFrame, optional
-        A precomputed tidy KPI table; default: read the sources and compute it.
-    notebook : str or Path
-        The report notebook (default: ``notebooks/service_area_report.ipynb``).
+        A precomputed tidy KPI history; default: read the sources and compute it.
+    notebook : str or Path, optional
+        Run this notebook for every report instead of each spec's own (for tests).
     timeout : float
         Seconds allowed for each report (execution and export).
 
     Returns
     -------
     BatchResult
-        ``index_path`` (the month's index page) and ``failed`` (area ids).
+        ``index_path`` (the month's index page) and ``failed`` (report ids).
 
     Raises
     ------
@@ -305,15 +419,21 @@ def run_batch(
             f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
         )
     chosen = check_areas(config, areas)
-    notebook = Path(notebook).resolve()
-    check_notebook_parameters(notebook)
+    specs = plan_reports(config, month, chosen)
+    if notebook is not None:
+        specs = [
+            ReportSpec(s.id, s.title, s.kind, Path(notebook), dict(s.parameters)) for s in specs
+        ]
+    common = check_specs(specs)
     if config.targets_file:  # every report reads it: a bad file fails here, once
         from pmf_lib.assess import load_targets
         from pmf_lib.compute.registry import all_kpis
 
         load_targets(config.targets_file, {k: v.meta for k, v in all_kpis().items()})
 
-    # ---- 2. the KPI table, once ----------------------------------------------
+    # ---- 2. the KPI tables, once ---------------------------------------------
+    from pmf_lib.assess.pipeline import assess_for_config
+
     if kpi_table is None:
         from pmf_lib.compute import build_kpi_table, resolve_month
         from pmf_lib.read import load_sources
@@ -323,13 +443,17 @@ def run_batch(
         table = build_kpi_table(config, month, data)
         table_source = "computed from the inputs"
     else:
-        table = kpi_table
+        table = kpi_table.copy()
+        table["period_end"] = pd.to_datetime(table["period_end"])
         month = _month_of_table(table, month)
         table_source = "supplied by the caller"
+    assessed = assess_for_config(config, table, month)
     out_dir = config.outputs_dir / month
     out_dir.mkdir(parents=True, exist_ok=True)
-    parquet = write_parquet_atomic(table, out_dir / "kpis.parquet")
-    write_csv_atomic(table, out_dir / "kpis.csv")
+    history = write_parquet_atomic(table, out_dir / "kpi_history.parquet")
+    write_csv_atomic(table, out_dir / "kpi_history.csv")
+    assessed_path = write_parquet_atomic(assessed, out_dir / "kpis.parquet")
+    write_csv_atomic(assessed, out_dir / "kpis.csv")
     snapshot = config_snapshot(config)
     config_copy = write_text_atomic(
         "# The config this month's reports were run with (paths made absolute).\n"
@@ -338,37 +462,42 @@ def run_batch(
     )
 
     # ---- 3-4. the reports, in parallel ------------------------------------------
+    fills = {
+        "month": month,
+        "config_path": str(config_copy),
+        "kpi_table": str(history),
+        "assessed_table": str(assessed_path),
+    }
     logo = snapshot["council"].get("logo")
-    month_text = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).strftime("%B %Y")
-    tasks = [
-        {
-            "area": a,
-            "notebook": str(notebook),
-            "out_dir": str(out_dir),
-            "parameters": {
-                "area": a,
-                "month": month,
-                "config_path": str(config_copy),
-                "kpi_table": str(parquet),
-            },
-            "timeout": float(timeout),
-            "council": config.council.name,
-            "title": f"{config.areas[a].title} – {month_text}",
-            "logo": logo,
-        }
-        for a in chosen
-    ]
-    raw = _run_pool(tasks, jobs or os.cpu_count() or 1, quiet)
+    tasks = []
+    for s in specs:
+        nb = Path(s.notebook).resolve()
+        tasks.append(
+            {
+                "id": s.id,
+                "notebook": str(nb),
+                "out_dir": str(out_dir),
+                "parameters": {**{n: fills[n] for n in common[nb]}, **s.parameters},
+                "timeout": float(timeout),
+                "council": config.council.name,
+                "title": _title(config, s, month),
+                "logo": logo,
+            }
+        )
+    from pmf_lib.publish.executors import LocalExecutor
+
+    with _Progress(len(tasks), quiet) as progress:
+        raw = LocalExecutor(jobs or os.cpu_count() or 1, engine="papermill").run(
+            tasks, on_result=progress
+        )
 
     # ---- 5. index pages and manifest -------------------------------------------
     finished = _now()
-    reports = []
-    rows = []
-    for a in chosen:
-        r = raw[a]
-        r["title"] = config.areas[a].title
+    reports, rows = [], []
+    for s in specs:
+        r = {**raw[s.id], "id": s.id, "area": s.id, "kind": s.kind, "title": s.title}
         reports.append(r)
-        html = out_dir / f"{a}.html"
+        html = out_dir / f"{s.id}.html"
         href, previous = None, ""
         if html.is_file():
             href = html.name
@@ -395,13 +524,19 @@ def run_batch(
             "config": snapshot,
         },
         inputs=input_files(config),
-        notebook=notebook,
+        notebooks=sorted(common),
         kpi_table={
             "source": table_source,
             "rows": len(table),
-            "parquet": parquet.name,
+            "parquet": history.name,
+            "csv": "kpi_history.csv",
+            "sha256": sha256_file(history),
+        },
+        assessed_table={
+            "rows": len(assessed),
+            "parquet": assessed_path.name,
             "csv": "kpis.csv",
-            "sha256": sha256_file(parquet),
+            "sha256": sha256_file(assessed_path),
         },
         reports=reports,
         started=started,
@@ -415,10 +550,12 @@ def run_batch(
         out_dir=out_dir,
         index_path=index_path,
         manifest_path=manifest_path,
-        kpi_table_path=parquet,
+        kpi_table_path=history,
+        assessed_table_path=assessed_path,
         reports=[
             ReportResult(
-                area=r["area"],
+                id=r["id"],
+                kind=r["kind"],
                 title=r["title"],
                 status=r["status"],
                 seconds=r["seconds"],
@@ -431,56 +568,27 @@ def run_batch(
     )
 
 
-def _run_pool(tasks: list[dict], jobs: int, quiet: bool) -> dict[str, dict]:
-    """Run the tasks in a process pool; every task gets a result, even if its worker died."""
-    from tqdm import tqdm
+class _Progress:
+    """A tqdm bar on stderr with one line per finished report (silent when quiet)."""
 
-    from pmf_lib.publish.execute import render_report
+    def __init__(self, total: int, quiet: bool, desc: str = "reports"):
+        from tqdm import tqdm
 
-    results: dict[str, dict] = {}
-    if not tasks:
-        return results
-    # "spawn": a fresh interpreter per worker, so no thread pools or locks are
-    # inherited from this process (pyarrow has just written the KPI table).
-    ctx = get_context("spawn")
-    with (
-        tqdm(
-            total=len(tasks), unit="report", desc="reports", disable=quiet, file=sys.stderr
-        ) as bar,
-        ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool,
-    ):
-        futures = {pool.submit(render_report, t): t for t in tasks}
-        try:
-            for fut in as_completed(futures):
-                area = futures[fut]["area"]
-                try:
-                    r = fut.result()
-                except BrokenProcessPool as e:
-                    r = _failed(area, f"the worker process died ({e})")
-                except Exception as e:  # pickling or other pool errors
-                    r = _failed(area, f"{type(e).__name__}: {e}")
-                results[area] = r
-                bar.update(1)
-                line = f"{area}: {'published' if r['status'] == 'ok' else 'FAILED'}"
-                line += f" in {r['seconds']:.1f} s"
-                if r["error"]:
-                    line += f" — {r['error']}"
-                if not quiet:
-                    bar.write(line, file=sys.stderr)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return results
+        self.quiet = quiet
+        self.bar = tqdm(total=total, unit="report", desc=desc, disable=quiet, file=sys.stderr)
 
+    def __enter__(self):
+        return self
 
-def _failed(area: str, error: str) -> dict:
-    return {
-        "area": area,
-        "status": "failed",
-        "seconds": 0.0,
-        "error": error,
-        "html": None,
-        "notebook": None,
-        "started": None,
-        "finished": _now(),
-    }
+    def __exit__(self, *exc):
+        self.bar.close()
+
+    def __call__(self, r: dict) -> None:
+        line = f"{r['id']}: {'published' if r['status'] == 'ok' else 'FAILED'}"
+        line += f" in {r['seconds']:.1f} s"
+        if r["error"]:
+            line += f" — {r['error']}"
+        log.info(line)
+        self.bar.update(1)
+        if not self.quiet:
+            self.bar.write(line, file=sys.stderr)

@@ -70,14 +70,15 @@ def render_report(task: dict) -> dict:
     Parameters
     ----------
     task : dict
-        ``area``, ``notebook`` (absolute path), ``out_dir``, ``parameters`` (dict),
-        ``timeout`` (seconds for the whole report), ``council``, ``title``,
+        ``id`` (the report id, the outputs' file stem), ``notebook`` (absolute
+        path), ``out_dir``, ``parameters`` (dict), ``timeout`` (seconds for the
+        whole report), ``council``, ``title``,
         ``logo`` (path or None), ``kernel_name``.
 
     Returns
     -------
     dict
-        ``area``, ``status`` ("ok" or "failed"), ``seconds``, ``error`` (None or
+        ``id``, ``status`` ("ok" or "failed"), ``seconds``, ``error`` (None or
         one line), ``html`` and ``notebook`` (the published file names or None),
         ``started`` and ``finished`` (ISO times).
     """
@@ -86,10 +87,10 @@ def render_report(task: dict) -> dict:
     os.environ.update(KERNEL_ENV)
     start = time.monotonic()
     started = datetime.now().astimezone().isoformat(timespec="seconds")
-    area = task["area"]
+    area = task["id"]
     out_dir = Path(task["out_dir"])
     result = {
-        "area": area,
+        "id": area,
         "status": "failed",
         "error": None,
         "html": None,

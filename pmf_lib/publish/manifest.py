@@ -77,15 +77,17 @@ def build_manifest(
     *,
     parameters: dict,
     inputs: list[Path],
-    notebook: Path,
+    notebooks: list[Path],
     kpi_table: dict,
+    assessed_table: dict | None = None,
     reports: list[dict],
     started: str,
     finished: str,
 ) -> dict:
     """The manifest as a JSON-ready dict (see the module docstring)."""
     keep = (
-        "area",
+        "id",
+        "kind",
         "title",
         "status",
         "seconds",
@@ -101,8 +103,9 @@ def build_manifest(
         "started": started,
         "finished": finished,
         "parameters": parameters,
-        "notebook": file_record(notebook),
+        "notebooks": [file_record(p) for p in notebooks],
         "inputs": [file_record(p) for p in inputs],
         "kpi_table": kpi_table,
+        "assessed_table": assessed_table,
         "reports": [{k: r.get(k) for k in keep} for r in reports],
     }

@@ -99,6 +99,19 @@ def test_misspelt_notebook_parameter_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_spec_parameter_the_notebook_does_not_declare_is_refused(tmp_path, monkeypatch):
+    from pmf_lib.publish import batch as batch_module
+    from pmf_lib.publish.plan import ReportSpec
+
+    config = make_council(tmp_path)
+    spec = ReportSpec("dash", "Dashboard", "dashboard", NOTEBOOK, {"area": "x", "colour": "red"})
+    monkeypatch.setattr(batch_module, "plan_reports", lambda c, m, a: [spec])
+    with pytest.raises(PmfError, match="'dash' passes colour") as e:
+        run_batch(config, kpi_table=kpi_table())
+    assert e.value.field == "colour" and e.value.file == str(NOTEBOOK)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -132,7 +145,7 @@ def test_one_failure_does_not_stop_the_others(batch):
     assert result.month == "2026-10"
     assert result.failed == ["broken"]
     assert result.succeeded == ["front_door", "rereferrals"]
-    broken = next(r for r in result.reports if r.area == "broken")
+    broken = next(r for r in result.reports if r.id == "broken")
     assert "cla_count" in broken.error and broken.html is None
     # The earlier good report is still published; the failed run is kept apart.
     assert (month_dir / "broken.html").read_text() == "EARLIER GOOD REPORT"
@@ -163,33 +176,42 @@ def test_good_reports_are_self_contained_html(batch):
             assert "latest" in img.get("alt")
         executed = nbformat.read(month_dir / f"{area}.ipynb", as_version=4)
         assert executed.metadata.papermill.parameters.area == area
-        assert executed.metadata.papermill.parameters.kpi_table == str(month_dir / "kpis.parquet")
+        params = executed.metadata.papermill.parameters
+        assert params.kpi_table == str(month_dir / "kpi_history.parquet")
+        assert params.month == "2026-10"
 
 
 @pytest.mark.slow
-def test_kpi_table_written_once(batch):
+def test_kpi_tables_written_once(batch):
     _, month_dir, _ = batch
-    written = pd.read_parquet(month_dir / "kpis.parquet")
+    written = pd.read_parquet(month_dir / "kpi_history.parquet")
     assert len(written) == len(kpi_table())
-    csv = pd.read_csv(month_dir / "kpis.csv")
+    csv = pd.read_csv(month_dir / "kpi_history.csv")
     assert list(csv.columns) == list(kpi_table().columns)
     assert csv["period_end"].iloc[0] == "2024-10-31"
+    # The month's assessed table: one row per configured KPI, the figure for October.
+    assessed = pd.read_parquet(month_dir / "kpis.parquet").set_index("kpi_id")
+    assert sorted(assessed.index) == ["cla_count", "referrals_count", "rereferrals_12m_pct"]
+    assert assessed.loc["referrals_count", "value"] == 124.0  # 100 + 24 months after Oct 2024
+    assert pd.read_csv(month_dir / "kpis.csv")["kpi_id"].tolist() == list(assessed.index)
 
 
 @pytest.mark.slow
 def test_manifest_records_everything(batch):
     root, month_dir, result = batch
     run = json.loads(result.manifest_path.read_text())
-    statuses = {r["area"]: r["status"] for r in run["reports"]}
+    statuses = {r["id"]: r["status"] for r in run["reports"]}
     assert statuses == {"front_door": "ok", "broken": "failed", "rereferrals": "ok"}
-    broken = next(r for r in run["reports"] if r["area"] == "broken")
+    assert {r["kind"] for r in run["reports"]} == {"area"}
+    broken = next(r for r in run["reports"] if r["id"] == "broken")
     assert "PmfError" in broken["error"] and "cla_count" in broken["error"]
     assert all(isinstance(r["seconds"], float) and r["seconds"] > 0 for r in run["reports"])
-    assert run["notebook"]["sha256"] == sha(NOTEBOOK)
+    assert [n["sha256"] for n in run["notebooks"]] == [sha(NOTEBOOK)]
     inputs = {r["path"]: r["sha256"] for r in run["inputs"]}
     for f in ("data/ssda903/header.csv", "data/cin/cin_2026.xml", "data/population.csv"):
         assert inputs[str(root / f)] == sha(root / f)
-    assert run["kpi_table"]["sha256"] == sha(month_dir / "kpis.parquet")
+    assert run["kpi_table"]["sha256"] == sha(month_dir / "kpi_history.parquet")
+    assert run["assessed_table"]["sha256"] == sha(month_dir / "kpis.parquet")
     assert run["parameters"]["month"] == "2026-10"
     assert run["parameters"]["areas"] == ["front_door", "broken", "rereferrals"]
     assert run["pmf_version"] and run["git_commit"]

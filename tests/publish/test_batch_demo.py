@@ -18,7 +18,7 @@ def test_demo_batch_publishes_every_area(demo_dir, tmp_path):
     config = load_config(ROOT / "parameters" / "config.yaml")
     config = config.model_copy(update={"outputs": str(tmp_path)})
     result = run_batch(config, month="latest", quiet=True)
-    assert result.failed == [], [(r.area, r.error) for r in result.reports]
+    assert result.failed == [], [(r.id, r.error) for r in result.reports]
     assert result.succeeded == list(config.areas)
     run = json.loads(result.manifest_path.read_text())
     assert {r["status"] for r in run["reports"]} == {"ok"}

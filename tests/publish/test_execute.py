@@ -51,7 +51,7 @@ def test_a_failure_is_returned_and_publishes_nothing(tmp_path, monkeypatch):
     (out / "front_door.html").write_text("EARLIER")
     r = render_report(
         {
-            "area": "front_door",
+            "id": "front_door",
             "notebook": str(path),
             "out_dir": str(out),
             "parameters": {"area": "front_door"},

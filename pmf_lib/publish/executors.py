@@ -1,0 +1,129 @@
+"""Where the batch's reports run: a local process pool, or a dask cluster.
+
+An executor takes the batch's tasks (plain dicts, see
+:func:`pmf_lib.publish.execute.render_report`) and returns one result dict per
+task id, whatever happens to the task: a report that fails, times out, loses its
+kernel or its worker process comes back as ``status="failed"`` with the reason,
+and every other report still runs. ``on_result`` is called with each result as
+it arrives (the batch's progress bar and log).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from multiprocessing import get_context
+
+from pmf_lib.errors import PmfError
+from pmf_lib.publish.execute import KERNEL_ENV, render_report
+
+OnResult = Callable[[dict], None]
+
+
+def failed_result(task_id: str, error: str) -> dict:
+    """The result of a task that never returned one (its worker died or was lost).
+
+    Examples
+    --------
+    >>> r = failed_result("front_door", "the worker process died")
+    >>> r["status"], r["error"], r["html"]
+    ('failed', 'the worker process died', None)
+    """
+    return {
+        "id": task_id,
+        "status": "failed",
+        "seconds": 0.0,
+        "error": error,
+        "html": None,
+        "notebook": None,
+        "started": None,
+        "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def _worker_init() -> None:
+    os.environ.update(KERNEL_ENV)
+
+
+class LocalExecutor:
+    """Reports in a pool of ``jobs`` worker processes on this machine.
+
+    Workers are started with ``spawn`` (a fresh interpreter, nothing inherited
+    from the batch process) and each keeps its own warm kernel between reports
+    (``engine="warm"``), or starts a new kernel per report through papermill
+    (``engine="papermill"``).
+
+    Examples
+    --------
+    >>> LocalExecutor(2).jobs
+    2
+    """
+
+    name = "local"
+
+    def __init__(self, jobs: int | None = None, engine: str = "warm"):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.engine = engine
+
+    def run(self, tasks: list[dict], on_result: OnResult | None = None) -> dict[str, dict]:
+        """Run every task; return ``{task id: result}``."""
+        results: dict[str, dict] = {}
+        if not tasks:
+            return results
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)), mp_context=ctx, initializer=_worker_init
+        ) as pool:
+            futures = {
+                pool.submit(render_report, {**t, "engine": self.engine}): t["id"] for t in tasks
+            }
+            try:
+                for fut in as_completed(futures):
+                    tid = futures[fut]
+                    try:
+                        r = fut.result()
+                    except BrokenProcessPool as e:
+                        r = failed_result(tid, f"the worker process died ({e})")
+                    except Exception as e:  # pickling or other pool errors
+                        r = failed_result(tid, f"{type(e).__name__}: {e}")
+                    results[tid] = r
+                    if on_result:
+                        on_result(r)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        return results
+
+
+def make_executor(
+    kind: str = "local", jobs: int | None = None, scheduler: str | None = None, engine="warm"
+):
+    """The executor called ``kind`` (``local`` or ``dask``).
+
+    Raises
+    ------
+    PmfError
+        For an unknown kind, or ``dask`` when dask.distributed is not installed.
+
+    Examples
+    --------
+    >>> make_executor("local", jobs=3).jobs
+    3
+    >>> try:
+    ...     make_executor("slurm")
+    ... except PmfError as e:
+    ...     print(e.field)
+    executor
+    """
+    if kind == "local":
+        if scheduler:
+            raise PmfError("--scheduler is only for the dask executor", field="scheduler")
+        return LocalExecutor(jobs, engine=engine)
+    if kind == "dask":
+        from pmf_lib.publish.dask_executor import DaskExecutor
+
+        return DaskExecutor(jobs, scheduler=scheduler, engine=engine)
+    raise PmfError(f"unknown executor {kind!r}; expected local or dask", field="executor")
