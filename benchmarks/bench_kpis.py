@@ -1,0 +1,204 @@
+"""Benchmark: reading the returns and computing every KPI, at 1x, 10x and 50x a county.
+
+Synthetic data (``pmf_lib.synth.generate``, 36 reported months) for a county of
+100,000 children times each size; 50x is about national scale. For each size,
+in separate fresh processes so each peak memory is the step's own:
+
+* generate  the files (cached under ``data/bench/``; reused when present);
+* read      CIN census + SSDA903 + population through the project's readers;
+* compute   ``compute_kpi_table`` for every registered KPI, every month.
+
+Prints seconds and peak MB per step and size, the growth ratios between sizes
+and whether the targets are met. Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_kpis.py [--sizes 1,10,50] [--keep]
+
+Without ``--keep`` the generated data are deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import ROOT, peak_mb, report, run_child, timed  # noqa: E402
+
+COUNTY = 100_000  # children aged 0-17 in the synthetic county (1x)
+START, MONTHS, SEED = "2023-11", 36, 938
+CACHE = ROOT / "data" / "bench"
+# Targets (issue 7): every KPI at national scale (50x) in under 60 s and 6 GB
+# on 2 cores; 10x the data in at most 12x the time.
+TARGET_SECONDS, TARGET_MB, TARGET_GROWTH_PER_10X = 60.0, 6 * 1024, 12.0
+
+
+def data_dir(size: int) -> Path:
+    return CACHE / f"x{size}-{START}-m{MONTHS}-s{SEED}"
+
+
+def inputs_file(size: int) -> Path:
+    return CACHE / f"x{size}-{START}-m{MONTHS}-s{SEED}.inputs.pkl"
+
+
+# ---- steps (each runs in its own process) ---------------------------------------
+def step_generate(size: int) -> None:
+    from pmf_lib.synth import generate
+
+    summary, seconds = timed(
+        generate, data_dir(size), start=START, months=MONTHS, seed=SEED, children=COUNTY * size
+    )
+    report(seconds=round(seconds, 2), summary=summary)
+
+
+def _files(d: Path) -> tuple[list[Path], list[Path], Path]:
+    cin = sorted((d / "cin_census").glob("*.xml"))
+    s903 = sorted(p for p in (d / "ssda903").rglob("*.csv"))
+    return cin, s903, d / "population.csv"
+
+
+def step_read(size: int) -> None:
+    from pmf_lib.compute.registry import KpiInputs
+    from pmf_lib.read import read_cin_census, read_population, read_ssda903
+
+    cin_files, s903_files, pop_file = _files(data_dir(size))
+    cin, t_cin = timed(read_cin_census, cin_files)
+    cla, t_903 = timed(read_ssda903, s903_files)
+    population, t_pop = timed(read_population, pop_file, la_code=938)
+    peak = peak_mb()
+    inputs = KpiInputs(cin=cin, cla=cla, population=population)
+    with open(inputs_file(size), "wb") as f:  # for the compute step (not timed)
+        pickle.dump(inputs, f, protocol=pickle.HIGHEST_PROTOCOL)
+    mb = sum(p.stat().st_size for p in cin_files + s903_files) / 1e6
+    report(
+        seconds=round(t_cin + t_903 + t_pop, 2),
+        cin_seconds=round(t_cin, 2),
+        s903_seconds=round(t_903, 2),
+        read_peak_mb=round(peak, 1),
+        file_mb=round(mb, 1),
+        referrals=len(cin.referrals),
+        episodes=len(cla.episodes),
+        children=len(cin.children),
+    )
+
+
+def step_compute(size: int) -> None:
+    import pandas as pd
+
+    from pmf_lib.compute.engine import compute_kpi_table
+    from pmf_lib.compute.registry import all_kpis
+    from pmf_lib.dates import month_end
+
+    with open(inputs_file(size), "rb") as f:
+        inputs = pickle.load(f)
+    loaded_mb = peak_mb()
+    last = month_end(pd.Timestamp(f"{START}-01") + pd.DateOffset(months=MONTHS - 1))
+    ends = pd.date_range(end=last, periods=MONTHS, freq="ME")
+    table, seconds = timed(compute_kpi_table, inputs, ends)
+    report(
+        seconds=round(seconds, 2),
+        kpis=len(all_kpis()),
+        rows=len(table),
+        inputs_loaded_mb=round(loaded_mb, 1),
+    )
+
+
+# ---- the driver ------------------------------------------------------------------
+def fmt_ratio(a: float, b: float) -> str:
+    return f"{a / b:5.1f}x" if b else "  n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,10,50", help="multiples of a county (default 1,10,50)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated data for next time")
+    ap.add_argument("--step", choices=("generate", "read", "compute"), help=argparse.SUPPRESS)
+    ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.step:
+        {"generate": step_generate, "read": step_read, "compute": step_compute}[args.step](
+            args.size
+        )
+        return 0
+
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    script = Path(__file__).resolve()
+    results: dict[int, dict] = {}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        for size in sizes:
+            r: dict = {}
+            if (data_dir(size) / ".complete").exists():
+                r["generate"] = None
+                print(f"{size}x: using cached data in {data_dir(size)}", file=sys.stderr)
+            else:
+                print(f"{size}x: generating {COUNTY * size:,} children ...", file=sys.stderr)
+                r["generate"] = run_child(script, "--step", "generate", "--size", str(size))
+            print(f"{size}x: reading ...", file=sys.stderr)
+            r["read"] = run_child(script, "--step", "read", "--size", str(size))
+            print(f"{size}x: computing ...", file=sys.stderr)
+            r["compute"] = run_child(script, "--step", "compute", "--size", str(size))
+            inputs_file(size).unlink(missing_ok=True)
+            results[size] = r
+    finally:
+        for size in sizes:
+            inputs_file(size).unlink(missing_ok=True)
+            if not args.keep:
+                shutil.rmtree(data_dir(size), ignore_errors=True)
+    print_table(results)
+    return 0
+
+
+def print_table(results: dict[int, dict]) -> None:
+    print()
+    print(
+        f"{'size':>5} {'children':>10} {'files MB':>9} {'referrals':>10} {'episodes':>9} "
+        f"{'gen s':>7} {'read s':>7} {'(CIN':>6} {'903)':>6} {'read MB':>8} "
+        f"{'KPIs s':>7} {'KPIs MB':>8}"
+    )
+    for size, r in results.items():
+        g, rd, c = r["generate"], r["read"], r["compute"]
+        gen = f"{g['seconds']:7.1f}" if g else " cached"
+        print(
+            f"{size:>4}x {COUNTY * size:>10,} {rd['file_mb']:>9.0f} {rd['referrals']:>10,} "
+            f"{rd['episodes']:>9,} {gen} {rd['seconds']:>7.1f} {rd['cin_seconds']:>6.1f} "
+            f"{rd['s903_seconds']:>6.1f} {rd['peak_mb']:>8.0f} {c['seconds']:>7.1f} "
+            f"{c['peak_mb']:>8.0f}"
+        )
+    any_c = next(iter(results.values()))["compute"]
+    print(f"({any_c['kpis']} KPIs x {MONTHS} months; referrals/episodes: rows over all years)")
+
+    sizes = sorted(results)
+    ok = True
+    if len(sizes) > 1:
+        print("\ngrowth in time (and the most it may be: 1.2x per 1x more data)")
+        for a, b in zip(sizes, sizes[1:], strict=False):
+            ra, rb = results[a], results[b]
+            limit = TARGET_GROWTH_PER_10X / 10 * (b / a)
+            comp = rb["compute"]["seconds"] / max(ra["compute"]["seconds"], 1e-9)
+            read = rb["read"]["seconds"] / max(ra["read"]["seconds"], 1e-9)
+            met = comp <= limit
+            ok &= met
+            print(
+                f"  {b}x/{a}x (data x{b / a:g}): KPIs {comp:5.1f}x, read {read:5.1f}x "
+                f"(limit {limit:.1f}x) {'met' if met else 'NOT MET'}"
+            )
+    big = max(sizes)
+    c = results[big]["compute"]
+    if big >= 50:
+        met = c["seconds"] < TARGET_SECONDS and c["peak_mb"] < TARGET_MB
+        ok &= met
+        print(
+            f"\nevery KPI at national scale ({big}x): {c['seconds']:.1f} s, "
+            f"{c['peak_mb']:.0f} MB peak (target < {TARGET_SECONDS:.0f} s and "
+            f"< {TARGET_MB / 1024:.0f} GB) {'met' if met else 'NOT MET'}"
+        )
+    else:
+        print(f"\n(national-scale target not checked: largest size run is {big}x, not 50x)")
+    print("targets: all met" if ok else "targets: NOT all met")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
