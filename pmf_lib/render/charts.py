@@ -292,3 +292,201 @@ def _month_tick(value, _pos) -> str:
     from matplotlib.dates import num2date
 
     return num2date(value).strftime("%b\n%Y")
+
+
+#: Comparator lines on SPC charts: label -> (colour, line style).
+COMPARATOR_STYLES = {
+    "England": (OKABE_ITO["black"], (0, (1, 2))),
+    "Region": (OKABE_ITO["purple"], (0, (4, 2, 1, 2))),
+    "Statistical neighbours": (OKABE_ITO["green"], (0, (6, 3))),
+}
+
+
+def spc_alt_text(
+    title: str,
+    chart: pd.DataFrame,
+    unit: str,
+    period_end,
+    *,
+    months: int,
+    suppressed=(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> str:
+    """Alt text for an SPC chart: latest value and trend, limits, target and withheld points.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"period_end": pd.to_datetime(["2026-09-30", "2026-10-31"]),
+    ...                   "value": [10.0, float("nan")], "mean": 10.0, "upper": 14.0,
+    ...                   "lower": 6.0, "target": float("nan")})
+    >>> spc_alt_text("Referrals", c, "count", "2026-10-31", months=2,
+    ...              suppressed=[pd.Timestamp("2026-10-31")])
+    'SPC chart of Referrals over 2 months to Oct 2026; the figure for Oct 2026 is withheld \
+(fewer than 5 children). Process limits 6 to 14 around a mean of 10.'
+    """
+    end = pd.Timestamp(period_end).normalize()
+    s = chart.set_index(pd.to_datetime(chart["period_end"]).dt.normalize())["value"]
+    hidden = {pd.Timestamp(d).normalize() for d in suppressed}
+    s = s.where(~s.index.isin(list(hidden)))  # a withheld figure is never stated
+    if end in hidden:
+        text = (
+            f"SPC chart of {title} over {months} months to {format_month(end)}; the figure for "
+            f"{format_month(end)} is withheld (fewer than 5 children)."
+        )
+    else:
+        text = alt_text(title, s, unit, end, months=months, thresholds=thresholds)
+        text = "SPC chart" + text[len("Line chart") :]
+    n_hidden = len({d for d in hidden if d != end and d in set(_window_months(end, months))})
+    if n_hidden:
+        text += (
+            f" {n_hidden} earlier month{'s are' if n_hidden != 1 else ' is'} withheld (fewer "
+            "than 5 children) and not plotted."
+        )
+    last = chart.iloc[-1] if len(chart) else None
+    if last is not None and not is_missing(last.get("mean")):
+        text += (
+            f" Process limits {format_value(last['lower'], unit)} to "
+            f"{format_value(last['upper'], unit)} around a mean of "
+            f"{format_value(last['mean'], unit)}."
+        )
+    if last is not None and not is_missing(last.get("target")):
+        text += f" Target {format_value(last['target'], unit)}."
+    return text
+
+
+def spc_chart(
+    chart: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    period_end,
+    months: int = 24,
+    comparators: dict[str, float] | None = None,
+    suppressed=(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Chart:
+    """An SPC (XmR) chart: the values, mean and process limits, target and comparator lines.
+
+    Parameters
+    ----------
+    chart : pandas.DataFrame
+        From :func:`pmf_lib.assess.assessed.spc_series`: ``period_end``, ``value``,
+        ``mean``, ``upper``, ``lower``, ``special_cause`` and optionally ``target``.
+    title, unit, period_end, months
+        As :func:`trend_chart`.
+    comparators : dict, optional
+        Label (``England``, ``Region``, ``Statistical neighbours``) to value: drawn as
+        horizontal lines, each its own colour and dash pattern, and labelled.
+    suppressed : iterable of dates
+        Points withheld for small numbers: not plotted, and said so in the alt text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"period_end": pd.date_range("2026-08-31", periods=3, freq="ME"),
+    ...                   "value": [10.0, 12.0, 11.0], "mean": 11.0, "upper": 14.0,
+    ...                   "lower": 8.0, "special_cause": False, "target": 12.0})
+    >>> ch = spc_chart(c, title="Visits", unit="count", period_end="2026-10-31", months=3,
+    ...                comparators={"England": 9.5})
+    >>> ch.png[:4], "Target 12." in ch.alt
+    (b'\\x89PNG', True)
+    """
+    end = pd.Timestamp(period_end).normalize()
+    months_idx = _window_months(end, months)
+    c = chart.copy()
+    c.index = pd.to_datetime(c["period_end"]).dt.normalize()
+    hidden = {pd.Timestamp(d).normalize() for d in suppressed}
+    c.loc[c.index.isin(list(hidden)), "value"] = float("nan")
+    c = c[~c.index.duplicated()].reindex(months_idx)
+    fig = Figure(figsize=(7.2, 2.9), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    x = c.index
+    values = c["value"].astype(float)
+    ax.plot(
+        x, values.to_numpy(), color=PALETTE[0], linewidth=2, marker="o", markersize=3, label="Value"
+    )
+    if "mean" in c:
+        ax.plot(x, c["mean"].astype(float).to_numpy(), color="#555555", linewidth=1, label="Mean")
+        ax.plot(
+            x,
+            c["upper"].astype(float).to_numpy(),
+            color="#777777",
+            linewidth=1,
+            linestyle="--",
+            label="Process limits",
+        )
+        ax.plot(
+            x, c["lower"].astype(float).to_numpy(), color="#777777", linewidth=1, linestyle="--"
+        )
+    if "special_cause" in c:
+        sc = c["special_cause"].astype("boolean").fillna(False).astype(bool) & values.notna()
+        if sc.any():
+            ax.plot(
+                x[sc.to_numpy()],
+                values[sc].to_numpy(),
+                linestyle="none",
+                marker="D",
+                markersize=6,
+                markerfacecolor="none",
+                markeredgecolor=PALETTE[1],
+                markeredgewidth=1.6,
+                label="Special cause",
+            )
+    if "target" in c and c["target"].notna().any():
+        ax.step(
+            x,
+            c["target"].astype(float).to_numpy(),
+            where="mid",
+            color=PALETTE[3],
+            linewidth=1.6,
+            label="Target",
+        )
+    for label, value in (comparators or {}).items():
+        if is_missing(value):
+            continue
+        colour, dash = COMPARATOR_STYLES.get(label, ("#333333", ":"))
+        ax.axhline(float(value), color=colour, linestyle=dash, linewidth=1.2, label=label)
+    if len(values) and not is_missing(values.iloc[-1]):
+        ax.annotate(
+            format_value(values.iloc[-1], unit),
+            (x[-1], values.iloc[-1]),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=9,
+            color="#1a1a1a",
+        )
+    places = _AXIS_DECIMALS.get(unit, 1)
+    suffix = "%" if unit == "percent" else ""
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, places) + suffix))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=unit == "count"))
+    ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
+    ticks = x[:: -max(1, (len(x) + 7) // 8)][::-1] if len(x) else x
+    ax.set_xticks(ticks)
+    ax.tick_params(labelsize=8.5, colors="#333333")
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(0, 1.28), ncols=4)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    png = _quantized(buf.getvalue())
+    alt = spc_alt_text(
+        title, chart, unit, end, months=months, suppressed=hidden, thresholds=thresholds
+    )
+    extra = [
+        f"{k} {format_value(v, unit)}" for k, v in (comparators or {}).items() if not is_missing(v)
+    ]
+    if extra:
+        alt += " Comparator lines: " + "; ".join(extra) + "."
+    return Chart(png, alt)
+
+
+def _quantized(png: bytes, colours: int = 64) -> bytes:
+    """The PNG with an adaptive palette: a third of the size, keeping reports under 2 MB."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        out = io.BytesIO()
+        im.convert("RGB").quantize(colours).save(out, format="PNG", optimize=True)
+    return out.getvalue()

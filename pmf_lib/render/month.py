@@ -1,0 +1,588 @@
+"""A month's figures as every report reads them, and the HTML blocks the reports share.
+
+:class:`MonthData` loads the config, the tidy KPI history (``kpi_history.parquet``)
+and the month's assessed table (``kpis.parquet``, from
+:func:`pmf_lib.assess.assess_for_config`) once. For an audience of members or the
+public it withholds small numbers (:mod:`pmf_lib.render.suppress`) in both before
+any block is built, so every table, tile, chart, alt text and sentence obeys the
+same rule.
+
+Examples
+--------
+>>> rag_class("Red"), rag_class("No target")
+('red', 'no-target')
+>>> variation_badge("special cause concern")["text"]
+'Special cause concern'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from IPython.display import HTML
+from markupsafe import Markup
+
+from pmf_lib.assess.assessed import headline_window, spc_series
+from pmf_lib.assess.exceptions import FLAG_LABELS
+from pmf_lib.assess.spc import SpcOptions
+from pmf_lib.compute.registry import KpiMeta
+from pmf_lib.config import Config, load_config
+from pmf_lib.dates import month_end
+from pmf_lib.errors import PmfError
+from pmf_lib.render.charts import spc_chart
+from pmf_lib.render.commentary import Commentary, read_commentary
+from pmf_lib.render.format import (
+    MISSING,
+    POLARITY_TEXT,
+    UNIT_NAMES,
+    format_change,
+    format_date,
+    format_month,
+    format_month_long,
+    format_value,
+    is_missing,
+    window_label,
+)
+from pmf_lib.render.suppress import (
+    SUPPRESSED,
+    SUPPRESSED_NOTE,
+    suppress_kpi_table,
+    suppresses,
+)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CHART_MONTHS = 24
+_MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+#: Variation icon label -> (CSS class, symbol). The symbol is decoration: the text says it.
+VARIATION_BADGES = {
+    "special cause improvement": ("improvement", "▲"),
+    "special cause concern": ("concern", "▼"),
+    "common cause": ("common", "●"),
+    "special cause high": ("neutral", "▲"),
+    "special cause low": ("neutral", "▼"),
+}
+ASSURANCE_BADGES = {
+    "consistently passing": ("passing", "P"),
+    "consistently failing": ("failing", "F"),
+    "hit and miss": ("hitmiss", "?"),
+}
+TRAVEL_CLASSES = {
+    "Improving": "improving",
+    "Worsening": "worsening",
+    "No change": "nochange",
+    "Up": "neutral",
+    "Down": "neutral",
+}
+#: Assessed-table columns that state or imply a withheld headline figure.
+_HEADLINE_COLUMNS = (
+    "value",
+    "numerator",
+    "denominator",
+    "travel_value",
+    "previous_change",
+    "year_earlier_change",
+)
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "fragments")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, **context) -> HTML:
+    """A fragment template rendered as an :class:`IPython.display.HTML` (values escaped)."""
+    return HTML(_env().get_template(name).render(**context))
+
+
+def rag_class(rag) -> str:
+    """The CSS class suffix of a RAG rating."""
+    return str(rag or "none").lower().replace(" ", "-")
+
+
+def _sentence_case(text) -> str:
+    if not isinstance(text, str) or not text:
+        return MISSING
+    return text[0].upper() + text[1:]
+
+
+def variation_badge(label) -> dict:
+    """An SPC variation icon as text, class and decorative symbol."""
+    if not isinstance(label, str) or label not in VARIATION_BADGES:
+        return {"text": "Not enough data", "cls": "none", "symbol": "–"}
+    cls, symbol = VARIATION_BADGES[label]
+    return {"text": _sentence_case(label), "cls": cls, "symbol": symbol}
+
+
+def assurance_badge(label) -> dict:
+    """An SPC assurance icon as text, class and decorative symbol."""
+    if not isinstance(label, str) or label not in ASSURANCE_BADGES:
+        return {"text": "No target or not enough data", "cls": "none", "symbol": "–"}
+    cls, symbol = ASSURANCE_BADGES[label]
+    return {"text": _sentence_case(label), "cls": cls, "symbol": symbol}
+
+
+def _read_table(path: str | Path, what: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise PmfError(f"{what} not found", file=path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pd.read_parquet(path)
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path)
+    except Exception as e:  # pyarrow and the CSV parser raise many types
+        raise PmfError(f"cannot read the {what} ({e})", file=path) from None
+    raise PmfError(f"expected a .parquet or .csv {what}", file=path)
+
+
+def suppress_assessed(assessed: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The assessed table with every figure that the suppressed history withholds removed.
+
+    ``history`` is the tidy table after :func:`~pmf_lib.render.suppress.suppress_kpi_table`.
+    A withheld headline figure takes its changes and sentence with it; a withheld
+    previous or rolling 12-month figure is blanked too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.DataFrame({"kpi_id": "k", "window": "month", "suppressed": [True],
+    ...                   "period_end": pd.to_datetime(["2026-10-31"])})
+    >>> a = pd.DataFrame({"kpi_id": ["k"], "window": ["month"], "title": ["K"],
+    ...                   "period_end": pd.to_datetime(["2026-10-31"]), "value": [3.0],
+    ...                   "previous_value": [9.0], "sentence": ["K rose to 3."]})
+    >>> s = suppress_assessed(a, h).iloc[0]
+    >>> s["value"], s["suppressed"], s["sentence"]
+    (nan, True, 'The figure for K in October 2026 is withheld: it concerns fewer than 5 children.')
+    """
+    a = assessed.copy()
+    h = history[history["suppressed"].astype(bool)]
+    hidden = set(
+        zip(h["kpi_id"], h["window"], pd.to_datetime(h["period_end"]).dt.normalize(), strict=True)
+    )
+    ends = pd.to_datetime(a["period_end"]).dt.normalize()
+
+    def was(kid, window, when) -> bool:
+        return (kid, window, pd.Timestamp(when).normalize()) in hidden
+
+    sup, prev_sup, roll_sup = [], [], []
+    for kid, window, end in zip(a["kpi_id"], a["window"], ends, strict=True):
+        sup.append(was(kid, window, end))
+        prev = end - pd.offsets.MonthEnd(1)
+        prev_q = end - pd.offsets.MonthEnd(3)
+        prev_sup.append(was(kid, window, prev) or was(kid, window, prev_q))
+        roll_sup.append(was(kid, "rolling_12m", end))
+    a["suppressed"] = sup
+    mask = a["suppressed"]
+    for col in _HEADLINE_COLUMNS:
+        if col in a.columns:
+            a.loc[mask, col] = float("nan")
+    if "previous_value" in a.columns:
+        a.loc[mask | pd.Series(prev_sup, index=a.index), "previous_value"] = float("nan")
+    if "rolling_12m_value" in a.columns:
+        a.loc[pd.Series(roll_sup, index=a.index), "rolling_12m_value"] = float("nan")
+    if "sentence" in a.columns:
+        a["sentence"] = a["sentence"].astype(object)
+        for i in a.index[mask]:
+            a.at[i, "sentence"] = (
+                f"The figure for {a.at[i, 'title']} in {format_month_long(ends[i])} is withheld: "
+                "it concerns fewer than 5 children."
+            )
+    return a
+
+
+def _value_text(value, unit: str, suppressed: bool = False) -> str:
+    return SUPPRESSED if suppressed else format_value(value, unit)
+
+
+@dataclass
+class MonthData:
+    """The config, KPI history and assessed table of one month, as reports show them."""
+
+    config: Config
+    period_end: pd.Timestamp
+    history_full: pd.DataFrame
+    history: pd.DataFrame
+    assessed: pd.DataFrame
+    metas: dict[str, KpiMeta]
+    commentary_dir: Path | None = None
+    targets: object = None
+    spc_options: SpcOptions = field(default_factory=SpcOptions)
+
+    # ---- construction ---------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        config_path: str | Path,
+        month: str,
+        kpi_table: str | Path = "",
+        assessed_table: str | Path = "",
+        commentary_dir: str | Path = "",
+    ) -> MonthData:
+        """Load a month's figures as the report notebooks do.
+
+        Parameters
+        ----------
+        config_path : str or Path
+            The pmf config (the batch passes the month's resolved copy).
+        month : str
+            ``YYYY-MM`` (or ``latest``: the last month of the KPI history).
+        kpi_table : str or Path
+            The tidy KPI history (``kpi_history.parquet``); empty: read the data and
+            compute it now.
+        assessed_table : str or Path
+            The month's assessed table (``kpis.parquet``); empty: assess now.
+        commentary_dir : str or Path
+            Where the month's commentary files are (empty: none).
+        """
+        if month != "latest" and not _MONTH_RE.fullmatch(str(month)):
+            raise PmfError(f"expected YYYY-MM or 'latest', got {month!r}", field="month")
+        config = load_config(config_path, check_files=not kpi_table)
+        if kpi_table:
+            history = _read_table(kpi_table, "KPI history")
+        else:
+            from pmf_lib.compute import build_kpi_table, resolve_month
+            from pmf_lib.read import load_sources
+
+            data = load_sources(config)
+            month = resolve_month(month, data)
+            history = build_kpi_table(config, month, data)
+        assessed = _read_table(assessed_table, "assessed table") if assessed_table else None
+        return cls.from_tables(config, month, history, assessed, commentary_dir=commentary_dir)
+
+    @classmethod
+    def from_tables(
+        cls,
+        config: Config,
+        month: str,
+        history: pd.DataFrame,
+        assessed: pd.DataFrame | None = None,
+        *,
+        commentary_dir: str | Path | None = None,
+    ) -> MonthData:
+        """From loaded tables (``assessed`` None: assess with the config now)."""
+        from pmf_lib.assess import load_targets
+        from pmf_lib.assess.pipeline import assess_for_config, configured_kpis
+
+        history = history.copy()
+        history["period_end"] = pd.to_datetime(history["period_end"]).dt.normalize()
+        if history.empty:
+            raise PmfError("the KPI history has no rows", field="kpi_table")
+        if month == "latest":
+            month = history["period_end"].max().strftime("%Y-%m")
+        end = month_end(month)
+        if not (history["period_end"] == end).any():
+            raise PmfError(
+                f"the KPI history has no figures for {month} (it ends "
+                f"{history['period_end'].max():%Y-%m})",
+                field="month",
+            )
+        history = history[history["period_end"] <= end]
+        metas = configured_kpis(config)
+        if assessed is None:
+            assessed = assess_for_config(config, history, month)
+        assessed = assessed.copy()
+        assessed["period_end"] = pd.to_datetime(assessed["period_end"]).dt.normalize()
+        missing = [k for k in metas if k not in set(assessed["kpi_id"])]
+        if missing:
+            raise PmfError(
+                f"the assessed table has no row for {', '.join(missing)}", field="assessed_table"
+            )
+        units = {k: m.unit for k, m in metas.items()}
+        full = history
+        if suppresses(config.audience):
+            shown = suppress_kpi_table(history, units)
+            assessed = suppress_assessed(assessed, shown)
+            # A withheld figure is also kept out of the values the charts draw.
+        else:
+            shown = history.assign(suppressed=False)
+            assessed = assessed.assign(suppressed=False)
+        targets = load_targets(config.targets_file, metas) if config.targets_file else None
+        spc = config.spc
+        options = SpcOptions(
+            baseline_points=spc.baseline_points,
+            screen_outliers=spc.screen_outliers,
+            rebase={k: [pd.Timestamp(d) for d in v] for k, v in spc.rebase.items()},
+        )
+        return cls(
+            config=config,
+            period_end=end,
+            history_full=full,
+            history=shown,
+            assessed=assessed.set_index("kpi_id", drop=False),
+            metas=metas,
+            commentary_dir=Path(commentary_dir) if commentary_dir else None,
+            targets=targets,
+            spc_options=options,
+        )
+
+    # ---- facts ----------------------------------------------------------------
+    @property
+    def month(self) -> str:
+        """``YYYY-MM``."""
+        return self.period_end.strftime("%Y-%m")
+
+    @property
+    def month_long(self) -> str:
+        """``October 2026``."""
+        return format_month_long(self.period_end)
+
+    @property
+    def suppressing(self) -> bool:
+        """Whether small numbers are withheld for this audience."""
+        return suppresses(self.config.audience)
+
+    def area_kpis(self, area: str) -> list[str]:
+        """An area's KPI ids, in report order."""
+        if area not in self.config.areas:
+            raise PmfError(
+                f"unknown service area {area!r}; the config has {', '.join(self.config.areas)}",
+                field="area",
+            )
+        return list(self.config.areas[area].kpis)
+
+    def row(self, kpi_id: str) -> pd.Series:
+        """The KPI's assessed row."""
+        return self.assessed.loc[kpi_id]
+
+    def commentary(self, area: str) -> Commentary:
+        """The area's commentary for the month (empty when none was written)."""
+        return read_commentary(self.commentary_dir, area, self.month)
+
+    # ---- rows for tables -------------------------------------------------------
+    def kpi_facts(self, kpi_id: str) -> dict:
+        """Everything a table row shows for one KPI, formatted (withheld figures as ``<5``)."""
+        r = self.row(kpi_id)
+        m = self.metas[kpi_id]
+        sup = bool(r.get("suppressed", False))
+        label = r.get("previous_label")
+        change = "" if sup else format_change(r.get("previous_change"), m.unit)
+        comps = {}
+        for key in ("england", "region", "sn"):
+            v = r.get(key)
+            comps[key] = MISSING if is_missing(v) else format_value(v, m.unit)
+        quartile = r.get("quartile")
+        dq = r.get("dq_confidence")
+        flags = [f for f in str(r.get("exception_flags") or "").split("; ") if f]
+        good = [f for f in str(r.get("good_practice_flags") or "").split("; ") if f]
+        return {
+            "kpi_id": kpi_id,
+            "title": m.title,
+            "window": window_label(r["window"], self.period_end),
+            "value": _value_text(r["value"], m.unit, sup),
+            "target": MISSING if is_missing(r.get("target")) else format_value(r["target"], m.unit),
+            "rag": str(r.get("rag") or "No target"),
+            "rag_class": rag_class(r.get("rag")),
+            "travel": str(label) if isinstance(label, str) else "Not available",
+            "travel_class": TRAVEL_CLASSES.get(label, "na"),
+            "travel_symbol": str(r.get("previous_symbol") or ""),
+            "travel_change": "" if change == MISSING else change,
+            "variation": variation_badge(r.get("variation")),
+            "assurance": assurance_badge(r.get("assurance")),
+            "england": comps["england"],
+            "region": comps["region"],
+            "sn": comps["sn"],
+            "quartile": quartile if isinstance(quartile, str) and quartile else MISSING,
+            "dq": dq if isinstance(dq, str) and dq else "Not assessed",
+            "exception": bool(r.get("exception", False)),
+            "good_practice": bool(r.get("good_practice", False)),
+            "flags": [FLAG_LABELS.get(f, f) for f in flags],
+            "good_flags": [FLAG_LABELS.get(f, f) for f in good],
+            "sentence": str(r.get("sentence") or ""),
+            "suppressed": sup,
+        }
+
+    def flagged(self, areas: list[str] | None = None) -> tuple[list[dict], list[dict], list[dict]]:
+        """Reds, exceptions and good practice (as :meth:`kpi_facts`) for areas (default all)."""
+        reds, exceptions, good = [], [], []
+        for area in areas if areas is not None else list(self.config.areas):
+            for kid in self.area_kpis(area):
+                f = {**self.kpi_facts(kid), "area": area, "area_title": self._area_title(area)}
+                if f["rag"] == "Red":
+                    reds.append(f)
+                if f["exception"]:
+                    exceptions.append(f)
+                if f["good_practice"]:
+                    good.append(f)
+        return reds, exceptions, good
+
+    def _area_title(self, area: str) -> str:
+        return self.config.areas[area].title
+
+    # ---- charts ----------------------------------------------------------------
+    def chart(self, kpi_id: str, *, window: str | None = None, months: int = CHART_MONTHS):
+        """The KPI's SPC chart (values, limits, target, comparators), or None with no points."""
+        m = self.metas[kpi_id]
+        window = window or headline_window(m)
+        h = self.history_full
+        rows = h[(h["kpi_id"] == kpi_id) & (h["window"] == window)]
+        if m.frequency == "quarterly" and window != "snapshot":
+            # One point a quarter, ending with the report month: quarters do not overlap.
+            rows = rows[(self.period_end.month - rows["period_end"].dt.month) % 3 == 0]
+        if rows.empty or rows["value"].notna().sum() == 0:
+            return None
+        c = spc_series(rows, kpi_id, window, self.period_end, self.targets, self.spc_options)
+        sh = self.history
+        hidden = sh.loc[
+            (sh["kpi_id"] == kpi_id) & (sh["window"] == window) & sh["suppressed"].astype(bool),
+            "period_end",
+        ]
+        r = self.row(kpi_id)
+        comps = {}
+        for key, label in (
+            ("england", "England"),
+            ("region", "Region"),
+            ("sn", "Statistical neighbours"),
+        ):
+            if not is_missing(r.get(key)):
+                comps[label] = float(r[key])
+        span = months if m.frequency == "monthly" else max(months, 36)
+        return spc_chart(
+            c,
+            title=f"{m.title} ({window_label(window, self.period_end)})",
+            unit=m.unit,
+            period_end=self.period_end,
+            months=span,
+            comparators=comps,
+            suppressed=list(hidden),
+        )
+
+    # ---- shared blocks ---------------------------------------------------------
+    def title_block(self, title: str, subtitle: str, facts: dict[str, str] | None = None) -> HTML:
+        """A report's heading: council, title, the month and a few facts."""
+        return render(
+            "report_title.html.j2",
+            council=self.config.council.name,
+            title=title,
+            subtitle=subtitle,
+            facts={
+                **(facts or {}),
+                "Figures to": format_date(self.period_end),
+                "Audience": self.config.audience.capitalize(),
+            },
+            suppressing=self.suppressing,
+            suppressed_note=SUPPRESSED_NOTE,
+        )
+
+    def tiles(self, kpi_ids: list[str]) -> HTML:
+        """Headline tiles: each KPI's figure, RAG and direction of travel in words."""
+        return render("tiles.html.j2", tiles=[self.kpi_facts(k) for k in kpi_ids])
+
+    def kpi_table(self, kpi_ids: list[str], caption: str) -> HTML:
+        """The dashboard's row per KPI for some KPIs."""
+        return render(
+            "kpi_table.html.j2", rows=[self.kpi_facts(k) for k in kpi_ids], caption=caption
+        )
+
+    def charts(self, kpi_ids: list[str], *, months: int = CHART_MONTHS) -> HTML:
+        """An SPC chart per KPI with a caption and its sentence."""
+        items = []
+        for kid in kpi_ids:
+            m = self.metas[kid]
+            c = self.chart(kid, months=months)
+            f = self.kpi_facts(kid)
+            items.append(
+                {
+                    "kpi_id": kid,
+                    "title": m.title,
+                    "img": Markup(c.to_html()) if c else None,
+                    "caption": f"{UNIT_NAMES[m.unit].capitalize()}, "
+                    f"{window_label(headline_window(m), self.period_end)}. "
+                    f"{POLARITY_TEXT[m.polarity]}.",
+                    "sentence": f["sentence"],
+                }
+            )
+        return render("spc_charts.html.j2", charts=items)
+
+    def commentary_block(self, area: str, *, heading_level: int = 3) -> HTML:
+        """The Head of Service's commentary for an area, rendered safely."""
+        c = self.commentary(area)
+        return render(
+            "commentary.html.j2",
+            area_title=self._area_title(area),
+            commentary=c,
+            sections=[s for s in c.sections if s.filled],
+            h=heading_level,
+        )
+
+    def actions_block(self, area: str) -> HTML:
+        """The area's open and overdue improvement actions from the actions log."""
+        return render("actions.html.j2", **self.actions(area))
+
+    def actions(self, area: str) -> dict:
+        """Open and overdue actions of an area (from the configured actions log)."""
+        files = self.config.data.local.improvement_actions
+        if not files:
+            return {"configured": False, "open": [], "overdue": [], "month": self.month_long}
+        from pmf_lib.read.local import concat_tables, read_local
+
+        log = concat_tables(
+            read_local("improvement_actions", self.config.files("local.improvement_actions"))
+        )
+        if log.empty:
+            return {"configured": True, "open": [], "overdue": [], "month": self.month_long}
+        log = log[log["area"].astype(str) == area]
+        status = log["status"].astype(str)
+        due = pd.to_datetime(log["due_date"])
+        is_open = ~status.isin(["complete", "cancelled"])
+        overdue = is_open & ((status == "overdue") | (due < self.period_end))
+        titles = {k: m.title for k, m in self.metas.items()}
+
+        def rows(mask) -> list[dict]:
+            out = []
+            for r in log[mask].sort_values("due_date").itertuples(index=False):
+                out.append(
+                    {
+                        "id": r.action_id,
+                        "kpi": titles.get(r.kpi_id, r.kpi_id),
+                        "action": r.action,
+                        "owner": r.owner,
+                        "due": format_date(r.due_date),
+                        "status": str(r.status).replace("_", " ").capitalize(),
+                    }
+                )
+            return out
+
+        return {
+            "configured": True,
+            "open": rows(is_open & ~overdue),
+            "overdue": rows(overdue),
+            "month": self.month_long,
+        }
+
+    def definitions(self, kpi_ids: list[str]) -> HTML:
+        """Each KPI's definition (the registry's words)."""
+        items = []
+        for kid in kpi_ids:
+            m = self.metas[kid]
+            items.append(
+                {
+                    "id": kid,
+                    "title": m.title,
+                    "definition": m.definition,
+                    "numerator": m.numerator,
+                    "denominator": m.denominator or "None: the measure is a count",
+                    "unit": UNIT_NAMES[m.unit].capitalize(),
+                    "windows": "; ".join(window_label(w, self.period_end) for w in m.windows),
+                    "polarity": POLARITY_TEXT[m.polarity],
+                    "source": m.source,
+                    "comparator": m.comparator,
+                }
+            )
+        return render("definitions.html.j2", items=items)
+
+
+def month_label(period_end) -> str:
+    """``Oct 2026`` (re-exported for notebooks)."""
+    return format_month(period_end)

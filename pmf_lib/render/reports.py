@@ -1,0 +1,320 @@
+"""The report kinds a month's batch publishes, each a few HTML blocks for its notebook.
+
+* :class:`ServiceAreaReport` — an area's monthly report: tiles, SPC charts with
+  target and comparator lines, commentary, actions, definitions;
+* :class:`Dashboard` — every KPI of every area on one page, with a summary;
+* :class:`ExceptionsReport` — exceptions and good practice across areas, for the board;
+* :class:`HighlightReport` — an area's exceptions with its Head of Service's commentary;
+* :class:`QuarterlyReport` — an area's quarterly KPIs (LADO, complaints, ...);
+* :func:`schedule_page` — the reporting schedule.
+
+Each notebook builds its object with ``.load(config_path, month, kpi_table,
+assessed_table, ...)`` and shows one block per cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from IPython.display import HTML
+from markupsafe import Markup
+
+from pmf_lib.assess.exceptions import FLAG_LABELS
+from pmf_lib.render.month import MonthData, render
+
+
+def _load(config_path, month, kpi_table, assessed_table, commentary_dir="") -> MonthData:
+    return MonthData.load(config_path, month, kpi_table, assessed_table, commentary_dir)
+
+
+@dataclass
+class ServiceAreaReport:
+    """An area's monthly report."""
+
+    data: MonthData
+    area: str
+
+    @classmethod
+    def load(
+        cls,
+        config_path: str | Path,
+        area: str,
+        month: str,
+        kpi_table: str | Path = "",
+        assessed_table: str | Path = "",
+        commentary_dir: str | Path = "",
+    ) -> ServiceAreaReport:
+        """Load the month (see :meth:`MonthData.load`) for one area."""
+        data = _load(config_path, month, kpi_table, assessed_table, commentary_dir)
+        data.area_kpis(area)  # an unknown area fails here, naming the configured ones
+        return cls(data, area)
+
+    @property
+    def kpis(self) -> list[str]:
+        return self.data.area_kpis(self.area)
+
+    @property
+    def title(self) -> str:
+        return self.data.config.areas[self.area].title
+
+    def title_block(self) -> HTML:
+        hos = self.data.config.areas[self.area].head_of_service
+        facts = {"Service area": self.title, "Measures": str(len(self.kpis))}
+        if hos:
+            facts["Head of service"] = hos
+        return self.data.title_block(
+            self.title, f"Monthly performance report for {self.data.month_long}.", facts
+        )
+
+    def tiles(self) -> HTML:
+        return self.data.tiles(self.kpis)
+
+    def table(self) -> HTML:
+        return self.data.kpi_table(
+            self.kpis, f"{self.title}: every measure for {self.data.month_long}"
+        )
+
+    def charts(self) -> HTML:
+        return self.data.charts(self.kpis)
+
+    def commentary(self) -> HTML:
+        return self.data.commentary_block(self.area)
+
+    def actions(self) -> HTML:
+        return self.data.actions_block(self.area)
+
+    def definitions(self) -> HTML:
+        return self.data.definitions(self.kpis)
+
+
+@dataclass
+class Dashboard:
+    """Every KPI of every area on one page (the Children's Social Care Indicators report)."""
+
+    data: MonthData
+
+    @classmethod
+    def load(cls, config_path, month, kpi_table="", assessed_table="", commentary_dir=""):
+        """Load the month (see :meth:`MonthData.load`)."""
+        return cls(_load(config_path, month, kpi_table, assessed_table, commentary_dir))
+
+    def title_block(self) -> HTML:
+        c = self.data.config
+        n = sum(len(a.kpis) for a in c.areas.values())
+        return self.data.title_block(
+            "Children's Social Care Indicators",
+            f"Every measure of every service area for {self.data.month_long}.",
+            {"Service areas": str(len(c.areas)), "Measures": str(n)},
+        )
+
+    def summary(self) -> HTML:
+        """Counts, then the reds, exceptions and good practice in a sentence each."""
+        reds, exceptions, good = self.data.flagged()
+        stats = [
+            {"n": len(reds), "label": "measures rated Red against target"},
+            {"n": len(exceptions), "label": "exceptions"},
+            {"n": len(good), "label": "examples of good practice"},
+        ]
+        parts = [render("summary_counts.html.j2", stats=stats).data]
+        for heading, items, empty, flags, good_ in (
+            ("Rated Red", reds, "No measure is rated Red this month.", False, False),
+            ("Exceptions", exceptions, "No exceptions this month.", True, False),
+            ("Good practice", good, "No good practice flagged this month.", False, True),
+        ):
+            parts.append(f"<h3>{heading}</h3>")
+            parts.append(
+                render(
+                    "flagged.html.j2",
+                    items=items,
+                    empty=empty,
+                    show_flags=flags,
+                    show_good=good_,
+                ).data
+            )
+        return HTML("\n".join(parts))
+
+    def areas(self) -> HTML:
+        """A table per area, each headed by the area's name."""
+        parts = []
+        for area_id, area in self.data.config.areas.items():
+            parts.append(f'<h3 id="area-{area_id}">{Markup.escape(area.title)}</h3>')
+            parts.append(
+                self.data.kpi_table(area.kpis, f"{area.title}, {self.data.month_long}").data
+            )
+        return HTML("\n".join(parts))
+
+    def commentary(self) -> HTML:
+        """Each area's commentary, where one was written."""
+        parts = []
+        for area_id, area in self.data.config.areas.items():
+            c = self.data.commentary(area_id)
+            if c.filled:
+                parts.append(f"<h3>{Markup.escape(area.title)}</h3>")
+                parts.append(self.data.commentary_block(area_id, heading_level=4).data)
+        if not parts:
+            parts.append("<p>No commentary has been written this month.</p>")
+        return HTML("\n".join(parts))
+
+
+def _exception_items(data: MonthData, items: list[dict], kind: str) -> list[dict]:
+    out = []
+    for f in items:
+        chart = data.chart(f["kpi_id"])
+        labels = f["flags"] if kind == "exception" else f["good_flags"]
+        out.append(
+            {
+                **f,
+                "kind_label": "Why it is an exception" if kind == "exception" else "Why",
+                "labels": labels,
+                "img": Markup(chart.to_html()) if chart else None,
+            }
+        )
+    return out
+
+
+@dataclass
+class ExceptionsReport:
+    """Exceptions and good practice across areas, each with its sentence and chart."""
+
+    data: MonthData
+
+    @classmethod
+    def load(cls, config_path, month, kpi_table="", assessed_table="", commentary_dir=""):
+        """Load the month (see :meth:`MonthData.load`)."""
+        return cls(_load(config_path, month, kpi_table, assessed_table, commentary_dir))
+
+    def title_block(self) -> HTML:
+        _, exceptions, good = self.data.flagged()
+        return self.data.title_block(
+            "Exceptions and good practice",
+            f"For the performance board: {self.data.month_long}.",
+            {"Exceptions": str(len(exceptions)), "Good practice": str(len(good))},
+        )
+
+    def exceptions(self) -> HTML:
+        _, exceptions, _ = self.data.flagged()
+        return render(
+            "exception_items.html.j2",
+            items=_exception_items(self.data, exceptions, "exception"),
+            empty="No exceptions this month.",
+            prefix="exception",
+        )
+
+    def good_practice(self) -> HTML:
+        _, _, good = self.data.flagged()
+        return render(
+            "exception_items.html.j2",
+            items=_exception_items(self.data, good, "good"),
+            empty="No good practice flagged this month.",
+            prefix="good",
+        )
+
+    def flag_definitions(self) -> HTML:
+        items = "".join(f"<li>{Markup.escape(v)}</li>" for v in FLAG_LABELS.values())
+        return HTML(f'<ul class="pmf-note">{items}</ul>')
+
+
+@dataclass
+class HighlightReport:
+    """An area's highlight report: tiles, exceptions and the Head of Service's commentary."""
+
+    data: MonthData
+    area: str
+
+    @classmethod
+    def load(cls, config_path, area, month, kpi_table="", assessed_table="", commentary_dir=""):
+        """Load the month (see :meth:`MonthData.load`) for one area."""
+        data = _load(config_path, month, kpi_table, assessed_table, commentary_dir)
+        data.area_kpis(area)
+        return cls(data, area)
+
+    @property
+    def title(self) -> str:
+        return self.data.config.areas[self.area].title
+
+    def title_block(self) -> HTML:
+        c = self.data.commentary(self.area)
+        facts = {"Service area": self.title, "Commentary": "Written" if c.filled else "Not written"}
+        return self.data.title_block(
+            f"{self.title}: highlight report", f"Highlights for {self.data.month_long}.", facts
+        )
+
+    def tiles(self) -> HTML:
+        return self.data.tiles(self.data.area_kpis(self.area))
+
+    def exceptions(self) -> HTML:
+        _, exceptions, good = self.data.flagged([self.area])
+        items = _exception_items(self.data, exceptions, "exception") + _exception_items(
+            self.data, good, "good"
+        )
+        return render(
+            "exception_items.html.j2",
+            items=items,
+            empty="No exceptions or good practice flagged for this area this month.",
+            prefix="highlight",
+        )
+
+    def commentary(self) -> HTML:
+        return self.data.commentary_block(self.area)
+
+    def actions(self) -> HTML:
+        return self.data.actions_block(self.area)
+
+
+@dataclass
+class QuarterlyReport:
+    """An area's quarterly report: its KPIs over the quarter and the rolling 12 months."""
+
+    data: MonthData
+    area: str
+
+    @classmethod
+    def load(cls, config_path, area, month, kpi_table="", assessed_table="", commentary_dir=""):
+        """Load the month (see :meth:`MonthData.load`) for one area."""
+        data = _load(config_path, month, kpi_table, assessed_table, commentary_dir)
+        data.area_kpis(area)
+        return cls(data, area)
+
+    @property
+    def title(self) -> str:
+        return self.data.config.areas[self.area].title
+
+    def title_block(self) -> HTML:
+        end = self.data.period_end
+        q = (end.month - 4) % 12 // 3 + 1
+        fy = end.year if end.month >= 4 else end.year - 1
+        return self.data.title_block(
+            f"{self.title}: quarterly report",
+            f"Quarter {q} of {fy}-{str(fy + 1)[2:]}, the three months to {self.data.month_long}.",
+            {"Service area": self.title, "Measures": str(len(self.data.area_kpis(self.area)))},
+        )
+
+    def tiles(self) -> HTML:
+        return self.data.tiles(self.data.area_kpis(self.area))
+
+    def table(self) -> HTML:
+        return self.data.kpi_table(
+            self.data.area_kpis(self.area), f"{self.title}: the quarter to {self.data.month_long}"
+        )
+
+    def charts(self) -> HTML:
+        return self.data.charts(self.data.area_kpis(self.area), months=36)
+
+    def commentary(self) -> HTML:
+        return self.data.commentary_block(self.area)
+
+    def definitions(self) -> HTML:
+        return self.data.definitions(self.data.area_kpis(self.area))
+
+
+def schedule_page(rows: list[dict], month_long: str) -> HTML:
+    """The reporting schedule as a table: ``rows`` of ``title``, ``when`` and ``now``.
+
+    Examples
+    --------
+    >>> h = schedule_page([{"title": "Dashboard", "when": "Every month", "now": True}], "Oct")
+    >>> "<th scope=\\"row\\">Dashboard</th>" in h.data
+    True
+    """
+    return render("schedule.html.j2", rows=rows, month=month_long)
