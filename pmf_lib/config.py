@@ -10,12 +10,20 @@ config file.
 from __future__ import annotations
 
 import glob
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pmf_lib.errors import PmfError
 
@@ -103,11 +111,46 @@ class Area(_Strict):
     head_of_service: str | None = None
 
 
-class Config(_Strict):
-    """The validated contents of a pmf config file."""
+class CouncilEntry(_Strict):
+    """One council of a multi-council config: its identity and its data."""
 
-    council: Council
+    code: int = Field(description="DfE local authority number (its benchmark identity)")
+    name: str = Field(description="Name shown on every report")
+    logo: str | None = Field(None, description="Path to a PNG/SVG logo embedded in reports")
     data: DataSources
+
+
+_COUNCIL_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+def _council_form_problem(raw: dict) -> tuple[str, str] | None:
+    """(key, message) when a config mixes or lacks the single/multi-council forms."""
+    has_one, has_many = raw.get("council") is not None, raw.get("councils") is not None
+    if has_one and has_many:
+        return "councils", "give either council (one council) or councils (several), not both"
+    if not has_one and not has_many:
+        return "council", "required key is missing (or give councils: for several councils)"
+    if has_many and raw.get("data") is not None:
+        return "data", "with councils:, each council has its own data (councils.<id>.data)"
+    if has_one and raw.get("data") is None:
+        return "data", "required key is missing"
+    return None
+
+
+class Config(_Strict):
+    """The validated contents of a pmf config file.
+
+    Either ``council`` and ``data`` (one council; the usual form), or
+    ``councils``: a mapping of council ids to :class:`CouncilEntry` (several
+    councils sharing areas, targets and settings; :meth:`for_council` gives each
+    one's single-council config, whose outputs go to ``outputs/<id>/``).
+    """
+
+    council: Council | None = None
+    data: DataSources | None = None
+    councils: dict[str, CouncilEntry] | None = Field(
+        None, description="several councils: id -> code, name, logo, data"
+    )
     areas: dict[str, Area] = Field(min_length=1)
     outputs: str = "outputs"
     audience: Literal["internal", "members", "public"] = "internal"
@@ -116,6 +159,57 @@ class Config(_Strict):
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     data_quality: DataQualitySettings = DataQualitySettings()
     base_dir: Path = Field(Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _one_council_form(self) -> Config:
+        problem = _council_form_problem(
+            {"council": self.council, "councils": self.councils, "data": self.data}
+        )
+        if problem:
+            raise ValueError(f"{problem[0]}: {problem[1]}")
+        for cid in self.councils or {}:
+            if not re.match(_COUNCIL_ID, cid):
+                raise ValueError(
+                    f"councils.{cid}: a council id is lower-case letters, digits, - and _ "
+                    "(it names the council's output folder)"
+                )
+        return self
+
+    @property
+    def multi(self) -> bool:
+        """True for a ``councils:`` config."""
+        return self.councils is not None
+
+    def council_ids(self) -> list[str]:
+        """The council ids of a multi-council config (empty for a single council)."""
+        return list(self.councils or {})
+
+    def for_council(self, council_id: str) -> Config:
+        """One council's single-council config; its outputs go to ``<outputs>/<id>``.
+
+        Examples
+        --------
+        >>> c = Config(councils={"north": {"code": 938, "name": "N", "data": {
+        ...     "ssda903": "n/903", "cin_census": "n/cin", "population": "n/p.csv"}}},
+        ...     areas={"x": {"title": "X", "kpis": ["referrals_count"]}})
+        >>> one = c.for_council("north")
+        >>> one.council.name, one.outputs, one.multi
+        ('N', 'outputs/north', False)
+        """
+        if not self.councils or council_id not in self.councils:
+            have = ", ".join(self.council_ids()) or "none (a single-council config)"
+            raise PmfError(
+                f"unknown council {council_id!r}; the config has {have}", field="councils"
+            )
+        entry = self.councils[council_id]
+        return self.model_copy(
+            update={
+                "council": Council(code=entry.code, name=entry.name, logo=entry.logo),
+                "data": entry.data,
+                "councils": None,
+                "outputs": str(Path(self.outputs) / council_id),
+            }
+        )
 
     def resolve(self, path: str) -> Path:
         """A config path made absolute against the config file's directory."""
@@ -201,6 +295,9 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
         raise PmfError(f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where)
     if not isinstance(raw, dict):
         raise PmfError("expected a mapping of settings at the top level", file=path)
+    problem = _council_form_problem(raw)
+    if problem:
+        raise PmfError(problem[1], file=path, field=problem[0])
     try:
         config = Config(**raw, base_dir=path.parent.resolve())
     except ValidationError as e:
@@ -214,25 +311,38 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
             msg = f"{err['msg']} (got {err.get('input')!r})"
         extra = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise PmfError(msg + extra, file=path, field=key) from None
-    if check_files:
-        for source in ("ssda903", "cin_census"):
-            if not config.files(source):
-                raise PmfError(
-                    f"no files match {getattr(config.data, source)}",
-                    file=path,
-                    field=f"data.{source}",
-                )
-        for source in config.optional_sources():
-            if not config.files(source):
-                raise PmfError(
-                    "no files match the configured pattern(s)", file=path, field=f"data.{source}"
-                )
-        if config.targets_file and not config.targets_file.is_file():
-            raise PmfError(f"file not found: {config.targets_file}", file=path, field="targets")
-        if not config.population_file.is_file():
-            raise PmfError(
-                f"file not found: {config.population_file}", file=path, field="data.population"
-            )
-        if config.council.logo and not config.resolve(config.council.logo).is_file():
-            raise PmfError("logo file not found", file=path, field="council.logo")
+    if check_files and config.multi:
+        for cid in config.council_ids():
+            try:
+                _check_files(config.for_council(cid), path)
+            except PmfError as e:
+                key = e.field or ""
+                if key.startswith(("data.", "council.")):
+                    key = f"councils.{cid}.{key.removeprefix('council.')}"
+                raise PmfError(e.message, file=path, field=key) from None
+    elif check_files:
+        _check_files(config, path)
     return config
+
+
+def _check_files(config: Config, path: Path) -> None:
+    for source in ("ssda903", "cin_census"):
+        if not config.files(source):
+            raise PmfError(
+                f"no files match {getattr(config.data, source)}",
+                file=path,
+                field=f"data.{source}",
+            )
+    for source in config.optional_sources():
+        if not config.files(source):
+            raise PmfError(
+                "no files match the configured pattern(s)", file=path, field=f"data.{source}"
+            )
+    if config.targets_file and not config.targets_file.is_file():
+        raise PmfError(f"file not found: {config.targets_file}", file=path, field="targets")
+    if not config.population_file.is_file():
+        raise PmfError(
+            f"file not found: {config.population_file}", file=path, field="data.population"
+        )
+    if config.council.logo and not config.resolve(config.council.logo).is_file():
+        raise PmfError("logo file not found", file=path, field="council.logo")

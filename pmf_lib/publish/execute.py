@@ -55,10 +55,13 @@ class IpcKernelManager(AsyncKernelManager):
 
 def _error_message(exc: BaseException) -> str:
     """One line saying what went wrong, without a traceback."""
+    from nbclient.exceptions import CellExecutionError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
         return f"{exc.ename}: {exc.evalue} (notebook cell {exc.exec_count})"
+    if isinstance(exc, CellExecutionError):
+        return f"{exc.ename}: {exc.evalue}"
     name = type(exc).__name__
     text = str(exc).strip().splitlines()
     return f"{name}: {text[0] if text else ''}".rstrip(": ")
@@ -99,7 +102,10 @@ def render_report(task: dict) -> dict:
     }
     tmp_nb = out_dir / f".{area}.{uuid.uuid4().hex[:8]}.tmp.ipynb"
     try:
-        html = _execute_and_export(task, tmp_nb, start)
+        if task.get("engine", "papermill") == "warm":
+            html = _execute_warm_and_export(task, tmp_nb, start)
+        else:
+            html = _execute_and_export(task, tmp_nb, start)
         from pmf_lib.publish.atomic import write_text_atomic
 
         write_text_atomic(html, out_dir / f"{area}.html")
@@ -119,13 +125,33 @@ def render_report(task: dict) -> dict:
     return result
 
 
+def _export(nb, task: dict) -> str:
+    from pmf_lib.render.export import export_html
+
+    return export_html(nb, council=task["council"], title=task["title"], logo=task.get("logo"))
+
+
+def _execute_warm_and_export(task: dict, tmp_nb: Path, start: float) -> str:
+    import nbformat
+
+    from pmf_lib.publish.warm import execute_warm
+
+    try:
+        executed = execute_warm(task, start + float(task["timeout"]))
+    except Exception as exc:
+        partial = getattr(exc, "notebook", None)
+        if partial is not None:
+            nbformat.write(partial, tmp_nb)
+        raise
+    nbformat.write(executed, tmp_nb)
+    return _export(executed, task)
+
+
 def _execute_and_export(task: dict, tmp_nb: Path, start: float) -> str:
     import logging
 
     import papermill
     from papermill.iorw import load_notebook_node
-
-    from pmf_lib.render.export import export_html
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     deadline = start + float(task["timeout"])
@@ -147,6 +173,4 @@ def _execute_and_export(task: dict, tmp_nb: Path, start: float) -> str:
         timeout_func=remaining,
         start_timeout=min(120, max(10, int(task["timeout"]))),
     )
-    return export_html(
-        executed, council=task["council"], title=task["title"], logo=task.get("logo")
-    )
+    return _export(executed, task)

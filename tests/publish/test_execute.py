@@ -68,3 +68,60 @@ def test_a_failure_is_returned_and_publishes_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in out.iterdir()) == ["front_door.failed.ipynb", "front_door.html"]
     for name, value in KERNEL_ENV.items():  # the worker's kernels get one thread each
         assert os.environ[name] == value
+
+
+# ---- the warm-kernel engine ------------------------------------------------------
+def _notebook(path, *sources):
+    cells = [nbformat.v4.new_code_cell("n: int = 0  # n", metadata={"tags": ["parameters"]})]
+    cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nb = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, path)
+    return path
+
+
+def _outputs(nb) -> list[str]:
+    return [
+        "".join(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    ]
+
+
+def test_warm_kernel_isolates_reports_and_numbers_cells_afresh(tmp_path):
+    import time
+
+    from pmf_lib.publish.warm import WarmKernel
+    from papermill.iorw import load_notebook_node
+
+    first = _notebook(
+        tmp_path / "first.ipynb",
+        "import matplotlib.pyplot as plt, matplotlib as mpl, os\n"
+        "leak = n * 2\nplt.figure()\nmpl.rcParams['lines.linewidth'] = 9\nos.chdir('/')",
+        "print(leak)",
+    )
+    second = _notebook(
+        tmp_path / "second.ipynb",
+        "import matplotlib.pyplot as plt, matplotlib as mpl, os\n"
+        "print('leak' in dir(), len(plt.get_fignums()), mpl.rcParams['lines.linewidth'] == 9,"
+        " os.getcwd() == '/')",
+        "print(n)",
+    )
+    kernel = WarmKernel()
+    try:
+        a = kernel.execute(load_notebook_node(str(first)), {"n": 21}, time.monotonic() + 120)
+        pid = kernel.km.provisioner.pid
+        b = kernel.execute(load_notebook_node(str(second)), {"n": 5}, time.monotonic() + 120)
+        assert kernel.km.provisioner.pid == pid  # the same kernel ran both
+    finally:
+        kernel.shutdown()
+    assert _outputs(a) == ["42\n"]  # 21 * 2, the injected parameter
+    # Nothing from report 1 is visible in report 2: no variable, no open figure, the
+    # default line width and the original working directory.
+    assert _outputs(b) == ["False 0 False False\n", "5\n"]
+    # Papermill's injection and a fresh kernel's numbering (1: parameters, 2: injected, ...).
+    assert b.metadata.papermill.parameters == {"n": 5}
+    assert "injected-parameters" in b.cells[1].metadata.tags
+    assert [c.execution_count for c in b.cells] == [1, 2, 3, 4]
