@@ -361,3 +361,14 @@ def test_each_return_holds_only_what_was_open_or_ended_in_its_year(demo):
         ):
             late += [(f.name, path) for e in root.iterfind(path) if pd.Timestamp(e.text) < start]
     assert late == []
+
+
+def test_oc2_health_fields_follow_dfe_meaning(demo):
+    # HEALTH_CHECK (health promotion check) applies to under-5s only; HEALTH_ASSESSMENT
+    # (annual health assessment) to every child looked after 12 months or more.
+    oc2 = pd.concat(
+        pd.read_csv(f, dtype=str, keep_default_na=False)
+        for f in sorted((demo / "ssda903").glob("*/oc2.csv"))
+    )
+    assert (oc2["HEALTH_ASSESSMENT"] != "").all()
+    assert (oc2["HEALTH_CHECK"] != "").mean() < 0.5
