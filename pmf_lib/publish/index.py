@@ -60,8 +60,9 @@ def month_index_html(
     started: str,
     finished: str,
     show_table: bool = True,
+    dq_href: str | None = None,
 ) -> str:
-    """The month's index page.
+    """The month's index page: its reports grouped by kind, each with its status.
 
     Parameters
     ----------
@@ -78,7 +79,14 @@ def month_index_html(
     show_table : bool
         Link the tidy KPI table (``kpis.csv``): only for internal audiences, as
         it holds the figures before small numbers are withheld.
+    dq_href : str, optional
+        The month's data quality report, linked at the top of the page.
+
+    Each report dict may carry ``kind`` (see :data:`pmf_lib.publish.plan.KINDS`;
+    default ``area``): the page has a table per kind, in that order.
     """
+    from pmf_lib.publish.plan import KIND_TITLES, KINDS
+
     end = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
     n_ok = sum(r["status"] == "ok" for r in reports)
     return (
@@ -91,6 +99,17 @@ def month_index_html(
             month_long=format_month_long(end),
             period_end_text=format_date(end),
             reports=[{"previous_date": "", **r} for r in reports],
+            groups=[
+                {
+                    "title": KIND_TITLES[k],
+                    "reports": [
+                        {"previous_date": "", **r} for r in reports if r.get("kind", "area") == k
+                    ],
+                }
+                for k in KINDS
+                if any(r.get("kind", "area") == k for r in reports)
+            ],
+            dq_href=dq_href,
             n_ok=n_ok,
             n_failed=len(reports) - n_ok,
             started=_when(started),

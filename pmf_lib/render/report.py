@@ -73,13 +73,13 @@ from pmf_lib.render.format import (
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TREND_MONTHS = 24
-#: Reports for members or the public hide figures counting 1 to this many children.
-SMALL_NUMBER_MAX = 5
-SUPPRESSED = "c"
-SUPPRESSED_NOTE = (
-    f"c means the figure is withheld: it counts, or is worked out from, between 1 and "
-    f"{SMALL_NUMBER_MAX} children, who could otherwise be identified."
+from pmf_lib.render.suppress import (  # noqa: E402
+    SUPPRESSED,
+    SUPPRESSED_NOTE,
+    suppress_kpi_table,
+    suppresses,
 )
+
 SAME_SCALE_UNITS = ("percent", "days", "mean", "ratio")
 _MONTH_RE = r"\d{4}-(0[1-9]|1[0-2])"
 
@@ -154,12 +154,8 @@ def check_kpi_table(table: pd.DataFrame, source: str | Path = "KPI table") -> pd
     return table
 
 
-def suppress_small_numbers(table: pd.DataFrame, max_count: int = SMALL_NUMBER_MAX) -> pd.DataFrame:
-    """Withhold figures built on 1 to ``max_count`` children (reports for members or the public).
-
-    A row is suppressed when its numerator, or its denominator, is between 1 and
-    ``max_count``; its value, numerator and denominator become NaN and its
-    ``suppressed`` column True. Zero is not suppressed (it identifies nobody).
+def suppress_small_numbers(table: pd.DataFrame, units: Mapping[str, str] | None = None):
+    """Withhold figures built on 1 to 4 children (see :mod:`pmf_lib.render.suppress`).
 
     Examples
     --------
@@ -170,16 +166,7 @@ def suppress_small_numbers(table: pd.DataFrame, max_count: int = SMALL_NUMBER_MA
     >>> suppress_small_numbers(t)[["value", "suppressed"]].to_dict("list")
     {'value': [nan, 40.0, 0.0, nan], 'suppressed': [True, False, False, True]}
     """
-    t = table.copy()
-
-    def small(col: str) -> pd.Series:
-        v = pd.to_numeric(t[col], errors="coerce")
-        return (v >= 1) & (v <= max_count)
-
-    hit = (small("numerator") | small("denominator")).fillna(False).astype(bool)
-    t.loc[hit, ["value", "numerator", "denominator"]] = float("nan")
-    t["suppressed"] = hit.to_numpy()
-    return t
+    return suppress_kpi_table(table, units or {})
 
 
 def registry_metas() -> dict[str, KpiMeta]:
@@ -305,8 +292,8 @@ class AreaReport:
             chosen[kid] = all_metas[kid]
         ids = list(chosen)
         table = table[table["kpi_id"].isin(ids) & (table["period_end"] <= period_end)]
-        if config.audience != "internal":
-            table = suppress_small_numbers(table)
+        if suppresses(config.audience):
+            table = suppress_small_numbers(table, {k: m.unit for k, m in chosen.items()})
         return cls(
             config,
             area,
