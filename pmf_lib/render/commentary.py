@@ -78,8 +78,8 @@ class Section:
 
     @property
     def filled(self) -> bool:
-        """Whether anything beyond the prompt was written."""
-        return bool(self.body.strip())
+        """Whether anything beyond the prompt and pmf's quoted sentence (``> ``) was written."""
+        return any(x.strip() and not x.lstrip().startswith(">") for x in self.body.splitlines())
 
     def html(self) -> Markup:
         """The section's text as safe HTML."""

@@ -1,0 +1,87 @@
+"""The report plan: which reports each month, and the schedule that decides the quarterly ones."""
+
+from __future__ import annotations
+
+import papermill
+import pytest
+
+from pmf_lib.config import load_config
+from pmf_lib.errors import PmfError
+from pmf_lib.publish.plan import (
+    COMMON_PARAMETERS,
+    load_schedule,
+    plan_reports,
+    quarterly_due,
+    schedule_rows,
+)
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(ROOT / "parameters" / "config.yaml", check_files=False)
+
+
+def test_non_quarter_month_has_no_quarterly_reports(config):
+    specs = plan_reports(config, "2026-10")
+    kinds = [s.kind for s in specs]
+    assert kinds.count("dashboard") == 1 and kinds.count("exceptions") == 1
+    assert kinds.count("area") == len(config.areas) == kinds.count("highlight")
+    assert "quarterly" not in kinds and kinds[-1] == "schedule"
+    assert len({s.id for s in specs}) == len(specs)
+
+
+def test_quarter_end_month_adds_the_four_quarterly_reports(config):
+    specs = plan_reports(config, "2026-09")
+    assert [s.id for s in specs if s.kind == "quarterly"] == [
+        "quarterly_lado",
+        "quarterly_complaints",
+        "quarterly_conferencing",
+        "quarterly_quality_assurance",
+    ]
+
+
+def test_every_planned_notebook_declares_its_parameters(config):
+    for spec in plan_reports(config, "2026-09"):
+        declared = papermill.inspect_notebook(str(spec.notebook))
+        wanted = set(COMMON_PARAMETERS) | set(spec.parameters)
+        assert wanted <= set(declared), (spec.id, wanted - set(declared))
+
+
+def test_schedule_file_sets_the_months(tmp_path, config):
+    p = tmp_path / "schedule.yaml"
+    p.write_text(
+        "quarterly:\n  months: [1]\n  reports:\n    - {area: lado, title: L, months: [2]}\n"
+        "    - {area: complaints, title: C}\n"
+    )
+    s = load_schedule(p)
+    assert [r.area for r in quarterly_due(s, config, "2026-01")] == ["complaints"]
+    assert [r.area for r in quarterly_due(s, config, "2026-02")] == ["lado"]
+    rows = schedule_rows(s, config, "2026-02")
+    assert {r["title"]: r["now"] for r in rows}["L"] is True
+    assert {r["title"]: r["now"] for r in rows}["C"] is False
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("quarterly:\n  monts: [3]\n", "quarterly.monts"),
+        (
+            "quarterly:\n  months: [13]\n  reports: [{area: lado, title: L}]\n",
+            "quarterly.reports.0",
+        ),
+    ],
+)
+def test_bad_schedule_names_the_key(tmp_path, text, field):
+    p = tmp_path / "schedule.yaml"
+    p.write_text(text)
+    with pytest.raises(PmfError) as e:
+        load_schedule(p)
+    assert e.value.field == field
+
+
+def test_unknown_area_and_bad_month(config):
+    with pytest.raises(PmfError, match="unknown area"):
+        plan_reports(config, "2026-10", ["nowhere"])
+    with pytest.raises(PmfError, match="YYYY-MM"):
+        plan_reports(config, "latest")
