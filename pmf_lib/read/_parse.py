@@ -11,9 +11,12 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 from lxml import etree
@@ -23,6 +26,7 @@ from pmf_lib.errors import PmfError
 _YEAR_SPAN = re.compile(r"(?<!\d)(20\d\d)[-_](\d\d)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+T = TypeVar("T")
 _TRUE = {"1", "true", "t", "yes", "y"}
 _FALSE = {"0", "false", "f", "no", "n"}
 
@@ -347,6 +351,46 @@ def xml_error(path: Path, e: Exception) -> PmfError:
     else:
         detail = f"not well-formed XML ({msg})"
     return PmfError(detail, file=path, location=f"line {line}" if line else None)
+
+
+# ---- several files -----------------------------------------------------------
+def read_files(read_one: Callable[[Path], T], paths: list[Path], workers: int = 1) -> list[T]:
+    """``read_one(path)`` for each path, in order; with ``workers > 1`` in worker processes.
+
+    Worker processes are started with "spawn" (a fresh interpreter each, safe
+    from any threads of the caller), so a script using them must guard its main
+    code with ``if __name__ == "__main__":``.
+
+    Parameters
+    ----------
+    read_one : callable
+        A module-level function reading one file (it is sent to worker processes).
+    paths : list of Path
+    workers : int
+        Processes reading files side by side (1: read here, one after another).
+
+    Raises
+    ------
+    PmfError
+        The error of the first file in ``paths`` order that cannot be read, as when
+        reading one by one.
+
+    Examples
+    --------
+    >>> read_files(str, [Path("a.csv"), Path("b.csv")])
+    ['a.csv', 'b.csv']
+    """
+    workers = max(1, min(int(workers), len(paths)))
+    if workers == 1:
+        return [read_one(p) for p in paths]
+    # "spawn": a fresh interpreter per worker, safe from any threads of the caller
+    # (notebook kernels, progress bars) that a forked copy would inherit half-held.
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    try:
+        futures = [pool.submit(read_one, p) for p in paths]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---- merging years ---------------------------------------------------------

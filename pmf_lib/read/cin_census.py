@@ -34,6 +34,7 @@ from pmf_lib.read._parse import (
     merge_history,
     normalise_flag,
     parse_date,
+    read_files,
     returns_frame,
     to_datetime,
     xml_error,
@@ -74,7 +75,7 @@ _GROUPS = {
 _ELEMENT = etree.Element
 
 
-def read_cin_census(paths: Iterable[Path]) -> CinCensus:
+def read_cin_census(paths: Iterable[Path], *, workers: int = 1) -> CinCensus:
     """Read CIN census XML files into one history.
 
     Parameters
@@ -84,6 +85,11 @@ def read_cin_census(paths: Iterable[Path]) -> CinCensus:
         A record present in several files (natural keys in ``CIN_KEYS``) is
         taken from the file with the later collection year (then the later
         reference date), so a year-to-date extract overrides the annual return.
+    workers : int
+        Processes reading files side by side (default 1: one after another here).
+        About halves the time of several big files on 2 cores; the calling
+        script needs an ``if __name__ == "__main__":`` guard
+        (see :func:`pmf_lib.read._parse.read_files`).
 
     Returns
     -------
@@ -113,7 +119,7 @@ def read_cin_census(paths: Iterable[Path]) -> CinCensus:
     >>> cin.returns[["la_code", "rows"]].values.tolist()
     [['938', 1]]
     """
-    results = [_read_file(Path(p)) for p in paths]
+    results = read_files(_read_file, [Path(p) for p in paths], workers)
     out = CinCensus()
     out.tables = merge_history(results, CIN_COLUMNS, CIN_KEYS)
     out.returns = returns_frame(results)
@@ -146,6 +152,7 @@ class _Reader:
         values: dict[str, str | None] = {}
         groups = []
         kinds = _KIND
+        dates = self.dates
         for sub in el.iterchildren(_ELEMENT):
             tag = sub.tag
             if tag[0] == "{":
@@ -159,7 +166,9 @@ class _Reader:
                 if text is not None:
                     kind = kinds.get(tag)
                     if kind is not None:
-                        text = self.convert(kind, text, where, sub, tag)
+                        # a date seen before: its checked form, without a call
+                        iso = dates.get(text) if kind == _KIND_DATE else None
+                        text = iso or self.convert(kind, text, where, sub, tag)
             values[tag] = text
         return values, groups
 
@@ -383,15 +392,17 @@ def _read_file(path: Path) -> FileResult:
 
 
 def _frame(rows: list[tuple], name: str) -> pd.DataFrame:
+    """A table from its row tuples, each column converted once to its canonical dtype."""
     cols = _FIELDS[name]
-    df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     spec = CIN_COLUMNS[name]
-    for c in cols:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+    data = {}
+    for c, values in zip(cols, columns, strict=True):
         if spec[c] == DATE:
-            df[c] = to_datetime(df[c].tolist())
+            data[c] = to_datetime(values)
         else:
-            df[c] = df[c].astype(spec[c])
-    return df
+            data[c] = pd.array(values, dtype=spec[c])
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
 
 def _year(path: Path, reference: str | None, tables: dict[str, pd.DataFrame]):

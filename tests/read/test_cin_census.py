@@ -365,3 +365,30 @@ def test_shared_cin_files_merge():
     assert cin.children["LAchildID"].tolist().count("DfEX0000001") == 1
     assert cin.children.set_index("LAchildID").loc["DfEX0000001", "collection_year"] == 2024
     assert len(cin.referrals) == 3
+
+
+# ---- several files read side by side ---------------------------------------------------
+def test_files_read_in_worker_processes_give_the_same_history(tmp_path):
+    files = [
+        write(tmp_path / "a.xml", message("2024-03-31", child("A1", referral("2023-05-01")))),
+        write(tmp_path / "b.xml", message("2025-03-31", child("A1", referral("2024-06-02")))),
+        write(tmp_path / "c.xml", message("2026-03-31", child("B1", referral("2025-07-03")))),
+    ]
+    one = read_cin_census(files)
+    two = read_cin_census(files, workers=2)
+    for name in CIN_COLUMNS:
+        pd.testing.assert_frame_equal(two.tables[name], one.tables[name], check_exact=True)
+    pd.testing.assert_frame_equal(two.returns, one.returns, check_exact=True)
+    # A1 from 2025 (the later year), B1 from 2026; one referral per file.
+    assert one.children["collection_year"].tolist() == [2025, 2026]
+    assert len(one.referrals) == 3
+
+
+def test_worker_processes_report_the_first_bad_file_in_order(tmp_path):
+    good = write(tmp_path / "a.xml", message("2025-03-31", child("A1", referral("2024-05-01"))))
+    bad1 = write(tmp_path / "b.xml", message("2026-03-31", child("B1", referral("2025-13-01"))))
+    bad2 = write(tmp_path / "c.xml", "<Message><Children>")
+    with pytest.raises(PmfError, match="not a date: '2025-13-01'") as e:
+        read_cin_census([good, bad1, bad2], workers=2)
+    assert e.value.file == str(bad1)
+    assert e.value.field == "CINreferralDate"
