@@ -155,6 +155,9 @@ class Config(_Strict):
     outputs: str = "outputs"
     audience: Literal["internal", "members", "public"] = "internal"
     targets: str | None = Field(None, description="targets file (null: no targets)")
+    kpi_catalogue: str | None = Field(
+        None, description="KPI catalogue with analyst-editable titles (null: library titles)"
+    )
     spc: SpcSettings = SpcSettings()
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     data_quality: DataQualitySettings = DataQualitySettings()
@@ -338,6 +341,12 @@ def _check_files(config: Config, path: Path) -> None:
             raise PmfError(
                 "no files match the configured pattern(s)", file=path, field=f"data.{source}"
             )
+    if config.kpi_catalogue and not config.resolve(config.kpi_catalogue).is_file():
+        raise PmfError(
+            f"file not found: {config.resolve(config.kpi_catalogue)}",
+            file=path,
+            field="kpi_catalogue",
+        )
     if config.targets_file and not config.targets_file.is_file():
         raise PmfError(f"file not found: {config.targets_file}", file=path, field="targets")
     if not config.population_file.is_file():

@@ -30,22 +30,30 @@ from pmf_lib.read.benchmarks import load_benchmarks
 def configured_kpis(config: Config, areas: Iterable[str] | None = None) -> dict[str, KpiMeta]:
     """The KPIs the configured areas show, in area then report order, each once.
 
+    Titles come from the config's KPI catalogue when it names one
+    (:func:`pmf_lib.compute.catalogue.load_catalogue`).
+
     Raises
     ------
     PmfError
         Naming any KPI id the config lists that the registry does not define.
     """
-    registry = all_kpis()
+    if config.kpi_catalogue:
+        from pmf_lib.compute.catalogue import load_catalogue
+
+        metas = load_catalogue(config.resolve(config.kpi_catalogue))
+    else:
+        metas = {k: v.meta for k, v in all_kpis().items()}
     out: dict[str, KpiMeta] = {}
     for area_id in areas if areas is not None else config.areas:
         for kpi_id in config.areas[area_id].kpis:
-            if kpi_id not in registry:
+            if kpi_id not in metas:
                 raise PmfError(
                     f"KPI {kpi_id!r} is not defined in pmf_lib (see docs/kpis.md)",
                     file=config.base_dir / "config.yaml",
                     field=f"areas.{area_id}.kpis",
                 )
-            out.setdefault(kpi_id, registry[kpi_id].meta)
+            out.setdefault(kpi_id, metas[kpi_id])
     return out
 
 
