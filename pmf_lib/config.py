@@ -230,7 +230,8 @@ class Config(_Strict):
             if p.is_dir():
                 found.update(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
             else:
-                found.update(Path(f) for f in glob.glob(str(p), recursive=True) if Path(f).is_file())
+                matches = glob.glob(str(p), recursive=True)
+                found.update(Path(f) for f in matches if Path(f).is_file())
         return sorted(found)
 
     @property
@@ -247,8 +248,9 @@ class Config(_Strict):
 
     def optional_sources(self) -> list[str]:
         """The optional sources configured with at least one pattern."""
-        names = [n for n in ("annex_a", "workforce_census", "workforce_monthly")
-                 if getattr(self.data, n)]
+        names = [
+            n for n in ("annex_a", "workforce_census", "workforce_monthly") if getattr(self.data, n)
+        ]
         names += [f"local.{n}" for n in LocalSources.model_fields if getattr(self.data.local, n)]
         return names
 
@@ -295,7 +297,9 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
-        raise PmfError(f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where)
+        raise PmfError(
+            f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where
+        ) from None
     if not isinstance(raw, dict):
         raise PmfError("expected a mapping of settings at the top level", file=path)
     problem = _council_form_problem(raw)

@@ -89,7 +89,7 @@ def write_catalogue(path: str | Path, existing: dict[str, KpiMeta] | None = None
         "",
     ]
     by_area: dict[str, list] = {}
-    for kpi_id, kpi in sorted(all_kpis().items()):
+    for _, kpi in sorted(all_kpis().items()):
         by_area.setdefault(kpi.meta.area, []).append(kpi)
     for area in sorted(by_area):
         lines.append(f"# --- {area}")
