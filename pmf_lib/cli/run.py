@@ -1,4 +1,4 @@
-"""``pmf run``: the monthly batch of reports."""
+"""``pmf run``: the monthly batch of reports (one council, or several)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,25 @@ def register(sub) -> None:
     r = sub.add_parser("run", help="run the monthly batch of reports")
     r.add_argument("--month", default="latest", type=month_arg, help="YYYY-MM or latest")
     r.add_argument("--areas", type=csv_list, default=None, help="comma-separated area ids")
+    r.add_argument(
+        "--councils",
+        default="all",
+        help="all, or comma-separated council ids of a councils: config (default: all)",
+    )
     r.add_argument("--jobs", type=int, default=None, help="parallel reports (default: cores)")
-    r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--executor", choices=("local", "dask"), default="local")
+    r.add_argument("--scheduler", default=None, help="dask scheduler address (tcp://host:8786)")
+    r.add_argument(
+        "--engine",
+        choices=("warm", "papermill"),
+        default="warm",
+        help="warm: reuse one kernel per worker (default); papermill: a new kernel per report",
+    )
+    r.add_argument("--force", action="store_true", help="run reports even if unchanged")
+    r.add_argument(
+        "--retry-failed", action="store_true", help="run only what failed in the last run"
+    )
+    r.add_argument("--quiet", action="store_true", help="no progress output (scheduled runs)")
     r.add_argument(
         "--timeout",
         type=float,
@@ -25,22 +42,29 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from pmf_lib.config import load_config
-    from pmf_lib.publish.batch import run_batch
+    from pmf_lib.publish.batch import run_councils
 
     config = load_config(args.config)
-    result = run_batch(
+    councils = "all" if args.councils == "all" else csv_list(args.councils)
+    results = run_councils(
         config,
         month=args.month,
+        councils=councils,
         areas=args.areas,
         jobs=args.jobs,
         quiet=args.quiet,
         timeout=args.timeout,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        engine=args.engine,
+        force=args.force,
+        retry_failed=args.retry_failed,
     )
-    print(result.index_path)
-    if result.failed:
-        print(
-            f"pmf: {len(result.failed)} report(s) failed: {', '.join(result.failed)}",
-            file=sys.stderr,
-        )
+    failed = []
+    for result in results:
+        print(result.index_path)
+        failed += [f"{result.council}: {r}" if len(results) > 1 else r for r in result.failed]
+    if failed:
+        print(f"pmf: {len(failed)} report(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -38,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from pmf_lib import __version__
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import (
@@ -47,7 +47,8 @@ from pmf_lib.publish.atomic import (
     write_text_atomic,
 )
 from pmf_lib.publish.index import month_index_html, write_root_index
-from pmf_lib.publish.manifest import build_manifest, sha256_file
+from pmf_lib.publish.lock import RunLock
+from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
 from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -369,6 +370,11 @@ def run_batch(
     *,
     notebook: str | Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    executor="local",
+    scheduler: str | None = None,
+    engine: str = "warm",
+    force: bool = False,
+    retry_failed: bool = False,
 ) -> BatchResult:
     """Run every report of the month's plan (:func:`~pmf_lib.publish.plan.plan_reports`).
 
@@ -391,11 +397,26 @@ def run_batch(
         Run this notebook for every report instead of each spec's own (for tests).
     timeout : float
         Seconds allowed for each report (execution and export).
+    executor : str or executor
+        ``local`` (a process pool on this machine), ``dask`` (a dask cluster:
+        ``scheduler``, or a local one), or an executor object from
+        :func:`~pmf_lib.publish.executors.make_executor` (reused, not closed).
+    scheduler : str, optional
+        The dask scheduler's address.
+    engine : str
+        ``warm`` (reuse one warm kernel per worker) or ``papermill`` (a new
+        kernel per report).
+    force : bool
+        Run every report even when its inputs, parameters and notebook are
+        unchanged since its last good run (otherwise such reports are skipped).
+    retry_failed : bool
+        Run only the reports that did not succeed in the month's last run.
 
     Returns
     -------
     BatchResult
-        ``index_path`` (the month's index page) and ``failed`` (report ids).
+        ``index_path`` (the month's index page), ``failed`` (report ids) and
+        ``ran`` (the reports run this time).
 
     Raises
     ------
@@ -414,54 +435,175 @@ def run_batch(
         raise PmfError(f"expected YYYY-MM or 'latest', got {month!r}", field="month")
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise PmfError(f"jobs must be a whole number of at least 1, got {jobs!r}", field="jobs")
+    if engine not in ("warm", "papermill"):
+        raise PmfError(f"unknown engine {engine!r}; expected warm or papermill", field="engine")
+    if force and retry_failed:
+        raise PmfError("give --force or --retry-failed, not both", field="retry_failed")
     if not timeout or timeout <= 0:
         raise PmfError(
             f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
         )
     chosen = check_areas(config, areas)
-    specs = plan_reports(config, month, chosen)
-    if notebook is not None:
-        specs = [
-            ReportSpec(s.id, s.title, s.kind, Path(notebook), dict(s.parameters)) for s in specs
-        ]
-    common = check_specs(specs)
     if config.targets_file:  # every report reads it: a bad file fails here, once
         from pmf_lib.assess import load_targets
         from pmf_lib.compute.registry import all_kpis
 
         load_targets(config.targets_file, {k: v.meta for k, v in all_kpis().items()})
 
-    # ---- 2. the KPI tables, once ---------------------------------------------
+    def plan(m: str) -> tuple[list[ReportSpec], dict]:
+        planned = plan_reports(config, m, chosen)
+        if notebook is not None:
+            planned = [
+                ReportSpec(s.id, s.title, s.kind, Path(notebook), dict(s.parameters))
+                for s in planned
+            ]
+        return planned, check_specs(planned)
+
+    # ---- 2. the month, the plan, the lock -------------------------------------------
+    data = None
+    if kpi_table is None:
+        supplied_digest = None
+        table_source = "computed from the inputs"
+        if month == "latest":
+            from pmf_lib.compute import resolve_month
+            from pmf_lib.read import load_sources
+
+            plan(datetime.now().strftime("%Y-%m"))  # check the notebooks before reading data
+            data = load_sources(config)
+            month = resolve_month(month, data)
+    else:
+        kpi_table = kpi_table.copy()
+        kpi_table["period_end"] = pd.to_datetime(kpi_table["period_end"])
+        month = _month_of_table(kpi_table, month)
+        supplied_digest = table_digest(kpi_table)
+        table_source = "supplied by the caller"
+    specs, common = plan(month)
+    out_dir = config.outputs_dir / month
+    lock = RunLock(out_dir, label=f"{config.council.name} {month}").acquire()
+    handler = _start_log(out_dir, started)
+    try:
+        return _run_locked(**locals())
+    finally:
+        logging.getLogger("pmf").removeHandler(handler)
+        handler.close()
+        lock.release()
+
+
+def _run_locked(
+    *,
+    config,
+    month,
+    chosen,
+    specs,
+    common,
+    jobs,
+    quiet,
+    kpi_table,
+    timeout,
+    executor,
+    scheduler,
+    engine,
+    force,
+    retry_failed,
+    started_clock,
+    started,
+    data,
+    supplied_digest,
+    table_source,
+    out_dir,
+    handler,
+    **_ignored,
+) -> BatchResult:
     from pmf_lib.assess.pipeline import assess_for_config
 
-    if kpi_table is None:
-        from pmf_lib.compute import build_kpi_table, resolve_month
-        from pmf_lib.read import load_sources
-
-        data = load_sources(config)
-        month = resolve_month(month, data)
-        table = build_kpi_table(config, month, data)
-        table_source = "computed from the inputs"
-    else:
-        table = kpi_table.copy()
-        table["period_end"] = pd.to_datetime(table["period_end"])
-        month = _month_of_table(table, month)
-        table_source = "supplied by the caller"
-    assessed = assess_for_config(config, table, month)
-    out_dir = config.outputs_dir / month
-    out_dir.mkdir(parents=True, exist_ok=True)
-    history = write_parquet_atomic(table, out_dir / "kpi_history.parquet")
-    write_csv_atomic(table, out_dir / "kpi_history.csv")
-    assessed_path = write_parquet_atomic(assessed, out_dir / "kpis.parquet")
-    write_csv_atomic(assessed, out_dir / "kpis.csv")
     snapshot = config_snapshot(config)
+    inputs = [file_record(p) for p in input_files(config)]
+    base = _digest(
+        {
+            "pmf_version": __version__,
+            "month": month,
+            "config": snapshot,
+            "inputs": [[i["path"], i["sha256"]] for i in inputs],
+            "kpi_table": supplied_digest,
+        }
+    )
+    notebook_sha = {nb: sha256_file(nb) for nb in common}
+    fingerprints = {
+        s.id: _digest(
+            [base, notebook_sha[Path(s.notebook).resolve()], s.id, s.kind, s.title, s.parameters]
+        )
+        for s in specs
+    }
+    previous = _previous_run(out_dir)
+    prev_reports = {r.get("id"): r for r in previous.get("reports", [])}
+    to_run, carried = [], {}
+    for s in specs:
+        prev = prev_reports.get(s.id)
+        good = bool(prev and prev.get("status") == "ok" and (out_dir / f"{s.id}.html").is_file())
+        if force or not good:
+            to_run.append(s)
+        elif retry_failed or prev.get("fingerprint") == fingerprints[s.id]:
+            carried[s.id] = {**prev, "skipped": True}
+        else:
+            to_run.append(s)
+    log.info(
+        "pmf run %s for %s: %d report(s) to run, %d current (skipped)",
+        month,
+        config.council.name,
+        len(to_run),
+        len(carried),
+    )
+
+    # ---- 3. the KPI tables, once (reused when the inputs have not changed) ---------
+    history = out_dir / "kpi_history.parquet"
+    assessed_path = out_dir / "kpis.parquet"
+    prev_tables_current = (
+        previous.get("base_fingerprint") == base
+        and history.is_file()
+        and assessed_path.is_file()
+        and sha256_file(history) == (previous.get("kpi_table") or {}).get("sha256")
+        and sha256_file(assessed_path) == (previous.get("assessed_table") or {}).get("sha256")
+    )
+    if prev_tables_current and not force:
+        table_record, assessed_record = previous["kpi_table"], previous["assessed_table"]
+        log.info("KPI tables unchanged since the last run: reused")
+    else:
+        if kpi_table is None:
+            from pmf_lib.compute import build_kpi_table
+            from pmf_lib.read import load_sources
+
+            data = data or load_sources(config)
+            t0 = time.monotonic()
+            table = build_kpi_table(config, month, data)
+            log.info("KPI table computed in %.1f s (%d rows)", time.monotonic() - t0, len(table))
+        else:
+            table = kpi_table
+        assessed = assess_for_config(config, table, month)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_parquet_atomic(table, history)
+        write_csv_atomic(table, out_dir / "kpi_history.csv")
+        write_parquet_atomic(assessed, assessed_path)
+        write_csv_atomic(assessed, out_dir / "kpis.csv")
+        table_record = {
+            "source": table_source,
+            "rows": len(table),
+            "parquet": history.name,
+            "csv": "kpi_history.csv",
+            "sha256": sha256_file(history),
+        }
+        assessed_record = {
+            "rows": len(assessed),
+            "parquet": assessed_path.name,
+            "csv": "kpis.csv",
+            "sha256": sha256_file(assessed_path),
+        }
     config_copy = write_text_atomic(
         "# The config this month's reports were run with (paths made absolute).\n"
         + yaml.safe_dump(snapshot, sort_keys=False, allow_unicode=True),
         out_dir / "config.yaml",
     )
 
-    # ---- 3-4. the reports, in parallel ------------------------------------------
+    # ---- 4. the reports, in parallel ------------------------------------------
     fills = {
         "month": month,
         "config_path": str(config_copy),
@@ -470,7 +612,7 @@ def run_batch(
     }
     logo = snapshot["council"].get("logo")
     tasks = []
-    for s in specs:
+    for s in to_run:
         nb = Path(s.notebook).resolve()
         tasks.append(
             {
@@ -482,14 +624,24 @@ def run_batch(
                 "council": config.council.name,
                 "title": _title(config, s, month),
                 "logo": logo,
+                "generated": started,
             }
         )
-    from pmf_lib.publish.executors import LocalExecutor
+    from pmf_lib.publish.executors import make_executor
 
-    with _Progress(len(tasks), quiet) as progress:
-        raw = LocalExecutor(jobs or os.cpu_count() or 1, engine="papermill").run(
-            tasks, on_result=progress
-        )
+    own = isinstance(executor, str)
+    runner = make_executor(executor, jobs, scheduler, engine) if own else executor
+    try:
+        with _Progress(len(tasks), quiet, desc=f"{config.council.name} {month}") as progress:
+            raw = runner.run(tasks, on_result=progress)
+    finally:
+        if own:
+            runner.close()
+    for tid, r in raw.items():
+        r["fingerprint"] = fingerprints[tid]
+        if r.get("traceback"):
+            log.debug("%s traceback:\n%s", tid, r["traceback"])
+    raw.update(carried)
 
     # ---- 5. index pages and manifest -------------------------------------------
     finished = _now()
@@ -521,27 +673,22 @@ def run_batch(
             "areas": chosen,
             "jobs": jobs,
             "timeout": timeout,
+            "executor": getattr(runner, "name", str(executor)),
+            "engine": engine,
+            "force": force,
+            "retry_failed": retry_failed,
             "config": snapshot,
         },
-        inputs=input_files(config),
+        inputs=inputs,
         notebooks=sorted(common),
-        kpi_table={
-            "source": table_source,
-            "rows": len(table),
-            "parquet": history.name,
-            "csv": "kpi_history.csv",
-            "sha256": sha256_file(history),
-        },
-        assessed_table={
-            "rows": len(assessed),
-            "parquet": assessed_path.name,
-            "csv": "kpis.csv",
-            "sha256": sha256_file(assessed_path),
-        },
+        kpi_table=table_record,
+        assessed_table=assessed_record,
         reports=reports,
         started=started,
         finished=finished,
     )
+    manifest["base_fingerprint"] = base
+    manifest["log"] = Path(handler.baseFilename).name
     manifest["seconds"] = round(time.monotonic() - started_clock, 2)
     manifest_path = write_json_atomic(manifest, out_dir / "run.json")
     write_root_index(council=config.council.name, outputs_dir=config.outputs_dir)
@@ -552,6 +699,7 @@ def run_batch(
         manifest_path=manifest_path,
         kpi_table_path=history,
         assessed_table_path=assessed_path,
+        council=config.council.name,
         reports=[
             ReportResult(
                 id=r["id"],
@@ -562,6 +710,7 @@ def run_batch(
                 error=r["error"],
                 html=out_dir / r["html"] if r.get("html") else None,
                 notebook=out_dir / r["notebook"] if r.get("notebook") else None,
+                skipped=bool(r.get("skipped")),
             )
             for r in reports
         ],
@@ -592,3 +741,99 @@ class _Progress:
         self.bar.update(1)
         if not self.quiet:
             self.bar.write(line, file=sys.stderr)
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _previous_run(out_dir: Path) -> dict:
+    """The month's last manifest (empty when there is none or it cannot be read)."""
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return run if isinstance(run, dict) else {}
+
+
+def _start_log(out_dir: Path, started: str) -> logging.FileHandler:
+    """Log this run to ``run-<start time>.log`` beside its manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = re.sub(r"[^0-9T]", "", started[:19])
+    handler = logging.FileHandler(out_dir / f"run-{stamp}.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger("pmf")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    return handler
+
+
+def run_councils(
+    config: Config,
+    month: str = "latest",
+    councils: str | list[str] | None = "all",
+    *,
+    kpi_tables: dict[str, pd.DataFrame] | None = None,
+    executor="local",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    engine: str = "warm",
+    **options,
+) -> list[BatchResult]:
+    """Run the month's batch for each council of a config (one, or ``councils:``).
+
+    Parameters
+    ----------
+    config : Config
+        A single-council config (then ``councils`` must be ``all`` or None), or a
+        multi-council one whose councils' outputs go to ``outputs/<id>/YYYY-MM/``.
+    councils : str or list of str
+        ``all`` or council ids.
+    kpi_tables : dict, optional
+        Precomputed KPI histories by council id (default: computed per council).
+    executor, jobs, scheduler, engine
+        As :func:`run_batch`; one executor (one dask cluster) serves every council.
+    **options
+        Passed to :func:`run_batch` (``areas``, ``quiet``, ``timeout``, ``force``,
+        ``retry_failed``).
+
+    Raises
+    ------
+    PmfError
+        For an unknown council id, checked before any work.
+    """
+    if not config.multi:
+        if councils not in (None, "all", []):
+            raise PmfError(
+                "this config is for one council; --councils needs a councils: config",
+                field="councils",
+            )
+        ids, configs = [None], [config]
+    else:
+        ids = config.council_ids() if councils in (None, "all") else list(councils)
+        configs = [config.for_council(c) for c in ids]  # raises for an unknown id
+    from pmf_lib.publish.executors import make_executor
+
+    runner = (
+        make_executor(executor, jobs, scheduler, engine) if isinstance(executor, str) else executor
+    )
+    results = []
+    try:
+        for cid, one in zip(ids, configs, strict=True):
+            table = (kpi_tables or {}).get(cid) if cid else (kpi_tables or {}).get(None)
+            results.append(
+                run_batch(
+                    one,
+                    month,
+                    jobs=jobs,
+                    kpi_table=table,
+                    executor=runner,
+                    engine=engine,
+                    **options,
+                )
+            )
+    finally:
+        if isinstance(executor, str):
+            runner.close()
+    return results

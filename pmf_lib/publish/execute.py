@@ -126,9 +126,18 @@ def render_report(task: dict) -> dict:
 
 
 def _export(nb, task: dict) -> str:
+    from datetime import datetime
+
     from pmf_lib.render.export import export_html
 
-    return export_html(nb, council=task["council"], title=task["title"], logo=task.get("logo"))
+    generated = task.get("generated")
+    return export_html(
+        nb,
+        council=task["council"],
+        title=task["title"],
+        logo=task.get("logo"),
+        generated=datetime.fromisoformat(generated) if generated else None,
+    )
 
 
 def _execute_warm_and_export(task: dict, tmp_nb: Path, start: float) -> str:

@@ -68,6 +68,9 @@ class LocalExecutor:
         self.jobs = jobs or os.cpu_count() or 1
         self.engine = engine
 
+    def close(self) -> None:
+        """Nothing to release (each run's pool ends with the run)."""
+
     def run(self, tasks: list[dict], on_result: OnResult | None = None) -> dict[str, dict]:
         """Run every task; return ``{task id: result}``."""
         results: dict[str, dict] = {}
@@ -98,6 +101,108 @@ class LocalExecutor:
         return results
 
 
+class DaskExecutor:
+    """Reports as dask tasks: one task per report, on a cluster or a local one.
+
+    Parameters
+    ----------
+    jobs : int, optional
+        Workers of the local cluster started when no ``scheduler`` is given
+        (default: the number of cores); ignored with ``scheduler``.
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``). Its workers must see
+        the same paths as this machine (inputs, notebooks and ``outputs/``).
+    engine : str
+        ``warm`` (each worker thread keeps a kernel) or ``papermill``.
+
+    Workers write each report's files themselves (atomically, as the local
+    executor does); results and failures come back here for the manifest. A
+    worker lost in the middle of a report fails that report alone (dask does not
+    retry it: ``pmf run --retry-failed`` does).
+    """
+
+    name = "dask"
+
+    def __init__(self, jobs: int | None = None, scheduler: str | None = None, engine="warm"):
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise PmfError(
+                "the dask executor needs dask.distributed: pip install 'pmf[dask]'",
+                field="executor",
+            ) from None
+        self.jobs = jobs or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self.engine = engine
+        self._client = None
+        self._cluster = None
+
+    @property
+    def client(self):
+        """The dask client (connecting, or starting the local cluster, on first use)."""
+        if self._client is None:
+            from distributed import Client, LocalCluster
+
+            if self.scheduler:
+                try:
+                    self._client = Client(self.scheduler, timeout="30s")
+                except OSError as e:
+                    raise PmfError(
+                        f"cannot reach the dask scheduler at {self.scheduler} ({e})",
+                        field="scheduler",
+                    ) from None
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=self.jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    env=dict(KERNEL_ENV),
+                )
+                self._client = Client(self._cluster)
+        return self._client
+
+    def run(self, tasks: list[dict], on_result: OnResult | None = None) -> dict[str, dict]:
+        """Run every task on the cluster; return ``{task id: result}``."""
+        import uuid
+
+        from distributed import as_completed as dask_completed
+
+        results: dict[str, dict] = {}
+        if not tasks:
+            return results
+        run_key = uuid.uuid4().hex[:8]
+        futures = {}
+        for t in tasks:
+            fut = self.client.submit(
+                render_report,
+                {**t, "engine": self.engine},
+                key=f"pmf-report-{t['id']}-{run_key}",
+                pure=False,
+                retries=0,
+            )
+            futures[fut] = t["id"]
+        for fut in dask_completed(list(futures)):
+            tid = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as e:  # KilledWorker, a lost connection, ...
+                r = failed_result(tid, f"the dask task failed ({type(e).__name__}: {e})")
+            results[tid] = r
+            if on_result:
+                on_result(r)
+        return results
+
+    def close(self) -> None:
+        """Disconnect (and stop the local cluster, if this executor started one)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
 def make_executor(
     kind: str = "local", jobs: int | None = None, scheduler: str | None = None, engine="warm"
 ):
@@ -123,7 +228,5 @@ def make_executor(
             raise PmfError("--scheduler is only for the dask executor", field="scheduler")
         return LocalExecutor(jobs, engine=engine)
     if kind == "dask":
-        from pmf_lib.publish.dask_executor import DaskExecutor
-
         return DaskExecutor(jobs, scheduler=scheduler, engine=engine)
     raise PmfError(f"unknown executor {kind!r}; expected local or dask", field="executor")

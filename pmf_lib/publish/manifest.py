@@ -76,7 +76,7 @@ def file_record(path: str | Path) -> dict:
 def build_manifest(
     *,
     parameters: dict,
-    inputs: list[Path],
+    inputs: list[Path | dict],
     notebooks: list[Path],
     kpi_table: dict,
     assessed_table: dict | None = None,
@@ -96,6 +96,8 @@ def build_manifest(
         "notebook",
         "started",
         "finished",
+        "fingerprint",
+        "skipped",
     )
     return {
         "pmf_version": __version__,
@@ -104,7 +106,7 @@ def build_manifest(
         "finished": finished,
         "parameters": parameters,
         "notebooks": [file_record(p) for p in notebooks],
-        "inputs": [file_record(p) for p in inputs],
+        "inputs": [p if isinstance(p, dict) else file_record(p) for p in inputs],
         "kpi_table": kpi_table,
         "assessed_table": assessed_table,
         "reports": [{k: r.get(k) for k in keep} for r in reports],

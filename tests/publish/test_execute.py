@@ -93,8 +93,9 @@ def _outputs(nb) -> list[str]:
 def test_warm_kernel_isolates_reports_and_numbers_cells_afresh(tmp_path):
     import time
 
-    from pmf_lib.publish.warm import WarmKernel
     from papermill.iorw import load_notebook_node
+
+    from pmf_lib.publish.warm import WarmKernel
 
     first = _notebook(
         tmp_path / "first.ipynb",
