@@ -151,7 +151,22 @@ class Chromium:
         check = self.send(
             "Runtime.evaluate", {"expression": check_js, "returnByValue": True}, session=session
         )["result"].get("value")
-        if screenshot is not None:
+        if screenshot is not None:  # the page's top 5,000 pixels: tiles, tables and charts
+            height = self.send(
+                "Runtime.evaluate",
+                {"expression": "document.documentElement.scrollHeight", "returnByValue": True},
+                session=session,
+            )["result"].get("value", 1500)
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {
+                    "width": 1200,
+                    "height": min(int(height), 5000),
+                    "deviceScaleFactor": 1,
+                    "mobile": False,
+                },
+                session=session,
+            )
             shot = self.send("Page.captureScreenshot", {"format": "png"}, session=session)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))

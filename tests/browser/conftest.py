@@ -81,7 +81,9 @@ def render_month(out: Path, month: str, audience: str = "internal") -> list[Path
 
     out.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load((ROOT / "parameters" / "config.yaml").read_text(encoding="utf-8"))
-    base["targets"] = str(ROOT / "parameters" / "targets.yaml")
+    for key in ("targets", "kpi_catalogue"):  # files beside the real config
+        if base.get(key):
+            base[key] = str(ROOT / "parameters" / base[key])
     base["audience"] = audience
     base["outputs"] = str(out)
     actions = ROOT / "data" / "demo" / "local" / "improvement_actions.csv"
