@@ -22,9 +22,8 @@ def run(args) -> int:
 
     from pmf_lib.assess.pipeline import assess_for_config
     from pmf_lib.config import load_config
-    from pmf_lib.publish.commentary import write_commentary_files
-
     from pmf_lib.errors import PmfError
+    from pmf_lib.publish.commentary import write_commentary_files
 
     if args.month == "latest":
         raise PmfError("commentary is for a named month: give --month YYYY-MM", field="month")
