@@ -29,9 +29,8 @@ def run(args) -> int:
         raise PmfError("commentary is for a named month: give --month YYYY-MM", field="month")
     config = load_config(args.config)
     saved = config.outputs_dir / args.month / "kpis.parquet"
-    if saved.is_file():  # the month's assessed table from `pmf run`
-        assessed = pd.read_parquet(saved)
-    else:
+    assessed = pd.read_parquet(saved) if saved.is_file() else None
+    if assessed is None or "exception" not in assessed.columns:  # not an assessed table
         from pmf_lib.compute import build_kpi_table
 
         assessed = assess_for_config(config, build_kpi_table(config, args.month), args.month)
