@@ -1,0 +1,174 @@
+"""Faults: a timeout, a killed kernel, a raising notebook, a failed write and a concurrent run
+each leave every other report and every earlier output intact; --retry-failed, skipping
+unchanged reports and --force."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmf_lib.config import load_config
+from pmf_lib.errors import PmfError
+from pmf_lib.publish import batch as batch_module
+from pmf_lib.publish.lock import RunLock
+from pmf_lib.publish.plan import area_reports
+
+CONFIG = """\
+council: {code: 938, name: "Faultshire"}
+data: {ssda903: data/903.csv, cin_census: data/cin.xml, population: data/pop.csv}
+outputs: out
+areas:
+  good: {title: Good, kpis: [referrals_count]}
+  slow: {title: Hangs, kpis: [referrals_count]}
+  killed: {title: Kernel killed, kpis: [referrals_count]}
+  raises: {title: Raises, kpis: [referrals_count]}
+"""
+
+# Each area misbehaves in its own way unless the file `healed` exists beside the config.
+CELL = """\
+import os, pathlib, time
+import pandas as pd
+healed = (pathlib.Path(config_path).parents[2] / "healed").exists()
+if not healed and area == "slow":
+    time.sleep(600)
+if not healed and area == "killed":
+    os.kill(os.getpid(), 9)
+if not healed and area == "raises":
+    raise ValueError("a bug in the notebook")
+t = pd.read_parquet(kpi_table)
+print(area, month, t.loc[t["period_end"] == t["period_end"].max(), "value"].sum())
+"""
+
+
+def kpi_table() -> pd.DataFrame:
+    ends = pd.date_range("2025-11-30", "2026-10-31", freq="ME")
+    # October's referrals: 100 + 11 = 111 (the 12th month).
+    return pd.DataFrame(
+        {
+            "kpi_id": "referrals_count",
+            "period_end": ends,
+            "window": "month",
+            "value": 100.0 + np.arange(len(ends)),
+            "numerator": 100.0 + np.arange(len(ends)),
+            "denominator": np.nan,
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def area_reports_only(monkeypatch):
+    monkeypatch.setattr(batch_module, "plan_reports", lambda c, m, a: area_reports(c, a))
+
+
+@pytest.fixture
+def council(tmp_path):
+    (tmp_path / "data").mkdir()
+    for name in ("903.csv", "cin.xml", "pop.csv"):
+        (tmp_path / "data" / name).write_text("x\n")
+    (tmp_path / "config.yaml").write_text(CONFIG)
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                'area: str = "good"  # area\nmonth: str = "latest"  # month\n'
+                'config_path: str = ""  # config\nkpi_table: str = ""  # table',
+                metadata={"tags": ["parameters"]},
+            ),
+            nbformat.v4.new_code_cell(CELL),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "P", "language": "python"}},
+    )
+    nbformat.write(nb, tmp_path / "report.ipynb")
+    return tmp_path, load_config(tmp_path / "config.yaml")
+
+
+def run(root, config, **kw):
+    return batch_module.run_batch(
+        config,
+        month="2026-10",
+        jobs=2,
+        quiet=True,
+        kpi_table=kpi_table(),
+        notebook=root / "report.ipynb",
+        **kw,
+    )
+
+
+@pytest.mark.slow
+def test_each_fault_fails_its_report_alone_then_retry_and_skip(council):
+    root, config = council
+    month_dir = root / "out" / "2026-10"
+    month_dir.mkdir(parents=True)
+    for area in ("slow", "killed", "raises"):
+        (month_dir / f"{area}.html").write_text(f"EARLIER {area}")
+
+    first = run(root, config, timeout=20)
+    status = {r.id: r for r in first.reports}
+    assert first.succeeded == ["good"]
+    assert "timed out" in status["slow"].error
+    assert "kernel died" in status["killed"].error
+    assert status["raises"].error == "ValueError: a bug in the notebook"
+    for area in ("slow", "killed", "raises"):  # every earlier output intact
+        assert (month_dir / f"{area}.html").read_text() == f"EARLIER {area}"
+    good = (month_dir / "good.html").read_text()
+    assert "good 2026-10 111.0" in good
+    assert not [p for p in month_dir.iterdir() if p.name.endswith(".tmp")]
+    assert len(list(month_dir.glob("run-*.log"))) == 1
+
+    # --retry-failed runs only the three that failed; now they succeed.
+    (root / "healed").write_text("")
+    retry = run(root, config, retry_failed=True)
+    assert sorted(retry.ran) == ["killed", "raises", "slow"]
+    assert retry.failed == []
+    assert (month_dir / "good.html").read_text() == good  # not rewritten
+    assert "slow 2026-10 111.0" in (month_dir / "slow.html").read_text()
+
+    # Nothing changed: every report is skipped; --force runs them all.
+    assert run(root, config).ran == []
+    assert sorted(run(root, config, force=True).ran) == ["good", "killed", "raises", "slow"]
+    # A changed notebook is a change: every report runs again.
+    nb = nbformat.read(root / "report.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('new section')"))
+    nbformat.write(nb, root / "report.ipynb")
+    changed = run(root, config)
+    assert sorted(changed.ran) == ["good", "killed", "raises", "slow"]
+    manifest = json.loads(changed.manifest_path.read_text())
+    assert {r["id"]: r["status"] for r in manifest["reports"]} == dict.fromkeys(
+        ["good", "slow", "killed", "raises"], "ok"
+    )
+
+
+def test_a_second_run_for_the_same_month_is_refused(council):
+    root, config = council
+    month_dir = root / "out" / "2026-10"
+    with RunLock(month_dir):
+        with pytest.raises(PmfError, match=f"in progress \\(pid {os.getpid()}"):
+            run(root, config)
+    assert sorted(p.name for p in month_dir.iterdir()) == [".pmf-run.lock"]
+
+
+def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypatch):
+    root, config = council
+    month_dir = root / "out" / "2026-10"
+    month_dir.mkdir(parents=True)
+    (month_dir / "index.html").write_text("PREVIOUS INDEX")
+    (month_dir / "run.json").write_text('{"previous": true}')
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("pmf_lib.publish.atomic.os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        run(root, config, areas=["good"])
+    assert (month_dir / "index.html").read_text() == "PREVIOUS INDEX"
+    assert (month_dir / "run.json").read_text() == '{"previous": true}'
+    assert not [p.name for p in month_dir.iterdir() if p.name.endswith(".tmp")]
+    # The lock was released: a new run (disk no longer full) can start.
+    monkeypatch.undo()
+    monkeypatch.setattr(batch_module, "plan_reports", lambda c, m, a: area_reports(c, a))
+    assert run(root, config, areas=["good"]).failed == []
