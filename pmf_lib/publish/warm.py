@@ -151,6 +151,8 @@ class WarmKernel:
         }
         nb = parameterize_notebook(nb, parameters, kernel_name=self.kernel_name)
         for cell in nb.cells:
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.id = "injected-parameters"  # papermill's is random: HTML would differ
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         if not self.alive:
