@@ -207,6 +207,28 @@ def _value_text(value, unit: str, suppressed: bool = False) -> str:
 
 
 @dataclass
+def published_tables(config: Config, month: str) -> tuple[str, str]:
+    """The KPI history and assessed table a batch published for ``month``, if any.
+
+    Returns ``("", "")`` when the month (or, for ``latest``, any month) has not
+    been published in ``config.outputs_dir``.
+    """
+    out = config.outputs_dir
+    if month == "latest":
+        months = sorted(
+            d
+            for d in out.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")
+            if (d / "kpi_history.parquet").is_file()
+        )
+        folder = months[-1] if months else None
+    else:
+        folder = out / month
+    if folder is None or not (folder / "kpi_history.parquet").is_file():
+        return "", ""
+    assessed = folder / "kpis.parquet"
+    return str(folder / "kpi_history.parquet"), str(assessed) if assessed.is_file() else ""
+
+
 class MonthData:
     """The config, KPI history and assessed table of one month, as reports show them."""
 
@@ -239,7 +261,9 @@ class MonthData:
         month : str
             ``YYYY-MM`` (or ``latest``: the last month of the KPI history).
         kpi_table : str or Path
-            The tidy KPI history (``kpi_history.parquet``); empty: read the data and
+            The tidy KPI history (``kpi_history.parquet``); empty: the month's
+            published tables in the config's outputs folder (the latest published
+            month for ``latest``), or, if none is published, read the data and
             compute it now.
         assessed_table : str or Path
             The month's assessed table (``kpis.parquet``); empty: assess now.
@@ -248,6 +272,10 @@ class MonthData:
         """
         if month != "latest" and not _MONTH_RE.fullmatch(str(month)):
             raise PmfError(f"expected YYYY-MM or 'latest', got {month!r}", field="month")
+        if not kpi_table:
+            config = load_config(config_path, check_files=False)
+            kpi_table, published_assessed = published_tables(config, month)
+            assessed_table = assessed_table or published_assessed
         config = load_config(config_path, check_files=not kpi_table)
         if kpi_table:
             history = _read_table(kpi_table, "KPI history")
