@@ -206,7 +206,6 @@ def _value_text(value, unit: str, suppressed: bool = False) -> str:
     return SUPPRESSED if suppressed else format_value(value, unit)
 
 
-@dataclass
 def published_tables(config: Config, month: str) -> tuple[str, str]:
     """The KPI history and assessed table a batch published for ``month``, if any.
 
@@ -229,6 +228,7 @@ def published_tables(config: Config, month: str) -> tuple[str, str]:
     return str(folder / "kpi_history.parquet"), str(assessed) if assessed.is_file() else ""
 
 
+@dataclass
 class MonthData:
     """The config, KPI history and assessed table of one month, as reports show them."""
 
