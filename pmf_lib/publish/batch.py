@@ -285,8 +285,8 @@ def config_snapshot(config: Config) -> dict:
     """The config as plain data with every path made absolute (for the notebook and run.json).
 
     Every entry under ``data`` is a path (or a list, or a mapping of lists, of
-    paths), as are ``outputs``, ``targets``, ``council.logo`` and
-    ``benchmarks.store``.
+    paths), as are ``outputs``, ``targets``, ``kpi_catalogue``, ``council.logo``
+    and ``benchmarks.store``.
 
     Examples
     --------
@@ -305,6 +305,7 @@ def config_snapshot(config: Config) -> dict:
     for holder, key in (
         (snap, "outputs"),
         (snap, "targets"),
+        (snap, "kpi_catalogue"),
         (snap.get("council"), "logo"),
         (snap.get("benchmarks"), "store"),
     ):
@@ -640,7 +641,7 @@ def _run_locked(
     for tid, r in raw.items():
         r["fingerprint"] = fingerprints[tid]
         if r.get("traceback"):
-            log.debug("%s traceback:\n%s", tid, r["traceback"])
+            log.debug("%s traceback:\n%s", tid, re.sub(r"\x1b\[[0-9;]*m", "", r["traceback"]))
     raw.update(carried)
 
     # ---- 5. index pages and manifest -------------------------------------------
