@@ -163,7 +163,7 @@ def suppress_assessed(assessed: pd.DataFrame, history: pd.DataFrame) -> pd.DataF
     ...                   "period_end": pd.to_datetime(["2026-10-31"]), "value": [3.0],
     ...                   "previous_value": [9.0], "sentence": ["K rose to 3."]})
     >>> s = suppress_assessed(a, h).iloc[0]
-    >>> s["value"], s["suppressed"], s["sentence"]
+    >>> float(s["value"]), bool(s["suppressed"]), s["sentence"]
     (nan, True, 'The figure for K in October 2026 is withheld: it concerns fewer than 5 children.')
     """
     a = assessed.copy()
