@@ -33,6 +33,7 @@ report: $(DEMO_STAMP)
 # The suite first publishes the demo's latest month (skipped when nothing changed):
 # the notebooks' default parameters read that month's published tables under nbval.
 test: $(DEMO_STAMP)
+	@$(BIN)/ruff check -q pmf_lib tests benchmarks && $(BIN)/ruff format -q --check pmf_lib tests benchmarks
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG) --quiet >/dev/null
 	@$(BIN)/python -m pytest -q --durations=15 --doctest-modules pmf_lib tests
 	@$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks

@@ -54,8 +54,11 @@ def test_working_days_skip_weekends_and_bank_holidays():
     assert np.isnan(out[3])
 
 
-@given(st.dates(min_value=pd.Timestamp("2000-01-01").date(),
-                max_value=pd.Timestamp("2040-12-31").date()))
+@given(
+    st.dates(
+        min_value=pd.Timestamp("2000-01-01").date(), max_value=pd.Timestamp("2040-12-31").date()
+    )
+)
 def test_month_end_is_last_day(d):
     m = month_end(pd.Timestamp(d))
     assert m.month == d.month and (m + pd.Timedelta(days=1)).day == 1

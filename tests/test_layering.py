@@ -1,4 +1,4 @@
-"""Pipeline stages import in one direction: read -> validate -> compute -> assess -> render -> publish.
+"""Pipeline stages import one way: read -> validate -> compute -> assess -> render -> publish.
 
 A lower stage never imports a higher one; the stage-neutral modules (errors, dates,
 config) import no stage at all, and the demo generator imports no pipeline stage.

@@ -20,7 +20,9 @@ DEFAULT_CONFIG = "parameters/config.yaml"
 
 
 def add_config_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default=DEFAULT_CONFIG, help="config file (default: %(default)s)")
+    parser.add_argument(
+        "--config", default=DEFAULT_CONFIG, help="config file (default: %(default)s)"
+    )
 
 
 def month_arg(value: str) -> str:

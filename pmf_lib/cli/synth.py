@@ -21,7 +21,10 @@ def run(args) -> int:
     from pmf_lib.synth import generate
 
     summary = generate(
-        Path(args.out), start=args.start, months=args.months, seed=args.seed,
+        Path(args.out),
+        start=args.start,
+        months=args.months,
+        seed=args.seed,
         children=args.children,
     )
     print(summary)

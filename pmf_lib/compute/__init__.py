@@ -11,8 +11,17 @@ from pmf_lib.dates import month_end, month_ends
 from pmf_lib.read import SourceData, latest_complete_month, load_sources
 
 __all__ = [
-    "KPI_TABLE_COLUMNS", "REGISTRY", "Figure", "KpiInputs", "KpiMeta", "all_kpis",
-    "build_kpi_table", "compute_kpi_table", "inputs_from_sources", "kpi", "resolve_month",
+    "KPI_TABLE_COLUMNS",
+    "REGISTRY",
+    "Figure",
+    "KpiInputs",
+    "KpiMeta",
+    "all_kpis",
+    "build_kpi_table",
+    "compute_kpi_table",
+    "inputs_from_sources",
+    "kpi",
+    "resolve_month",
 ]
 
 HISTORY_MONTHS = 36
@@ -41,8 +50,12 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     as_of = pd.to_datetime(ref).max()
     issues = validate(Sources(cin=data.cin, cla=data.cla), as_of=None if pd.isna(as_of) else as_of)
     return confidence_table(
-        issues, data.cin, data.cla, period_ends,
-        high=config.data_quality.high, medium=config.data_quality.medium,
+        issues,
+        data.cin,
+        data.cla,
+        period_ends,
+        high=config.data_quality.high,
+        medium=config.data_quality.medium,
     )
 
 

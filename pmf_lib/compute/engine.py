@@ -77,5 +77,3 @@ def compute_kpi_table(
     table = pd.DataFrame(rows, columns=KPI_TABLE_COLUMNS)
     table["period_end"] = pd.to_datetime(table["period_end"])
     return table.sort_values(["kpi_id", "period_end", "window"], ignore_index=True)
-
-

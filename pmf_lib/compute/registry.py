@@ -136,6 +136,7 @@ def metadata_table() -> pd.DataFrame:
     rows = []
     for k in all_kpis().values():
         m = k.meta
-        rows.append({**m.__dict__, "windows": ",".join(m.windows),
-                     "breakdowns": ",".join(m.breakdowns)})
+        rows.append(
+            {**m.__dict__, "windows": ",".join(m.windows), "breakdowns": ",".join(m.breakdowns)}
+        )
     return pd.DataFrame(rows)
