@@ -28,6 +28,7 @@ $(DEMO_STAMP): $(STAMP)
 	@$(BIN)/pmf synth --out $(DEMO)
 
 report: $(DEMO_STAMP)
+	@$(BIN)/pmf validate --month $(MONTH) --config $(CONFIG) >/dev/null
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG)
 
 # The suite first publishes the demo's latest month (skipped when nothing changed):

@@ -665,6 +665,11 @@ def _run_locked(
             started=started,
             finished=finished,
             show_table=config.audience == "internal",
+            # The data quality report (``pmf validate``) lists child ids: linked
+            # only for an internal audience, and only when it has been written.
+            dq_href="data_quality.html"
+            if config.audience == "internal" and (out_dir / "data_quality.html").is_file()
+            else None,
         ),
         out_dir / "index.html",
     )

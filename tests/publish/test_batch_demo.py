@@ -17,6 +17,9 @@ from tests.conftest import ROOT
 def test_demo_batch_publishes_every_area(demo_dir, tmp_path):
     config = load_config(ROOT / "parameters" / "config.yaml")
     config = config.model_copy(update={"outputs": str(tmp_path)})
+    # A data quality report written earlier by `pmf validate` is linked from the index.
+    (tmp_path / "2026-10").mkdir()
+    (tmp_path / "2026-10" / "data_quality.html").write_text("<html></html>")
     result = run_batch(config, month="latest", quiet=True)
     assert result.failed == [], [(r.id, r.error) for r in result.reports]
     # The month's plan: the dashboard, every area's report and highlight report, the
@@ -47,4 +50,5 @@ def test_demo_batch_publishes_every_area(demo_dir, tmp_path):
     index = result.index_path.read_text()
     for report_id in expected:
         assert f'href="{report_id}.html"' in index
+    assert 'href="data_quality.html"' in index
     assert (tmp_path / "index.html").is_file()
