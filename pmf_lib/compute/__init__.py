@@ -40,20 +40,33 @@ def resolve_month(month: str, data: SourceData) -> str:
 def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     """Data quality confidence per KPI and period end (``pmf_lib.validate.confidence``).
 
-    Validation runs on the national returns as at their latest reference date
-    (so "a date in the future" means after the data's extract date).
+    Validation runs on the national returns and on the configured local datasets
+    and monthly workforce files (re-read as tables against their schema, so a
+    value that could not be parsed counts as an error on its record), as at the
+    national returns' latest reference date (so "a date in the future" means
+    after the data's extract date). Local issues are placed on the records of
+    ``data.local`` by file and row number.
     """
-    from pmf_lib.validate import Sources, validate
-    from pmf_lib.validate.confidence import confidence_table
+    from pmf_lib.validate import Sources, read_other_sources, validate
+    from pmf_lib.validate.confidence import confidence_table, local_issues_on_frames
 
     ref = pd.concat([data.cin.returns["reference_date"], data.cla.returns["reference_date"]])
     as_of = pd.to_datetime(ref).max()
-    issues = validate(Sources(cin=data.cin, cla=data.cla), as_of=None if pd.isna(as_of) else as_of)
+    configured = config.optional_sources()
+    local_files = {
+        s.removeprefix("local."): config.files(s) for s in configured if s.startswith("local.")
+    }
+    wf = config.files("workforce_monthly") if "workforce_monthly" in configured else []
+    other = read_other_sources(local=local_files, workforce_monthly=wf)
+    sources = Sources(cin=data.cin, cla=data.cla, files=other.files, unreadable=other.unreadable)
+    issues = validate(sources, as_of=None if pd.isna(as_of) else as_of)
+    issues = local_issues_on_frames(issues, other.files, data.local)
     return confidence_table(
         issues,
         data.cin,
         data.cla,
         period_ends,
+        local=data.local,
         high=config.data_quality.high,
         medium=config.data_quality.medium,
     )
