@@ -585,6 +585,21 @@ def _run_locked(
         write_csv_atomic(table, out_dir / "kpi_history.csv")
         write_parquet_atomic(assessed, assessed_path)
         write_csv_atomic(assessed, out_dir / "kpis.csv")
+        if data is not None:  # breakdowns need the source data (not a precomputed table)
+            from pmf_lib.compute import inputs_from_sources
+            from pmf_lib.compute.breakdowns import compute_breakdowns
+            from pmf_lib.dates import month_end
+
+            t0 = time.monotonic()
+            breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
+            write_parquet_atomic(breakdowns, out_dir / "breakdowns.parquet")
+            write_csv_atomic(breakdowns, out_dir / "breakdowns.csv")
+            log.info(
+                "Breakdowns computed in %.1f s (%d rows)", time.monotonic() - t0, len(breakdowns)
+            )
+        else:  # no source data: no breakdowns, and none left from an earlier run
+            for stale in ("breakdowns.parquet", "breakdowns.csv"):
+                (out_dir / stale).unlink(missing_ok=True)
         table_record = {
             "source": table_source,
             "rows": len(table),
