@@ -48,7 +48,7 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     ``data.local`` by file and row number.
     """
     from pmf_lib.validate import Sources, read_other_sources, validate
-    from pmf_lib.validate.confidence import confidence_table, local_issues_on_frames
+    from pmf_lib.validate.confidence import FEEDS, confidence_table, local_issues_on_frames
 
     ref = pd.concat([data.cin.returns["reference_date"], data.cla.returns["reference_date"]])
     as_of = pd.to_datetime(ref).max()
@@ -66,6 +66,7 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
         data.cin,
         data.cla,
         period_ends,
+        feeds=FEEDS,
         local=data.local,
         high=config.data_quality.high,
         medium=config.data_quality.medium,

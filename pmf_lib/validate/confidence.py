@@ -373,7 +373,8 @@ def confidence_table(
         The canonical tables the KPIs read.
     period_ends : iterable of dates
     feeds : mapping, optional
-        KPI id to its :class:`Feed` s (default :data:`FEEDS`, every registered KPI).
+        KPI id to its :class:`Feed` s: :data:`FEEDS` for every registered KPI
+        (default :data:`DEFAULT_FEEDS`, the thirteen core KPIs).
     local : mapping, optional
         ``SourceData.local``: the local datasets and ``workforce_monthly``; an
         absent dataset feeds no records.
@@ -401,7 +402,7 @@ def confidence_table(
     [[0.25, 'Low']]
     """
     rate(0, high, medium)  # check the thresholds once
-    feeds = FEEDS if feeds is None else feeds
+    feeds = DEFAULT_FEEDS if feeds is None else feeds
     local = local or {}
     ends = [pd.Timestamp(p).normalize() for p in period_ends]
     rows = []

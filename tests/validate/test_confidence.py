@@ -111,6 +111,11 @@ def test_stock_share_and_child_level_errors_propagate():
 
 def test_no_records_is_share_zero_and_every_kpi_month_rated():
     t = confidence_table(_issues([]), CinCensus(), Ssda903(), ["2025-01-31", "2025-02-28"])
+    assert len(t) == 13 * 2
+    assert (t["dq_error_share"] == 0).all() and (t["dq_confidence"] == "High").all()
+    t = confidence_table(
+        _issues([]), CinCensus(), Ssda903(), ["2025-01-31", "2025-02-28"], feeds=FEEDS
+    )
     assert len(t) == len(FEEDS) * 2
     assert (t["dq_error_share"] == 0).all() and (t["dq_confidence"] == "High").all()
 
