@@ -51,6 +51,8 @@ from pmf_lib.render.format import (
 from pmf_lib.render.suppress import (
     SUPPRESSED,
     SUPPRESSED_NOTE,
+    row_is_suppressed,
+    suppress_breakdown,
     suppress_kpi_table,
     suppresses,
 )
@@ -88,6 +90,44 @@ _HEADLINE_COLUMNS = (
     "previous_change",
     "year_earlier_change",
 )
+
+
+#: Headings of the breakdown dimensions.
+DIMENSION_LABELS = {
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity (DfE major group)",
+    "team": "Team",
+}
+
+_BREAKDOWNS_TEMPLATE = """\
+{% if items %}
+<div class="pmf-breakdowns">
+{% for k in items %}
+<section class="pmf-breakdown" id="breakdown-{{ k.id }}"\
+ aria-labelledby="breakdown-{{ k.id }}-title">
+<h3 id="breakdown-{{ k.id }}-title">{{ k.title }}: {{ k.window }}</h3>
+{% for t in k.tables %}
+<table class="pmf-table pmf-breakdown-table">
+<caption>{{ k.title }} by {{ t.dimension | lower }} ({{ k.window }})</caption>
+<thead><tr><th scope="col">{{ t.dimension }}</th><th scope="col">{{ k.unit | capitalize }}</th>\
+{% if t.is_count %}<th scope="col">Share of total</th>{% endif %}</tr></thead>
+<tbody>
+{% for r in t.rows %}
+<tr><th scope="row">{{ r.group }}</th><td>{{ r.figure }}</td>\
+{% if t.is_count %}<td>{{ r.share }}</td>{% endif %}</tr>
+{% endfor %}
+</tbody>
+</table>
+{% endfor %}
+</section>
+{% endfor %}
+{% if note %}<p class="pmf-note">{{ note }}</p>{% endif %}
+</div>
+{% else %}
+<p class="pmf-note">No breakdowns are available for these measures this month.</p>
+{% endif %}
+"""
 
 
 @lru_cache(maxsize=1)
@@ -241,6 +281,8 @@ class MonthData:
     commentary_dir: Path | None = None
     targets: object = None
     spc_options: SpcOptions = field(default_factory=SpcOptions)
+    #: KPI breakdowns by group (``breakdowns.parquet``; None: not published).
+    breakdowns: pd.DataFrame | None = None
 
     # ---- construction ---------------------------------------------------------
     @classmethod
@@ -277,17 +319,25 @@ class MonthData:
             kpi_table, published_assessed = published_tables(config, month)
             assessed_table = assessed_table or published_assessed
         config = load_config(config_path, check_files=not kpi_table)
+        breakdowns = None
         if kpi_table:
             history = _read_table(kpi_table, "KPI history")
+            beside = Path(kpi_table).parent / "breakdowns.parquet"
+            if beside.is_file():
+                breakdowns = _read_table(beside, "breakdowns table")
         else:
-            from pmf_lib.compute import build_kpi_table, resolve_month
+            from pmf_lib.compute import build_kpi_table, inputs_from_sources, resolve_month
+            from pmf_lib.compute.breakdowns import compute_breakdowns
             from pmf_lib.read import load_sources
 
             data = load_sources(config)
             month = resolve_month(month, data)
             history = build_kpi_table(config, month, data)
+            breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
         assessed = _read_table(assessed_table, "assessed table") if assessed_table else None
-        return cls.from_tables(config, month, history, assessed, commentary_dir=commentary_dir)
+        out = cls.from_tables(config, month, history, assessed, commentary_dir=commentary_dir)
+        out.breakdowns = breakdowns
+        return out
 
     @classmethod
     def from_tables(
@@ -609,6 +659,84 @@ class MonthData:
                 }
             )
         return render("definitions.html.j2", items=items)
+
+    def breakdown_items(self, kpi_ids: list[str]) -> list[dict]:
+        """Each KPI's breakdowns at the period end in its headline window, as shown.
+
+        One item per KPI with breakdown rows: its title, window label and one
+        table per dimension (rows of group, figure and, for counts, share of
+        the total). For members and the public, counts of 1 to 4 show as
+        ``<5`` (with a second group withheld when only one is: see
+        :func:`~pmf_lib.render.suppress.suppress_breakdown`), and so does the
+        share of a withheld count; a percentage is withheld as the KPI table's
+        percentages are.
+        """
+        b = self.breakdowns
+        if b is None or b.empty:
+            return []
+        b = b[pd.to_datetime(b["period_end"]).dt.normalize() == self.period_end]
+        items = []
+        for kid in kpi_ids:
+            m = self.metas.get(kid)
+            if m is None:
+                continue
+            rows = b[(b["kpi_id"] == kid) & (b["window"] == headline_window(m))]
+            if rows.empty:
+                continue
+            tables = []
+            for dim in [d for d in m.breakdowns if d in set(rows["dimension"])]:
+                part = rows[rows["dimension"] == dim]
+                groups = [str(g) for g in part["group"]]
+                values = [float(v) for v in part["value"]]
+                tables.append(
+                    {
+                        "dimension": DIMENSION_LABELS.get(dim, dim.replace("_", " ").capitalize()),
+                        "is_count": m.unit == "count",
+                        "rows": self._breakdown_rows(m.unit, groups, values, part),
+                    }
+                )
+            items.append(
+                {
+                    "id": kid,
+                    "title": m.title,
+                    "window": window_label(headline_window(m), self.period_end),
+                    "unit": UNIT_NAMES[m.unit],
+                    "tables": tables,
+                }
+            )
+        return items
+
+    def _breakdown_rows(self, unit: str, groups, values, part: pd.DataFrame) -> list[dict]:
+        if unit == "count":
+            counts = {g: v for g, v in zip(groups, values, strict=True) if not is_missing(v)}
+            total = sum(counts.values())
+            shown = suppress_breakdown(counts) if self.suppressing else None
+            rows = []
+            for g, v in zip(groups, values, strict=True):
+                withheld = shown is not None and shown.get(g) == SUPPRESSED
+                share = 100.0 * v / total if total and not is_missing(v) else float("nan")
+                rows.append(
+                    {
+                        "group": g,
+                        "figure": SUPPRESSED if withheld else format_value(v, "count"),
+                        "share": SUPPRESSED if withheld else format_value(share, "percent"),
+                    }
+                )
+            return rows
+        rows = []
+        for g, v, n, d in zip(groups, values, part["numerator"], part["denominator"], strict=True):
+            withheld = self.suppressing and row_is_suppressed(n, d, unit)
+            rows.append({"group": g, "figure": _value_text(v, unit, withheld), "share": ""})
+        return rows
+
+    def breakdowns_block(self, kpi_ids: list[str]) -> HTML:
+        """Tables of each KPI's figure by age band, sex, ethnicity or team (empty: none)."""
+        items = self.breakdown_items(kpi_ids)
+        return HTML(
+            _env()
+            .from_string(_BREAKDOWNS_TEMPLATE)
+            .render(items=items, note=SUPPRESSED_NOTE if self.suppressing else "")
+        )
 
 
 def month_label(period_end) -> str:

@@ -1,7 +1,7 @@
 """The report kinds a month's batch publishes, each a few HTML blocks for its notebook.
 
 * :class:`ServiceAreaReport` — an area's monthly report: tiles, SPC charts with
-  target and comparator lines, commentary, actions, definitions;
+  target and comparator lines, commentary, actions, breakdowns, definitions;
 * :class:`Dashboard` — every KPI of every area on one page, with a summary;
 * :class:`ExceptionsReport` — exceptions and good practice across areas, for the board;
 * :class:`HighlightReport` — an area's exceptions with its Head of Service's commentary;
@@ -83,6 +83,10 @@ class ServiceAreaReport:
 
     def actions(self) -> HTML:
         return self.data.actions_block(self.area)
+
+    def breakdowns(self) -> HTML:
+        """The area's KPIs by age band, sex, ethnicity and team, where they have them."""
+        return self.data.breakdowns_block(self.kpis)
 
     def definitions(self) -> HTML:
         return self.data.definitions(self.kpis)
