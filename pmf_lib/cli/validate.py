@@ -57,11 +57,16 @@ def run(args) -> int:
     from pmf_lib.publish.data_quality import write_data_quality
     from pmf_lib.read import SourceData, latest_complete_month
     from pmf_lib.read.cin_census import read_cin_census
-    from pmf_lib.read.local import LOCAL_DATASETS
+    from pmf_lib.read.local import LOCAL_DATASETS, concat_tables
     from pmf_lib.read.population import read_population
     from pmf_lib.read.ssda903 import read_ssda903
     from pmf_lib.validate import read_other_sources, reconcile, validate
-    from pmf_lib.validate.confidence import DEFAULT_FEEDS, confidence_table, rate
+    from pmf_lib.validate.confidence import (
+        FEEDS,
+        confidence_table,
+        local_issues_on_frames,
+        rate,
+    )
 
     config = load_config(args.config)
     high = config.data_quality.high if args.high is None else args.high
@@ -95,7 +100,26 @@ def run(args) -> int:
         raise PmfError("row reconciliation failed: rows read differ from accepted + reported")
     last = month_end(month)
     ends = month_ends(last - pd.DateOffset(months=35), last)
-    conf = confidence_table(issues, sources.cin, sources.cla, ends, high=high, medium=medium)
+    # Every KPI is rated: local datasets' issues are placed on the stacked frames the
+    # KPIs read (as pmf run does), each dataset's files stacked in read order.
+    frames: dict[str, pd.DataFrame] = {}
+    for t in sources.files:
+        name = t.source.removeprefix("local/")
+        if t.source.startswith("local/") or t.source == "workforce_monthly":
+            frames[name] = concat_tables(
+                [u for u in sources.files if u.source.removeprefix("local/") == name]
+            )
+    placed = local_issues_on_frames(issues, sources.files, frames)
+    conf = confidence_table(
+        placed,
+        sources.cin,
+        sources.cla,
+        ends,
+        feeds=FEEDS,
+        local=frames,
+        high=high,
+        medium=medium,
+    )
     this_month = conf[conf["period_end"] == last]
     out = write_data_quality(
         config.outputs_dir,
@@ -104,7 +128,7 @@ def run(args) -> int:
         recon,
         this_month,
         council=config.council.name,
-        feeds=DEFAULT_FEEDS,
+        feeds=FEEDS,
     )
     write_csv_atomic(issues, out.with_name("data_quality_issues.csv"))
     write_csv_atomic(conf, out.with_name("data_quality_confidence.csv"))

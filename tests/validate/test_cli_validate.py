@@ -7,6 +7,7 @@ import shutil
 import pandas as pd
 
 from pmf_lib.cli import main
+from pmf_lib.validate.confidence import FEEDS
 from tests.conftest import need_shared
 
 
@@ -64,8 +65,9 @@ def test_validate_command_reports_every_fault_and_writes_the_report(tmp_path, ca
         ("row 3", "S04"),
     }
     conf = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_confidence.csv")
-    # 13 core KPIs x 36 month ends, each rated
-    assert len(conf) == 13 * 36 and conf["dq_confidence"].isin(["High", "Medium", "Low"]).all()
+    # Every registered KPI x 36 month ends, each rated
+    assert len(conf) == len(FEEDS) * 36
+    assert conf["dq_confidence"].isin(["High", "Medium", "Low"]).all()
 
 
 def test_bad_thresholds_are_a_pmf_error(tmp_path, capsys):
