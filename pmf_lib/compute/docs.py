@@ -17,6 +17,8 @@ AREA_TITLES = {
     "front_door": "Front door",
     "assessment": "Assessment",
     "children_in_need": "Children in need",
+    "children_with_disabilities": "Children with disabilities",
+    "adolescents": "Adolescents",
     "protection": "Child protection",
     "children_looked_after": "Children looked after",
     "care_leavers": "Care leavers",

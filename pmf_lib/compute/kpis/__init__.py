@@ -1,6 +1,7 @@
 """KPI definitions, one module per service area. Importing this registers them all."""
 
 from pmf_lib.compute.kpis import (  # noqa: F401
+    adolescents,
     adoption,
     assessment,
     care_leavers,
@@ -9,6 +10,7 @@ from pmf_lib.compute.kpis import (  # noqa: F401
     complaints,
     conferencing,
     contacts,
+    disabilities,
     early_help,
     front_door,
     improvement_actions,
