@@ -160,6 +160,15 @@ FEEDS: dict[str, tuple[Feed, ...]] = {
     "care_leavers_eet_pct": (_OC3,),
     "care_leavers_neet_pct": (_OC3,),
     "care_leavers_not_in_touch_pct": (_OC3,),
+    # adolescents; children with disabilities (CIN disabilities are per child, undated)
+    "adol_referrals_count": (_REF,),
+    "adol_assessments_exploitation_pct": (_ASSESS,),
+    "adol_cla_missing_pct": (_CLA, _flow("ssda903", "missing", "MIS_START", R12)),
+    "adol_cla_started_pct": (_EP_START,),
+    "cin_disabled_count": (_REF_OPEN, Feed("cin_census", "disabilities", kind="all")),
+    "cin_disabled_pct": (_REF_OPEN, Feed("cin_census", "disabilities", kind="all")),
+    "referrals_disabled_count": (_REF, Feed("cin_census", "disabilities", kind="all")),
+    "referrals_disabled_pct": (_REF, Feed("cin_census", "disabilities", kind="all")),
     # local datasets
     "complaints_received_count": (_COMPLAINT_IN,),
     "complaints_stage1_count": (_COMPLAINT_IN,),
