@@ -50,7 +50,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -175,8 +175,10 @@ def _child_groups(people: pd.DataFrame, id_col: str, dimension: str, period_end)
         g = sex_group(people["Sex" if id_col == "LAchildID" else "SEX"])
     else:
         g = ethnicity_group(people["Ethnicity" if id_col == "LAchildID" else "ETHNIC"])
-    g.index = people[id_col].astype("string").to_numpy()
-    g = g[g.index.notna()]
+    ids = people[id_col].astype("string")
+    known = ids.notna().to_numpy()
+    # plain object index: hashing Python strings is much faster than Arrow-backed isin
+    g = pd.Series(g.to_numpy()[known], index=pd.Index(ids[known].to_numpy(dtype=object)))
     return g[~g.index.duplicated(keep="last")]
 
 
@@ -238,8 +240,16 @@ class _Split:
 
     groups: tuple[str, ...]
     labels: dict[tuple[str, str], np.ndarray]
+    # restricted inputs per group, shared by the KPIs reading the same tables (the
+    # same frame objects also let the KPIs' memo_on_frame caches work across them)
+    _restricted: dict[str, KpiInputs] = field(default_factory=dict)
 
     def restrict(self, inputs: KpiInputs, group: str) -> KpiInputs:
+        if group not in self._restricted:
+            self._restricted[group] = self._restrict(inputs, group)
+        return self._restricted[group]
+
+    def _restrict(self, inputs: KpiInputs, group: str) -> KpiInputs:
         cin = dict(inputs.cin.tables)
         cla = dict(inputs.cla.tables)
         local = dict(inputs.local)
@@ -255,18 +265,20 @@ class _Split:
 
 
 def _label(ids: pd.Series, groups: pd.Series) -> np.ndarray:
-    out = pd.Series(ids.astype("string").to_numpy()).map(groups)
+    out = pd.Series(ids.astype(object).to_numpy()).map(groups)
     return out.fillna(NOT_KNOWN).to_numpy(dtype=object)
 
 
 def _child_split(
-    inputs: KpiInputs, dimension: str, period_end, needed: set[tuple[str, str]]
+    inputs: KpiInputs, dimension: str, period_end, needed: set[tuple[str, str]], cache: dict
 ) -> _Split:
-    cin_groups = _child_groups(
-        inputs.cin.tables.get("children"), "LAchildID", dimension, period_end
-    )
-    cla_groups = _child_groups(inputs.cla.tables.get("header"), "CHILD", dimension, period_end)
-    both = pd.concat([cin_groups, cla_groups[~cla_groups.index.isin(cin_groups.index)]])
+    if dimension not in cache:
+        cache[dimension] = (
+            _child_groups(inputs.cin.tables.get("children"), "LAchildID", dimension, period_end),
+            _child_groups(inputs.cla.tables.get("header"), "CHILD", dimension, period_end),
+        )
+    cin_groups, cla_groups = cache[dimension]
+    both = None
     labels = {}
     for source, name in needed:
         if source == "cin":
@@ -278,6 +290,9 @@ def _child_split(
         else:
             df = inputs.local[name]
             col = _local_child_column(name, df)
+            if both is None:  # CIN first, then 903 children not in the CIN census
+                extra = ~cla_groups.index.isin(cin_groups.index)
+                both = pd.concat([cin_groups, cla_groups[extra]])
             labels[(source, name)] = _label(df[col], both)
     return _Split(CHILD_DIMENSIONS[dimension], labels)
 
@@ -350,6 +365,7 @@ def compute_breakdowns(
         wanted = [registry[k] for k in kpi_ids]
     end = pd.Timestamp(period_end).normalize()
     splits: dict[tuple[str, frozenset], _Split] = {}
+    child_groups: dict[str, tuple[pd.Series, pd.Series]] = {}
     rows = []
     for k in wanted:
         if k.meta.unit not in BREAKDOWN_UNITS or not k.meta.breakdowns:
@@ -365,7 +381,7 @@ def compute_breakdowns(
             key = (dimension, frozenset(dim_needed))
             if key not in splits:
                 splits[key] = (
-                    _child_split(inputs, dimension, end, dim_needed)
+                    _child_split(inputs, dimension, end, dim_needed, child_groups)
                     if dimension in CHILD_DIMENSIONS
                     else _column_split(inputs, dimension, dim_needed)
                 )
@@ -390,4 +406,6 @@ def compute_breakdowns(
     table["period_end"] = pd.to_datetime(table["period_end"])
     for col in ("kpi_id", "window", "dimension", "group"):
         table[col] = table[col].astype("string")
+    for col in ("value", "numerator", "denominator"):
+        table[col] = table[col].astype(float)
     return table
