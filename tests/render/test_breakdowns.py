@@ -110,3 +110,23 @@ def test_no_breakdowns_says_so(tmp_path):
     d.breakdowns = None
     html = ServiceAreaReport(d, "front_door").breakdowns().data
     assert not _tables(html) and "No breakdowns" in html
+
+
+def test_load_reads_breakdowns_beside_the_published_history(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        "council: {code: 938, name: Demo}\n"
+        "data: {ssda903: x, cin_census: y, population: p.csv}\n"
+        "outputs: out\n"
+        "areas: {front_door: {title: Front door, kpis: [referrals_count]}}\n"
+    )
+    month_dir = tmp_path / "out" / "2026-10"
+    month_dir.mkdir(parents=True)
+    _history().to_parquet(month_dir / "kpi_history.parquet")
+    d = MonthData.load(tmp_path / "config.yaml", "2026-10")
+    assert d.breakdowns is None  # none published
+    _breakdowns().to_parquet(month_dir / "breakdowns.parquet")
+    d = MonthData.load(tmp_path / "config.yaml", "2026-10")
+    # Male 30 of 40 referrals in the month (see _breakdowns)
+    assert ["Male", "30", "75.0%"] in _cells(
+        _tables(ServiceAreaReport(d, "front_door").breakdowns().data)[0]
+    )
