@@ -20,6 +20,7 @@ from pmf_lib.dates import Window, working_days_between
     "window.",
     numerator="Assessments with AssessmentAuthorisationDate in the window",
     comparator=None,
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def assessments_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     """Assessments authorised in the window.

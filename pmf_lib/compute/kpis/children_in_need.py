@@ -50,6 +50,7 @@ _DEF = (
     definition=_DEF + ".",
     numerator="Distinct children with an episode of need open at period_end",
     comparator=None,
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end.

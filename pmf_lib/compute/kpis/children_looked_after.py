@@ -76,6 +76,7 @@ def looked_after_children(inputs: KpiInputs, date) -> pd.Index:
     ),
     numerator="Distinct children with an episode (not V3/V4) open at period_end",
     comparator="LACnum",
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cla_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children looked after at period end.
@@ -288,6 +289,7 @@ def ceased_episodes(inputs: KpiInputs, window: Window) -> pd.DataFrame:
     "status not V3/V4) with DECOM in the window.",
     numerator="Distinct children starting a period of care in the window",
     comparator="LACnum_Start",
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cla_started_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children who started to be looked after in the window.
@@ -343,6 +345,7 @@ def cla_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     "episodes without REC are not counted.",
     numerator="Distinct children ceasing to be looked after in the window",
     comparator="LACceased",
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cla_ceased_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children who ceased to be looked after in the window.

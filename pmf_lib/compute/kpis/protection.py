@@ -21,6 +21,7 @@ from pmf_lib.dates import Window, working_days_between
     definition="Section 47 enquiries (CIN census Section47) with S47ActualStartDate in the window.",
     numerator="Section 47 enquiries with S47ActualStartDate in the window",
     comparator=None,
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def s47_count(inputs: KpiInputs, window: Window) -> Figure:
     """Section 47 enquiries started in the window.
@@ -250,6 +251,7 @@ def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     "on or before period_end and CPPendDate empty or after period_end).",
     numerator="Distinct children with a CP plan open at period_end",
     comparator="CPP_Num",
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children on a CP plan at period end.
@@ -275,6 +277,7 @@ def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     definition="Child protection plans with CPPstartDate in the window.",
     numerator="CP plans with CPPstartDate in the window",
     comparator="CPP_Abuse",
+    breakdowns=("age_band", "sex", "ethnicity"),
 )
 def cp_plans_started_count(inputs: KpiInputs, window: Window) -> Figure:
     """CP plans starting in the window.

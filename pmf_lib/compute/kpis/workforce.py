@@ -182,7 +182,8 @@ def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
         "the sum over the window's months and teams of fte_in_post times the working days in "
         "the month (Monday-Friday less England & Wales bank holidays). DfE's rate divides "
         "the year's days lost by FTE in post at 30 September times 253 (254 in a leap year); "
-        "the two agree when staffing is steady. Every month of the window must be supplied."
+        "the two agree when staffing is steady. Every month of the window must be supplied; "
+        "more days lost than days available (inconsistent data) gives a missing value."
         + _ABSENT
     ),
     numerator="sickness_days summed over the window's months and teams",
@@ -200,12 +201,22 @@ def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     ...                 fte_in_post=[10.0], sickness_days=[21.0])
     >>> sw_absence_rate_pct(local_inputs(workforce_monthly=w), Window.of("month", "2025-03-31"))
     Figure(numerator=21.0, denominator=210.0)
+    >>> # Sickness recorded against a team with no FTE in post: missing, not a rate.
+    >>> w0 = local_frame("workforce_monthly", month=["2025-03-31"], team=["A"],
+    ...                  fte_in_post=[0.0], sickness_days=[1.0])
+    >>> sw_absence_rate_pct(local_inputs(workforce_monthly=w0), Window.of("month", "2025-03-31"))
+    Figure(numerator=nan, denominator=0.0)
     """
     rows = _rows(inputs, month_ends(window.start, window.end), ["sickness_days", "fte_in_post"])
     if rows is None:
         return MISSING_RATIO
-    available = rows["fte_in_post"].astype(float) * _working_days_in(rows["_month"])
-    return Figure(float(rows["sickness_days"].sum()), float(available.sum()))
+    available = float((rows["fte_in_post"].astype(float) * _working_days_in(rows["_month"])).sum())
+    lost = float(rows["sickness_days"].sum())
+    if lost > available:
+        # More days lost than FTE days available (e.g. sickness recorded for a team
+        # with no FTE in post): the data are inconsistent, so the rate is missing.
+        return Figure(float("nan"), available)
+    return Figure(lost, available)
 
 
 @kpi(
