@@ -183,8 +183,7 @@ def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
         "the month (Monday-Friday less England & Wales bank holidays). DfE's rate divides "
         "the year's days lost by FTE in post at 30 September times 253 (254 in a leap year); "
         "the two agree when staffing is steady. Every month of the window must be supplied; "
-        "more days lost than days available (inconsistent data) gives a missing value."
-        + _ABSENT
+        "more days lost than days available (inconsistent data) gives a missing value." + _ABSENT
     ),
     numerator="sickness_days summed over the window's months and teams",
     denominator="fte_in_post x working days in the month, summed over months and teams",
