@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmf_lib.compute.kpis import workforce as wf
+from pmf_lib.compute.kpis._local import local_frame, local_inputs
 from pmf_lib.compute.registry import Figure
 from pmf_lib.dates import Window, month_ends
 from tests.compute.local_kpi_props import check_absent, check_properties, inputs_for
@@ -140,3 +141,29 @@ def test_workforce_kpi_properties(columns, seed):
         "cases_held": 40,
     }
     check_properties(wf, "workforce_monthly", columns, future, seed)
+
+
+def test_absence_rate_is_missing_when_days_lost_exceed_days_available():
+    # Team A: 0 FTE in post in March 2025 but 1 sickness day recorded: 0 days available,
+    # so no rate can be given (not 100%, not infinite): the figure is missing.
+    march = Window.of("month", "2025-03-31")
+    w = local_frame(
+        "workforce_monthly",
+        month=["2025-03-31"],
+        team=["A"],
+        fte_in_post=[0.0],
+        sickness_days=[1.0],
+    )
+    fig = wf.sw_absence_rate_pct(local_inputs(workforce_monthly=w), march)
+    assert math.isnan(fig.numerator) and fig.denominator == 0.0
+    assert math.isnan(wf.sw_absence_rate_pct.meta.value(fig))
+    # 1 FTE x 21 working days available in March 2025, 25 days recorded lost -> missing.
+    w = local_frame(
+        "workforce_monthly",
+        month=["2025-03-31"],
+        team=["A"],
+        fte_in_post=[1.0],
+        sickness_days=[25.0],
+    )
+    fig = wf.sw_absence_rate_pct(local_inputs(workforce_monthly=w), march)
+    assert math.isnan(fig.numerator) and fig.denominator == 21.0
