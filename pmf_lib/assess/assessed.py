@@ -218,7 +218,7 @@ def assess_kpi(
     rolling = float(r12["value"].iloc[0]) if len(r12) else float("nan")
 
     # Month-on-month steps (quarter-on-quarter for a quarterly KPI), ending at ``end``.
-    steps = _monthly(series, end) if meta.frequency == "monthly" else series
+    steps = _monthly(series, end) if meta.cadence != "quarterly" else series
     if steps.empty:
         steps = pd.Series([value], index=pd.DatetimeIndex([end]))
     elif steps.index[-1] != end:

@@ -55,7 +55,7 @@ def _entry(m: KpiMeta) -> list[str]:
         ("Unit", UNIT_TEXT.get(m.unit, m.unit)),
         ("Polarity", POLARITY_TEXT.get(m.polarity, m.polarity)),
         ("Windows", ", ".join(f"`{w}`" for w in m.windows)),
-        ("Frequency", m.frequency),
+        ("Cadence", m.cadence),
         ("Source", m.source),
         ("Comparator", f"LAIT `{m.comparator}`" if m.comparator else "none"),
     ]
@@ -90,13 +90,21 @@ def render_kpi_docs() -> str:
         "(`Measure_short`) of the national measure the KPI matches. Where a KPI knowingly "
         "differs from the DfE method, see [deviations.md](deviations.md).",
         "",
-        "| id | title | area | unit | windows |",
-        "|---|---|---|---|---|",
+        "Cadence is the rhythm at which a KPI yields independent points, and decides how it "
+        "is charted: `monthly` and `quarterly` KPIs get SPC on month or quarter windows (a "
+        "quarterly KPI at quarter ends only); `annual` KPIs (figures from annual returns or "
+        "records: OC2, OC3, the CSWW census) are shown year on year, never SPC-charted "
+        "monthly; `rolling` KPIs (published only as rolling windows) are trend lines with no "
+        "limits. See the SPC section of [deviations.md](deviations.md).",
+        "",
+        "| id | title | area | unit | windows | cadence |",
+        "|---|---|---|---|---|---|",
     ]
     for m in kpis:
         area = AREA_TITLES.get(m.area, m.area)
         lines.append(
-            f"| [`{m.id}`](#{m.id}) | {m.title} | {area} | {m.unit} | {', '.join(m.windows)} |"
+            f"| [`{m.id}`](#{m.id}) | {m.title} | {area} | {m.unit} | {', '.join(m.windows)} "
+            f"| {m.cadence} |"
         )
     lines.append("")
     current = None

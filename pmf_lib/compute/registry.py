@@ -9,12 +9,22 @@ Examples
 --------
 >>> from pmf_lib.compute.registry import kpi, Figure, REGISTRY
 >>> @kpi(id="demo_count", title="Demo", area="front_door", unit="count",
-...      polarity="neutral", windows=("month",), source="CIN census",
+...      polarity="neutral", windows=("month",), cadence="monthly", source="CIN census",
 ...      definition="Rows in the window.", numerator="rows", register=False)
 ... def demo_count(inputs, window):
 ...     return Figure(3)
 >>> demo_count.meta.id, demo_count.meta.value(Figure(3))
 ('demo_count', 3.0)
+
+Every registered KPI declares its ``cadence``, the rhythm at which its figure
+yields independent points (assess runs SPC only on those):
+
+* ``monthly`` -- a new figure each month (month windows, month-end snapshots);
+* ``quarterly`` -- a new figure each quarter (quarter windows at quarter ends);
+* ``annual`` -- a figure from an annual return or record (OC2, OC3, the CSWW
+  census) that changes once a year and is repeated between returns;
+* ``rolling`` -- published only as a rolling or cumulative window (e.g. a rate
+  over the last 12 months), so consecutive points overlap.
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ from pmf_lib.read.tables import CinCensus, Population, Ssda903
 
 Unit = Literal["count", "percent", "rate_10k", "days", "ratio", "fte", "mean"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+Cadence = Literal["monthly", "quarterly", "annual", "rolling"]
+CADENCES = ("monthly", "quarterly", "annual", "rolling")
 UNITS = ("count", "percent", "rate_10k", "days", "ratio", "fte", "mean")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
@@ -66,7 +78,7 @@ class KpiMeta:
     definition: str
     numerator: str
     denominator: str | None = None
-    frequency: Literal["monthly", "quarterly"] = "monthly"
+    cadence: Cadence = "monthly"  # the rhythm of independent points (module docstring)
     comparator: str | None = None  # the national measure it matches (e.g. LAIT code)
     breakdowns: tuple[str, ...] = ()
 
@@ -105,11 +117,16 @@ def kpi(*, register: bool = True, windows=("month", "rolling_12m"), **meta) -> C
     """Decorate a pure function ``f(inputs, window) -> Figure`` as a KPI.
 
     Keyword arguments are the :class:`KpiMeta` fields. The decorated object is a
-    :class:`Kpi` (callable like the function, with ``.meta``).
+    :class:`Kpi` (callable like the function, with ``.meta``). A registered KPI
+    must declare its ``cadence``.
     """
 
     def wrap(func: KpiFunction) -> Kpi:
+        if register and "cadence" not in meta:
+            raise ValueError(f"{meta.get('id')}: a registered KPI must declare its cadence")
         m = KpiMeta(windows=tuple(windows), **meta)
+        if m.cadence not in CADENCES:
+            raise ValueError(f"{m.id}: unknown cadence {m.cadence!r}")
         if m.unit not in UNITS:
             raise ValueError(f"{m.id}: unknown unit {m.unit!r}")
         if m.polarity not in POLARITIES:

@@ -505,7 +505,7 @@ class MonthData:
         window = window or headline_window(m)
         h = self.history_full
         rows = h[(h["kpi_id"] == kpi_id) & (h["window"] == window)]
-        if m.frequency == "quarterly" and window != "snapshot":
+        if m.cadence == "quarterly" and window != "snapshot":
             # One point a quarter, ending with the report month: quarters do not overlap.
             rows = rows[(self.period_end.month - rows["period_end"].dt.month) % 3 == 0]
         if rows.empty or rows["value"].notna().sum() == 0:
@@ -525,7 +525,7 @@ class MonthData:
         ):
             if not is_missing(r.get(key)):
                 comps[label] = float(r[key])
-        span = months if m.frequency == "monthly" else max(months, 36)
+        span = months if m.cadence != "quarterly" else max(months, 36)
         return spc_chart(
             c,
             title=f"{m.title} ({window_label(window, self.period_end)})",

@@ -22,7 +22,7 @@ def complaints(**columns):
 
 def test_metadata_is_quarterly_with_a_quarter_window():
     for k in (cm.complaints_received_count, cm.complaints_stage1_10wd_pct, cm.compliments_count):
-        assert k.meta.frequency == "quarterly" and "quarter" in k.meta.windows
+        assert k.meta.cadence == "quarterly" and "quarter" in k.meta.windows
 
 
 def test_absent_dataset_is_missing_not_zero():

@@ -114,6 +114,7 @@ def _example() -> KpiInputs:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Referrals (CIN census CINdetails/CINreferralDate) dated in the window of children "
@@ -153,6 +154,7 @@ def _has_factor(factors: pd.Series, codes: tuple[str, ...]) -> pd.Series:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the assessments completed (AssessmentAuthorisationDate) in the window for children "
@@ -224,6 +226,7 @@ def cla_dob(inputs: KpiInputs) -> pd.Series:
     unit="percent",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="SSDA903",
     definition=(
         "Of the children looked after at period_end (an SSDA903 episode, legal status not "
@@ -262,6 +265,7 @@ def adol_cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition=(
         "Of the distinct children starting a period of care in the window (an episode with "

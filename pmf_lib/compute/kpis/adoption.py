@@ -45,6 +45,7 @@ _EXAMPLE = dict(
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition="Distinct children who ceased to be looked after in the window (see "
     "cla_ceased_count) because they were adopted (REC E11 or E12 on their latest ceasing "
@@ -70,6 +71,7 @@ def cla_adopted_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition="cla_adopted_count as a % of cla_ceased_count (children ceasing to be looked "
     "after in the window).",
@@ -95,6 +97,7 @@ def cla_adopted_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition="Of the children ceasing to be looked after in the window, the % whose latest "
     "ceasing episode in the window ended with a special guardianship order (REC E45-E48).",

@@ -15,6 +15,7 @@ from pmf_lib.dates import Window, working_days_between
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition="Assessments (CIN census Assessments) with AssessmentAuthorisationDate in the "
     "window.",
@@ -47,6 +48,7 @@ def assessments_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the assessments authorised in the window (AssessmentAuthorisationDate), the % "

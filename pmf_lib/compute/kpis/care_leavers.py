@@ -67,6 +67,7 @@ def _pct(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]) 
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC3)",
     definition="Care leavers aged 19-21 (age at 31 March of the collection year) in the latest "
     "SSDA903 OC3 return for a year ended on or before period_end.",
@@ -91,6 +92,7 @@ def care_leavers_19_21_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC3)",
     definition=_DEF.format(
         what="whose accommodation is recorded as suitable (ACCOM code ending in 1)"
@@ -120,6 +122,7 @@ def care_leavers_suitable_accommodation_pct(inputs: KpiInputs, window: Window) -
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC3)",
     definition=_DEF.format(
         what="in education, employment or training (ACTIV F1, P1, F2, P2, F4, P4, F5, P5)"
@@ -146,6 +149,7 @@ def care_leavers_eet_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC3)",
     definition=_DEF.format(what="not in education, employment or training (ACTIV G4, G5, G6)"),
     numerator="Care leavers aged 19-21 not in education, employment or training",
@@ -170,6 +174,7 @@ def care_leavers_neet_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC3)",
     definition=_DEF.format(what="the council is not in touch with (IN_TOUCH = NO)"),
     numerator="Care leavers aged 19-21 with IN_TOUCH = NO",

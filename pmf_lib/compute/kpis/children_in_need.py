@@ -46,6 +46,7 @@ _DEF = (
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition=_DEF + ".",
     numerator="Distinct children with an episode of need open at period_end",
@@ -70,6 +71,7 @@ def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census; ONS mid-year estimates",
     definition=_DEF + ", divided by the ONS mid-year estimate of children aged 0-17 for the "
     "calendar year of period_end (or the latest earlier year), times 10,000.",

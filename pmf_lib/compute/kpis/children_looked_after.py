@@ -68,6 +68,7 @@ def looked_after_children(inputs: KpiInputs, date) -> pd.Index:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition=(
         "Distinct children looked after at period_end: an SSDA903 episode with DECOM on or "
@@ -101,6 +102,7 @@ def cla_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903; ONS mid-year estimates",
     definition=(
         "cla_count at period_end divided by the ONS mid-year estimate of children aged 0-17 "
@@ -151,6 +153,7 @@ def placements_in_12_months(inputs: KpiInputs, period_end) -> pd.Series:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition=(
         "Of the children in cla_count, the % with 3 or more placements during the 12 months "
@@ -199,6 +202,7 @@ def _latest_start(ep: pd.DataFrame, mask: pd.Series, cids: np.ndarray) -> pd.Ser
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition=(
         "Of the children in cla_count aged under 16 at period_end (period_end before the 16th "
@@ -284,6 +288,7 @@ def ceased_episodes(inputs: KpiInputs, window: Window) -> pd.DataFrame:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition="Distinct children with an episode starting a period of care (RNE S, legal "
     "status not V3/V4) with DECOM in the window.",
@@ -311,6 +316,7 @@ def cla_started_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="SSDA903; ONS mid-year estimates",
     definition="cla_started_count in the rolling 12 months ending period_end divided by the "
     "population aged 0-17 (calendar year of period_end or the latest earlier), times 10,000.",
@@ -339,6 +345,7 @@ def cla_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="SSDA903",
     definition="Distinct children with an episode (legal status not V3/V4) ending in the window "
     "with a reason episode ceased (REC) other than X1 (episode ceases and a new one begins); "
@@ -368,6 +375,7 @@ def cla_ceased_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="SSDA903; ONS mid-year estimates",
     definition="cla_ceased_count in the rolling 12 months ending period_end divided by the "
     "population aged 0-17, times 10,000.",
@@ -396,6 +404,7 @@ def cla_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition="The numerator of cla_3plus_placements_pct: children looked after at period_end "
     "with 3 or more placements during the 12 months ending period_end.",
@@ -422,6 +431,7 @@ def cla_3plus_placements_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition="The numerator of cla_long_term_stability_pct.",
     numerator="Children under 16 looked after 2.5 years or more, in the same placement for at "
@@ -453,6 +463,7 @@ def _uasc_children(inputs: KpiInputs, date) -> pd.Index:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition="Children in cla_count who have a 903 UASC record whose date ceased to be UASC "
     "(DUC) is empty or after period_end.",
@@ -481,6 +492,7 @@ def cla_uasc_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition="cla_uasc_count as a % of cla_count.",
     numerator="Children looked after at period_end who are UASC",
@@ -508,6 +520,7 @@ def cla_uasc_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source="SSDA903",
     definition=(
         "Of the children in cla_count, the % whose placement at period_end is foster care "
@@ -554,6 +567,7 @@ def _missing_pct(inputs: KpiInputs, window: Window, code: str) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="SSDA903",
     definition=(
         "Of the children looked after at any time in the window (an episode, legal status not "
@@ -586,6 +600,7 @@ def cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="SSDA903",
     definition=(
         "As cla_missing_pct, for absences recorded as away from placement without authorisation "
@@ -633,6 +648,7 @@ _OC2_DEF = (
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC2)",
     definition=_OC2_DEF.format(field="HEALTH_ASSESSMENT", what="annual health assessment"),
     numerator="OC2 children with HEALTH_ASSESSMENT = 1",
@@ -660,6 +676,7 @@ def cla_health_assessment_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC2)",
     definition=_OC2_DEF.format(field="TEETH_CHECK", what="dental check"),
     numerator="OC2 children with TEETH_CHECK = 1",
@@ -686,6 +703,7 @@ def cla_dental_check_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="annual",
     source="SSDA903 (OC2)",
     definition=_OC2_DEF.format(field="IMMUNISATIONS", what="immunisations up to date"),
     numerator="OC2 children with IMMUNISATIONS = 1",

@@ -54,7 +54,7 @@ def _received(inputs: KpiInputs, window: Window, stage: str | None) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Complaints (kind 'complaint', any stage; a complaint escalated to a further stage "
@@ -83,7 +83,7 @@ def complaints_received_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Complaints (kind 'complaint') at stage 1 with received_date in the window."
     + _ABSENT,
@@ -111,7 +111,7 @@ def complaints_stage1_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Complaints (kind 'complaint') at stage 2 with received_date in the window."
     + _ABSENT,
@@ -139,7 +139,7 @@ def complaints_stage2_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Complaints (kind 'complaint') at stage 3 with received_date in the window."
     + _ABSENT,
@@ -181,7 +181,7 @@ def _responded_within(inputs: KpiInputs, window: Window, stage: str, limit: int)
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the stage 1 complaints with responded_date in the window, the % responded to "
@@ -215,7 +215,7 @@ def complaints_stage1_10wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the stage 1 complaints with responded_date in the window, the % responded to "
@@ -248,7 +248,7 @@ def complaints_stage1_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the stage 2 complaints with responded_date in the window, the % responded to "
@@ -280,7 +280,7 @@ def complaints_stage2_25wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the complaints (any stage) with responded_date in the window and a finding "
@@ -318,7 +318,7 @@ def complaints_upheld_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Compliments (kind 'compliment') with received_date in the window." + _ABSENT,
     numerator="Compliments with received_date in the window",

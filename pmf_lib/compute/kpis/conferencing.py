@@ -77,7 +77,7 @@ def _held(inputs: KpiInputs, window: Window, meeting_type: str) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Meetings of type ICPC with meeting_date in the window." + _ABSENT,
     numerator="ICPCs with meeting_date in the window",
@@ -103,7 +103,7 @@ def conf_icpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Meetings of type RCPC with meeting_date in the window." + _ABSENT,
     numerator="RCPCs with meeting_date in the window",
@@ -129,7 +129,7 @@ def conf_rcpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Meetings of type CLA_REVIEW with meeting_date in the window." + _ABSENT,
     numerator="CLA reviews with meeting_date in the window",
@@ -191,7 +191,7 @@ def _rcpc_due(df: pd.DataFrame) -> pd.DataFrame:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the RCPCs with meeting_date in the window whose due date is known, the % held on "
@@ -311,7 +311,7 @@ _STAGE_NOTE = (
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE + "; SSDA903 episodes",
     definition=(
         "Of the first reviews of a period of care held in the window, the % held within 20 "
@@ -352,7 +352,7 @@ def conf_cla_review_first_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE + "; SSDA903 episodes",
     definition=(
         "Of the second reviews of a period of care held in the window, the % held on or "
@@ -389,7 +389,7 @@ def conf_cla_review_second_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE + "; SSDA903 episodes",
     definition=(
         "Of the third and later reviews of a period of care held in the window, the % held on "
@@ -427,7 +427,7 @@ def conf_cla_review_later_6m_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE + "; SSDA903 episodes",
     definition=(
         "Of the CLA reviews held in the window whose timescale is known, the % held in time: "

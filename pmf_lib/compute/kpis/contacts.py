@@ -52,6 +52,7 @@ def _decided_in(df: pd.DataFrame, window: Window) -> pd.Series:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition="Contacts with contact_date in the window." + _ABSENT,
     numerator="Contacts with contact_date in the window",
@@ -79,6 +80,7 @@ def contacts_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the contacts with a decision_date in the window, the % decided within 1 working "
@@ -121,6 +123,7 @@ def _decision_pct(inputs: KpiInputs, window: Window, *codes: str) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the contacts with a decision_date in the window, the % whose decision is "
@@ -152,6 +155,7 @@ def contacts_to_referral_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the contacts with a decision_date in the window, the % whose decision is "
@@ -181,6 +185,7 @@ def contacts_to_early_help_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the contacts with a decision_date in the window, the % whose decision is 'nfa' "
@@ -210,6 +215,7 @@ def contacts_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Contacts received on or before period_end with no decision by the end of "
@@ -246,6 +252,7 @@ def contacts_awaiting_decision_count(inputs: KpiInputs, window: Window) -> Figur
     unit="percent",
     polarity="lower_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the contacts with contact_date in the window, the % where the same child had an "

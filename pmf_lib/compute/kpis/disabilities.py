@@ -82,6 +82,7 @@ _CIN_DEF = (
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition=f"Distinct {_CIN_DEF}.",
     numerator="Distinct children in need at period_end with a recorded disability",
@@ -106,6 +107,7 @@ def cin_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition=f"Of the children in need at period_end (cin_count), the % that are {_CIN_DEF}.",
     numerator="Children in need at period_end with a recorded disability",
@@ -139,6 +141,7 @@ def _referrals_disabled(inputs: KpiInputs, window: Window) -> tuple[int, int]:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Referrals (CIN census CINdetails/CINreferralDate) dated in the window of children "
@@ -166,6 +169,7 @@ def referrals_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the referrals dated in the window (CINreferralDate), the % of children with a "

@@ -33,6 +33,7 @@ _ABSENT = " Missing (not 0) when the council does not supply the early_help data
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition="Early help episodes with start_date in the window." + _ABSENT,
     numerator="Episodes with start_date in the window",
@@ -60,6 +61,7 @@ def eh_episodes_started_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Early help episodes open at the end of period_end: start_date <= period_end and "
@@ -92,6 +94,7 @@ def eh_episodes_open_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition="Early help episodes with end_date in the window." + _ABSENT,
     numerator="Episodes with end_date in the window",
@@ -127,6 +130,7 @@ def _closure_pct(inputs: KpiInputs, window: Window, reason: str) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the early help episodes with end_date in the window, the % with closure_reason "
@@ -157,6 +161,7 @@ def eh_closed_needs_met_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the early help episodes with end_date in the window, the % with closure_reason "
@@ -186,6 +191,7 @@ def eh_step_up_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="days",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Mean calendar days from start_date to end_date of the early help episodes with "

@@ -17,6 +17,7 @@ from pmf_lib.dates import Window
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition="Referrals (CIN census CINdetails/CINreferralDate) dated in the window.",
     numerator="Referrals with CINreferralDate in the window",
@@ -47,6 +48,7 @@ def referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="CIN census; ONS mid-year estimates",
     definition=(
         "referrals_count in the rolling 12 months ending period_end divided by the ONS "
@@ -97,6 +99,7 @@ def _rereferral_flags(referrals: pd.DataFrame) -> np.ndarray:
     unit="percent",
     polarity="lower_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the referrals dated in the window, the % where the same child had an earlier "
@@ -161,6 +164,7 @@ def _share(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]
     unit="percent",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition="Of the referrals dated in the window, the % with ReferralNFA true (the referral "
     "was closed with no further action).",
@@ -212,6 +216,7 @@ def _source_kpi(key: str):
         unit="percent",
         polarity="neutral",
         windows=("month", "rolling_12m"),
+        cadence="monthly",
         source="CIN census",
         definition=f"Of the referrals dated in the window, the % whose source was {text}.",
         numerator=f"Referrals in the window from {text}",

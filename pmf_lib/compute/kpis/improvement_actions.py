@@ -48,6 +48,7 @@ def _open(df: pd.DataFrame) -> pd.Series:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Improvement actions whose recorded status is 'not_started', 'in_progress' or "
@@ -81,6 +82,7 @@ def actions_open_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the open improvement actions (actions_open_count), the % overdue at period_end: "
@@ -117,6 +119,7 @@ def actions_overdue_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Of the improvement actions with due_date in the window and not cancelled, the % "

@@ -40,7 +40,7 @@ _WINDOWS = ("quarter", "rolling_12m")
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="LADO referrals with received_date in the window." + _ABSENT,
     numerator="LADO referrals with received_date in the window",
@@ -77,7 +77,7 @@ def _resolved_within(inputs: KpiInputs, window: Window, months: int) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the LADO referrals with closed_date in the window, the % closed within one month "
@@ -108,7 +108,7 @@ def lado_resolved_1m_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the LADO referrals with closed_date in the window, the % closed within three "
@@ -138,7 +138,7 @@ def lado_resolved_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the LADO referrals with closed_date in the window and an outcome other than "
@@ -177,7 +177,7 @@ def _open(df: pd.DataFrame, window: Window) -> pd.Series:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "LADO referrals open at the end of period_end: received_date <= period_end and "
@@ -209,7 +209,7 @@ def lado_open_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="lower_is_better",
     windows=("snapshot",),
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "LADO referrals open at the end of period_end (as lado_open_count) that were received "

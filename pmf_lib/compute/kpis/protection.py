@@ -17,6 +17,7 @@ from pmf_lib.dates import Window, working_days_between
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition="Section 47 enquiries (CIN census Section47) with S47ActualStartDate in the window.",
     numerator="Section 47 enquiries with S47ActualStartDate in the window",
@@ -47,6 +48,7 @@ def s47_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the initial child protection conferences held in the window "
@@ -92,6 +94,7 @@ def cp_children_open_at(cp_plans: pd.DataFrame, date) -> pd.Index:
     unit="rate_10k",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census; ONS mid-year estimates",
     definition=(
         "Distinct children with a child protection plan open at period_end (CPPstartDate on or "
@@ -137,6 +140,7 @@ def _second_subsequent_flags(cp_plans: pd.DataFrame) -> np.ndarray:
     unit="percent",
     polarity="lower_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the child protection plans starting in the window (CPPstartDate), the % where the "
@@ -183,6 +187,7 @@ def _cin_example(table: str, **columns) -> KpiInputs:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="CIN census; ONS mid-year estimates",
     definition=(
         "s47_count in the rolling 12 months ending period_end divided by the ONS mid-year "
@@ -214,6 +219,7 @@ def s47_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="CIN census; ONS mid-year estimates",
     definition=(
         "Initial child protection conferences (Section47/DateOfInitialCPC) held in the rolling "
@@ -246,6 +252,7 @@ def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition="Distinct children with a child protection plan open at period_end (CPPstartDate "
     "on or before period_end and CPPendDate empty or after period_end).",
@@ -273,6 +280,7 @@ def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition="Child protection plans with CPPstartDate in the window.",
     numerator="CP plans with CPPstartDate in the window",
@@ -300,6 +308,7 @@ def cp_plans_started_count(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="lower_is_better",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="CIN census; ONS mid-year estimates",
     definition="cp_plans_started_count in the rolling 12 months ending period_end divided by "
     "the population aged 0-17 (calendar year of period_end or the latest earlier), times 10,000.",
@@ -328,6 +337,7 @@ def cp_plans_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="rate_10k",
     polarity="neutral",
     windows=("rolling_12m",),
+    cadence="rolling",
     source="CIN census; ONS mid-year estimates",
     definition="Child protection plans with CPPendDate in the rolling 12 months ending "
     "period_end divided by the population aged 0-17, times 10,000.",
@@ -357,6 +367,7 @@ def cp_plans_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the child protection plans ending in the window (CPPendDate), the % that lasted 2 "
@@ -390,6 +401,7 @@ def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the children with a child protection plan open at period_end, the % whose open plan "
@@ -425,6 +437,7 @@ def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source="CIN census",
     definition=(
         "Of the distinct children with a child protection plan open at period_end that started "

@@ -35,7 +35,7 @@ _WINDOWS = ("quarter", "rolling_12m")
     unit="count",
     polarity="neutral",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition="Case audits with audit_date in the window." + _ABSENT,
     numerator="Audits with audit_date in the window",
@@ -70,7 +70,7 @@ def _graded(inputs: KpiInputs, window: Window, *grades: str) -> Figure:
     unit="percent",
     polarity="higher_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the case audits with audit_date in the window, the % graded 'outstanding' or "
@@ -100,7 +100,7 @@ def qa_audits_good_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the case audits with audit_date in the window, the % graded "
@@ -131,7 +131,7 @@ def qa_audits_requires_improvement_pct(inputs: KpiInputs, window: Window) -> Fig
     unit="percent",
     polarity="lower_is_better",
     windows=_WINDOWS,
-    frequency="quarterly",
+    cadence="quarterly",
     source=_SOURCE,
     definition=(
         "Of the case audits with audit_date in the window, the % graded 'inadequate'." + _ABSENT

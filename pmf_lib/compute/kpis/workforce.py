@@ -67,6 +67,7 @@ def _working_days_in(months: pd.Series) -> pd.Series:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Vacant social worker posts (FTE) as a % of vacancies plus social workers in post "
@@ -102,6 +103,7 @@ def sw_vacancy_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Agency social workers (FTE) as a % of agency plus social workers in post (FTE), all "
@@ -136,6 +138,7 @@ def sw_agency_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("rolling_12m",),
+    cadence="rolling",
     source=_SOURCE,
     definition=(
         "Social workers who left in the 12 months ending period_end (leavers, summed over "
@@ -176,6 +179,7 @@ def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="percent",
     polarity="lower_is_better",
     windows=("month", "rolling_12m"),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Working days lost to sickness in the window as a % of the working days available: "
@@ -225,6 +229,7 @@ def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     unit="mean",
     polarity="lower_is_better",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Cases held at the month of period_end divided by the FTE (in post plus agency) of "
@@ -262,6 +267,7 @@ def sw_caseload_avg(inputs: KpiInputs, window: Window) -> Figure:
     unit="fte",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition=(
         "Social workers employed by the council in post (FTE, agency staff excluded), all "
@@ -294,6 +300,7 @@ def sw_fte_in_post(inputs: KpiInputs, window: Window) -> Figure:
     unit="count",
     polarity="neutral",
     windows=("snapshot",),
+    cadence="monthly",
     source=_SOURCE,
     definition="Cases held by the teams' social workers at the month of period_end." + _ABSENT,
     numerator="cases_held summed over teams",
