@@ -103,6 +103,20 @@ class DataQualitySettings(_Strict):
     medium: float = Field(0.05, ge=0, le=1, description="at most this share in error: Medium")
 
 
+class SuppressionSettings(_Strict):
+    """Small-number suppression in members' and public reports (``pmf_lib.assess.disclosure``)."""
+
+    max_count: int = Field(
+        4, ge=1, le=20, description="the largest count withheld (1 to max_count; some councils 5)"
+    )
+    wording: str | None = Field(
+        None,
+        min_length=1,
+        max_length=60,
+        description="what a withheld figure reads (default: suppressed (fewer than max_count+1))",
+    )
+
+
 class Area(_Strict):
     """A service area: its title and the KPIs its report shows, in order."""
 
@@ -161,6 +175,7 @@ class Config(_Strict):
     spc: SpcSettings = SpcSettings()
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     data_quality: DataQualitySettings = DataQualitySettings()
+    suppression: SuppressionSettings = SuppressionSettings()
     base_dir: Path = Field(Path("."), exclude=True)
 
     @model_validator(mode="after")
