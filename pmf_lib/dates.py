@@ -15,6 +15,8 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from pmf_lib.errors import PmfError
+
 WINDOW_KINDS = ("month", "rolling_12m", "fytd", "quarter", "snapshot")
 
 
@@ -129,3 +131,111 @@ def working_days_between(start, end) -> np.ndarray:
             holidays=bank_holidays(),
         )
     return out
+
+
+# ---- the months the data covers ---------------------------------------------
+def data_extent(returns) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last day a set of returns covers.
+
+    Each return (a row of a reader's ``returns`` table) covers its collection
+    year, 1 April to 31 March, up to its ``reference_date`` (the census
+    reference date or extract date). The data runs from the earliest
+    collection year's 1 April to the latest reference date (a return without
+    one, such as a year-to-date SSDA903 extract, does not extend it).
+
+    Parameters
+    ----------
+    returns : iterable of pandas.DataFrame
+        ``returns`` tables (columns ``collection_year`` and ``reference_date``).
+
+    Returns
+    -------
+    (pandas.Timestamp or None, pandas.Timestamp or None)
+        None, None when there are no returns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cin = pd.DataFrame({"collection_year": [2025, 2026],
+    ...                     "reference_date": pd.to_datetime(["2025-03-31", "2025-11-03"])})
+    >>> [str(d.date()) for d in data_extent([cin])]
+    ['2024-04-01', '2025-11-03']
+    """
+    frames = [r for r in returns if r is not None and len(r)]
+    if not frames:
+        return None, None
+    df = pd.concat([f[["collection_year", "reference_date"]] for f in frames])
+    years = pd.to_numeric(df["collection_year"], errors="coerce").dropna().astype(int)
+    refs = pd.to_datetime(df["reference_date"])
+    first = pd.Timestamp(year=int(years.min()) - 1, month=4, day=1) if len(years) else None
+    if first is None and refs.notna().any():
+        first = refs.min()
+    last = refs.max()
+    return first, (None if pd.isna(last) else pd.Timestamp(last).normalize())
+
+
+def latest_complete_month(last) -> str:
+    """The latest month fully covered by data running to ``last``, as ``YYYY-MM``.
+
+    ``last``'s own month if ``last`` is a month end, otherwise the month before.
+
+    Examples
+    --------
+    >>> latest_complete_month("2026-11-03"), latest_complete_month("2025-03-31")
+    ('2026-10', '2025-03')
+    """
+    last = pd.Timestamp(last).normalize()
+    if last == month_end(last):
+        return last.strftime("%Y-%m")
+    return (last.replace(day=1) - pd.Timedelta(days=1)).strftime("%Y-%m")
+
+
+def check_month_covered(month: str, first, last) -> str:
+    """``month`` (``YYYY-MM`` or ``latest``) when the data covers it whole.
+
+    A month is published only when it lies within the data: it starts on or
+    after ``first`` and ends on or before ``last`` (see :func:`data_extent`).
+    ``latest`` is :func:`latest_complete_month` of ``last``.
+
+    Raises
+    ------
+    PmfError
+        For a month outside the data (field ``month``), or data without dates.
+
+    Examples
+    --------
+    >>> check_month_covered("latest", "2023-04-01", "2026-11-03")
+    '2026-10'
+    >>> check_month_covered("2023-04", "2023-04-01", "2026-11-03")
+    '2023-04'
+    >>> try:
+    ...     check_month_covered("2099-01", "2023-04-01", "2026-11-03")
+    ... except PmfError as e:
+    ...     print(e)
+    field month: 2099-01 is outside the data, which runs from 1 April 2023 to 3 November 2026 \
+(its returns' reference dates): choose a month from 2023-04 to 2026-10
+    """
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        raise PmfError(
+            "cannot tell which months the data covers: no reference dates in the returns",
+            field="month",
+        )
+    first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    newest = latest_complete_month(last)
+    oldest = (first if first.day == 1 else first + pd.offsets.MonthBegin(1)).strftime("%Y-%m")
+    if month == "latest":
+        month = newest
+    if oldest > newest:
+        raise PmfError(
+            f"the data, which runs from {first:%-d %B %Y} to {last:%-d %B %Y}, covers no "
+            "whole month",
+            field="month",
+        )
+    if not oldest <= month <= newest:
+        raise PmfError(
+            f"{month} is outside the data, which runs from {first:%-d %B %Y} to "
+            f"{last:%-d %B %Y} (its returns' reference dates): choose a month from "
+            f"{oldest} to {newest}",
+            field="month",
+        )
+    return month

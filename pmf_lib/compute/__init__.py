@@ -33,8 +33,17 @@ def inputs_from_sources(data: SourceData) -> KpiInputs:
 
 
 def resolve_month(month: str, data: SourceData) -> str:
-    """``latest`` becomes the latest complete month of the data; other months pass."""
-    return latest_complete_month(data) if month == "latest" else month
+    """``latest`` becomes the latest complete month of the data; any month is checked.
+
+    A month outside the data (before its earliest collection year, or after its
+    latest reference date) is a PmfError (:func:`pmf_lib.dates.check_month_covered`).
+    """
+    from pmf_lib.dates import check_month_covered, data_extent
+
+    if month == "latest":
+        return latest_complete_month(data)
+    first, last = data_extent([data.cin.returns, data.cla.returns])
+    return check_month_covered(month, first, last)
 
 
 def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:

@@ -465,7 +465,9 @@ def run_batch(
     if kpi_table is None:
         supplied_digest = None
         table_source = "computed from the inputs"
-        if month == "latest":
+        # The month must lie within the data: checked before the lock creates its folder
+        # (a month already published passed this check with the same inputs).
+        if month == "latest" or not (config.outputs_dir / month / "run.json").is_file():
             from pmf_lib.compute import resolve_month
             from pmf_lib.read import load_sources
 
