@@ -30,7 +30,7 @@ import logging
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -315,7 +315,13 @@ def config_snapshot(config: Config) -> dict:
 
 
 def input_files(config: Config) -> list[Path]:
-    """Every existing input file the config names (data sources, targets, logo), sorted."""
+    """Every existing input file every report reads, sorted.
+
+    The data sources, the targets file, the KPI catalogue (``kpi_catalogue``), the
+    logo and the files of a configured benchmark store. The files only some
+    reports read (commentary, ``schedule.yaml``) are each spec's own ``inputs``
+    (:func:`spec_inputs`).
+    """
     files: set[Path] = set()
     sources = ["ssda903", "cin_census"]
     optional = getattr(config, "optional_sources", None)
@@ -324,10 +330,86 @@ def input_files(config: Config) -> list[Path]:
     for source in sources:
         files.update(config.files(source))
     singles = [config.population_file, getattr(config, "targets_file", None)]
+    if config.kpi_catalogue:
+        singles.append(config.resolve(config.kpi_catalogue))
     if config.council.logo:
         singles.append(config.resolve(config.council.logo))
     files.update(p for p in singles if p is not None and p.is_file())
+    if config.benchmarks.store:
+        store = config.resolve(config.benchmarks.store)
+        if store.is_dir():
+            files.update(p for p in store.rglob("*") if p.is_file())
     return sorted(files)
+
+
+def library_digest() -> str:
+    """A SHA-256 of the library: its version and every file of ``pmf_lib`` (code,
+    templates, shipped data), so that an edited library (an editable install keeps
+    its version number) re-runs the reports.
+
+    Examples
+    --------
+    >>> len(library_digest()) == 64 and library_digest() == library_digest()
+    True
+    """
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def spec_inputs(spec: ReportSpec) -> list[list]:
+    """``[path, sha256]`` of each of a report's own inputs; ``None`` for a file not written.
+
+    Examples
+    --------
+    >>> s = ReportSpec("a", "A", "area", NOTEBOOK, inputs=(Path("/nowhere/a.md"),))
+    >>> spec_inputs(s)
+    [['/nowhere/a.md', None]]
+    """
+    return [[str(p), sha256_file(p) if Path(p).is_file() else None] for p in spec.inputs]
+
+
+def base_fingerprint(
+    month: str, snapshot: dict, inputs: list[dict], supplied_digest: str | None
+) -> str:
+    """What every report and the KPI tables depend on: the library, the month, the
+    config, the content of every common input file (:func:`input_files`) and a
+    supplied KPI table."""
+    return _digest(
+        {
+            "pmf_version": __version__,
+            "library": library_digest(),
+            "month": month,
+            "config": snapshot,
+            "inputs": [[i["path"], i["sha256"]] for i in inputs],
+            "kpi_table": supplied_digest,
+        }
+    )
+
+
+def report_fingerprints(base: str, specs: list[ReportSpec]) -> dict[str, str]:
+    """Each report's fingerprint: ``base``, its notebook's content, its id, kind,
+    title and parameters, and the content of its own inputs (commentary files,
+    the schedule). A report whose fingerprint equals its last good run's is skipped."""
+    notebook_sha = {nb: sha256_file(nb) for nb in {Path(s.notebook).resolve() for s in specs}}
+    return {
+        s.id: _digest(
+            [
+                base,
+                notebook_sha[Path(s.notebook).resolve()],
+                s.id,
+                s.kind,
+                s.title,
+                s.parameters,
+                spec_inputs(s),
+            ]
+        )
+        for s in specs
+    }
 
 
 def _month_of_table(table: pd.DataFrame, month: str) -> str:
@@ -454,10 +536,7 @@ def run_batch(
     def plan(m: str) -> tuple[list[ReportSpec], dict]:
         planned = plan_reports(config, m, chosen)
         if notebook is not None:
-            planned = [
-                ReportSpec(s.id, s.title, s.kind, Path(notebook), dict(s.parameters))
-                for s in planned
-            ]
+            planned = [replace(s, notebook=Path(notebook)) for s in planned]
         return planned, check_specs(planned)
 
     # ---- 2. the month, the plan, the lock -------------------------------------------
@@ -521,22 +600,8 @@ def _run_locked(
 
     snapshot = config_snapshot(config)
     inputs = [file_record(p) for p in input_files(config)]
-    base = _digest(
-        {
-            "pmf_version": __version__,
-            "month": month,
-            "config": snapshot,
-            "inputs": [[i["path"], i["sha256"]] for i in inputs],
-            "kpi_table": supplied_digest,
-        }
-    )
-    notebook_sha = {nb: sha256_file(nb) for nb in common}
-    fingerprints = {
-        s.id: _digest(
-            [base, notebook_sha[Path(s.notebook).resolve()], s.id, s.kind, s.title, s.parameters]
-        )
-        for s in specs
-    }
+    base = base_fingerprint(month, snapshot, inputs, supplied_digest)
+    fingerprints = report_fingerprints(base, specs)
     previous = _previous_run(out_dir)
     prev_reports = {r.get("id"): r for r in previous.get("reports", [])}
     to_run, carried = [], {}

@@ -2,10 +2,15 @@
 
 One markdown file per area in ``parameters/commentary/YYYY-MM/<area>.md`` (see
 :func:`pmf_lib.publish.plan.commentary_dir`): front matter naming the area and
-month, a ``## `` section per exception (its sentence quoted) and a free section,
-each holding the prompt line until someone writes in it. The next ``pmf run``
-shows the commentary, rendered safely (:mod:`pmf_lib.render.commentary`), in the
-area report, the highlight report and the dashboard.
+month, the author and the sign-off (``status: draft`` until the Assistant
+Director signs it off: ``status: signed_off``, ``signed_off_by``,
+``signed_off_date``), a ``## `` section per exception (its sentence quoted) and a
+free section. Every guidance line is an HTML comment (``<!-- ... -->``) or a YAML
+comment, which pmf never publishes (:func:`pmf_lib.render.commentary.strip_guidance`),
+so a file still holding only the template counts as not written. The next
+``pmf run`` re-runs the reports the file feeds (its area report, its highlight
+report, its quarterly report and the dashboard) and shows the commentary, rendered
+safely (:mod:`pmf_lib.render.commentary`), with its sign-off state.
 
 A file that already exists is never overwritten unless asked (it may hold
 what a Head of Service wrote).
@@ -19,18 +24,21 @@ Examples
 ---
 area: front_door
 month: 2026-10
-author: ''
+author: ''  # your name
+status: draft  # draft, or signed_off once the Assistant Director has agreed it
+signed_off_by: ''  # who signed it off (needed for signed_off)
+signed_off_date: ''  # the date they did, as YYYY-MM-DD (needed for signed_off)
 ---
 # Front door: commentary for October 2026
 ...
 ## Exception: Visits on time
 > Visits on time fell to 60.0%.
 <BLANKLINE>
-_(Write your commentary here.)_
+<!-- Write your commentary here, in place of this line. -->
 <BLANKLINE>
 ## Overall
 <BLANKLINE>
-_(Write your commentary here.)_
+<!-- Write your commentary here, in place of this line. -->
 <BLANKLINE>
 """
 
@@ -43,8 +51,17 @@ import pandas as pd
 from pmf_lib.config import Config
 from pmf_lib.publish.atomic import write_text_atomic
 from pmf_lib.publish.plan import commentary_dir
-from pmf_lib.render.commentary import GENERAL_HEADING, PROMPT, commentary_path
+from pmf_lib.render.commentary import GENERAL_HEADING, PROMPT_COMMENT, commentary_path
 from pmf_lib.render.format import format_month_long
+
+#: The guidance at the top of every file: an HTML comment, never published.
+GUIDANCE = """<!-- Guidance from pmf (never published):
+Write under each heading in place of its "Write your commentary here" line; a
+heading left as it is says nothing and is not shown. Markdown works (**bold**,
+lists, [links](#within-the-report)); HTML, images and links to other sites are
+shown as plain text. Anything between these comment marks is never published.
+Put your name after author: above. When the Assistant Director has agreed the
+commentary, set status: signed_off, signed_off_by and signed_off_date. -->"""
 
 
 def commentary_text(area: str, title: str, month: str, assessed: pd.DataFrame) -> str:
@@ -55,18 +72,19 @@ def commentary_text(area: str, title: str, month: str, assessed: pd.DataFrame) -
         "---",
         f"area: {area}",
         f"month: {month}",
-        "author: ''",
+        "author: ''  # your name",
+        "status: draft  # draft, or signed_off once the Assistant Director has agreed it",
+        "signed_off_by: ''  # who signed it off (needed for signed_off)",
+        "signed_off_date: ''  # the date they did, as YYYY-MM-DD (needed for signed_off)",
         "---",
         f"# {title}: commentary for {month_long}",
         "",
-        "Write under each heading, replacing the prompt line; leave a prompt to say nothing.",
-        "Markdown works (**bold**, lists, [links](#within-the-report)); HTML, images and links",
-        "to other sites are shown as plain text. Put your name after `author:` above.",
+        GUIDANCE,
         "",
     ]
     for r in flagged.itertuples(index=False):
-        lines += [f"## Exception: {r.title}", f"> {r.sentence}", "", PROMPT, ""]
-    lines += [f"## {GENERAL_HEADING}", "", PROMPT, ""]
+        lines += [f"## Exception: {r.title}", f"> {r.sentence}", "", PROMPT_COMMENT, ""]
+    lines += [f"## {GENERAL_HEADING}", "", PROMPT_COMMENT, ""]
     return "\n".join(lines)
 
 

@@ -12,7 +12,13 @@ area's highlight report and the schedule page; in the months the schedule
 
 Commentary files live in ``parameters/commentary/YYYY-MM/<area>.md`` (beside the
 config, so that ``make clean`` never deletes what Heads of Service wrote); the
-plan passes that directory to the reports that show commentary.
+plan passes that directory to the reports that show commentary, and names in
+each spec's ``inputs`` the files that report reads: an area's file feeds its
+area report, its highlight report, its quarterly report and the dashboard (which
+shows every area's). The batch fingerprints each input's content, so writing or
+editing one commentary file re-runs exactly the reports it feeds. The plan also
+checks every commentary file of the month before any work
+(:func:`check_commentary`): a bad one is one line naming the file and field.
 """
 
 from __future__ import annotations
@@ -65,6 +71,11 @@ class ReportSpec:
         The notebook to run.
     parameters : dict
         Parameters beyond :data:`COMMON_PARAMETERS` (e.g. ``{"area": "front_door"}``).
+    inputs : tuple of Path
+        Files this report reads beyond the batch's common inputs (the data, config,
+        targets, catalogue, logo and library): its commentary files and, for the
+        schedule page and quarterly reports, ``schedule.yaml``. A file named here
+        need not exist: its absence is part of the report's fingerprint too.
     """
 
     id: str
@@ -72,6 +83,7 @@ class ReportSpec:
     kind: str
     notebook: Path
     parameters: dict = field(default_factory=dict)
+    inputs: tuple[Path, ...] = ()
 
 
 class _Strict(BaseModel):
@@ -202,6 +214,39 @@ def commentary_dir(config: Config, month: str) -> Path:
     return config.base_dir.resolve() / COMMENTARY_DIR / month
 
 
+def commentary_files(config: Config, month: str, areas: list[str]) -> tuple[Path, ...]:
+    """The commentary file of each area in ``areas`` for the month (whether written or not).
+
+    Examples
+    --------
+    >>> from pmf_lib.config import load_config
+    >>> c = load_config("parameters/config.yaml", check_files=False)
+    >>> [p.relative_to(c.base_dir).as_posix() for p in commentary_files(c, "2026-10", ["lado"])]
+    ['commentary/2026-10/lado.md']
+    """
+    from pmf_lib.render.commentary import commentary_path
+
+    folder = commentary_dir(config, month)
+    return tuple(commentary_path(folder, a) for a in areas)
+
+
+def check_commentary(config: Config, month: str) -> None:
+    """Read every area's commentary file for the month, so a bad one fails before any work.
+
+    Raises
+    ------
+    PmfError
+        Naming the file (and field) of a commentary file that cannot be read, is in
+        neither UTF-8 nor Windows-1252, or has bad front matter or sign-off.
+    """
+    from pmf_lib.render.commentary import read_commentary
+
+    folder = commentary_dir(config, month)
+    if folder.is_dir():
+        for area in config.areas:
+            read_commentary(folder, area, month)
+
+
 def area_reports(
     config: Config, areas: list[str] | None = None, month: str = ""
 ) -> list[ReportSpec]:
@@ -223,6 +268,7 @@ def area_reports(
             kind="area",
             notebook=NOTEBOOKS / "service_area_report.ipynb",
             parameters={"area": a, **extra},
+            inputs=commentary_files(config, month, [a]) if month else (),
         )
         for a in ids
     ]
@@ -248,19 +294,28 @@ def plan_reports(
     dashboard, exceptions report and schedule always cover every area. The
     schedule is read from ``schedule.yaml`` beside the config unless given.
 
+    Each spec's ``inputs`` name the commentary files it reads (the dashboard:
+    every area's) and, for the schedule page and the quarterly reports, the
+    schedule file. Every commentary file of the month is checked first
+    (:func:`check_commentary`).
+
     Examples
     --------
     >>> from pmf_lib.config import load_config
     >>> c = load_config("parameters/config.yaml", check_files=False)
-    >>> kinds = [s.kind for s in plan_reports(c, "2026-09", ["lado"])]
-    >>> kinds
+    >>> specs = plan_reports(c, "2026-09", ["lado"])
+    >>> [s.kind for s in specs]
     ['dashboard', 'area', 'exceptions', 'highlight', 'quarterly', 'schedule']
+    >>> [[p.name for p in s.inputs] for s in specs[1:]]
+    [['lado.md'], [], ['lado.md'], ['lado.md', 'schedule.yaml'], ['schedule.yaml']]
     """
     if not _MONTH_RE.fullmatch(str(month)):
         raise PmfError(f"expected a month as YYYY-MM, got {month!r}", field="month")
     ids = _check_areas(config, areas)
     schedule = schedule or load_schedule(schedule_path(config))
+    check_commentary(config, month)
     comments = str(commentary_dir(config, month))
+    schedule_file = schedule_path(config).resolve()
     specs = [
         ReportSpec(
             "dashboard",
@@ -268,6 +323,7 @@ def plan_reports(
             "dashboard",
             NOTEBOOKS / "dashboard.ipynb",
             {"commentary_dir": comments},
+            commentary_files(config, month, list(config.areas)),
         )
     ]
     specs += area_reports(config, ids, month)
@@ -286,6 +342,7 @@ def plan_reports(
             "highlight",
             NOTEBOOKS / "highlight_report.ipynb",
             {"area": a, "commentary_dir": comments},
+            commentary_files(config, month, [a]),
         )
         for a in ids
     ]
@@ -296,6 +353,7 @@ def plan_reports(
             "quarterly",
             NOTEBOOKS / "quarterly_report.ipynb",
             {"area": r.area, "commentary_dir": comments},
+            (*commentary_files(config, month, [r.area]), schedule_file),
         )
         for r in quarterly_due(schedule, config, month)
         if r.area in ids
@@ -306,7 +364,8 @@ def plan_reports(
             "Reporting schedule",
             "schedule",
             NOTEBOOKS / "reporting_schedule.ipynb",
-            {"schedule_path": str(schedule_path(config).resolve())},
+            {"schedule_path": str(schedule_file)},
+            (schedule_file,),
         )
     )
     return specs

@@ -2,8 +2,21 @@
 
 A commentary file (``parameters/commentary/YYYY-MM/<area>.md``, written pre-filled by
 ``pmf commentary``) is markdown: a front-matter block between ``---`` lines naming
-the area and month, then one ``## `` section per exception and a free section.
-Lines equal to :data:`PROMPT` are the unfilled prompt and are dropped.
+the area and month, the author and the sign-off, then one ``## `` section per
+exception and a free section (``## Overall``).
+
+What pmf writes as guidance is never published: HTML comments (``<!-- ... -->``,
+how ``pmf commentary`` marks its guidance and prompts), YAML comments in the front
+matter, the title line ``# <area>: commentary for <Month YYYY>`` and the prompt
+lines of earlier versions (:data:`PROMPT`, :data:`LEGACY_GUIDANCE`). A file still
+holding only the template has no section written in: it counts as not written.
+
+Sign-off (the Assistant Director agrees a Head of Service's commentary before the
+board): ``status: draft`` (the default) or ``status: signed_off`` with
+``signed_off_by`` and ``signed_off_date`` (YYYY-MM-DD). Any other status, a
+missing name or date, or a misspelt key is an error naming the file and field.
+
+A file may be UTF-8 (with or without BOM) or Windows-1252, as the data files.
 
 Rendering is safe whatever is typed: raw HTML is shown as text (markdown-it with
 ``html=False``), images are not rendered, and links are kept only when they point
@@ -20,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,13 +44,29 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from pmf_lib.errors import PmfError
+from pmf_lib.render.format import format_date
 
-#: The line a pre-filled section holds until someone writes in it.
+#: The prompt line of files written by earlier versions of ``pmf commentary``
+#: (dropped on read; today's prompt is an HTML comment, :data:`PROMPT_COMMENT`).
 PROMPT = "_(Write your commentary here.)_"
+#: The prompt ``pmf commentary`` writes under each heading (an HTML comment: never published).
+PROMPT_COMMENT = "<!-- Write your commentary here, in place of this line. -->"
+#: The guidance lines earlier versions of ``pmf commentary`` wrote as plain text.
+LEGACY_GUIDANCE = (
+    "Write under each heading, replacing the prompt line; leave a prompt to say nothing.",
+    "Markdown works (**bold**, lists, [links](#within-the-report)); HTML, images and links",
+    "to other sites are shown as plain text. Put your name after `author:` above.",
+)
 #: The heading of the free section at the end of every file.
 GENERAL_HEADING = "Overall"
+#: The sign-off states a commentary file may declare (``status:``).
+STATUSES = ("draft", "signed_off")
+#: The keys a commentary file's front matter may hold.
+FRONT_MATTER_KEYS = ("area", "month", "author", "status", "signed_off_by", "signed_off_date")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
-_FRONT = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n?", re.DOTALL)
+_FRONT = re.compile(r"\A---\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TITLE = re.compile(r"^# .*: commentary for [A-Z][a-z]+ \d{4}\s*$")
 
 
 def safe_link(url: str) -> bool:
@@ -71,14 +101,14 @@ def render_markdown(text: str) -> Markup:
 
 @dataclass
 class Section:
-    """One ``## `` section of a commentary file."""
+    """One ``## `` section of a commentary file (guidance already removed)."""
 
     heading: str
     body: str
 
     @property
     def filled(self) -> bool:
-        """Whether anything beyond the prompt and pmf's quoted sentence (``> ``) was written."""
+        """Whether anything beyond pmf's quoted sentence (``> ``) was written."""
         return any(x.strip() and not x.lstrip().startswith(">") for x in self.body.splitlines())
 
     def html(self) -> Markup:
@@ -95,66 +125,197 @@ class Commentary:
     author: str = ""
     sections: list[Section] = field(default_factory=list)
     path: Path | None = None
+    status: str = "draft"
+    signed_off_by: str = ""
+    signed_off_date: dt.date | None = None
 
     @property
     def filled(self) -> bool:
-        """Whether any section was written in."""
+        """Whether any section was written in (a template-only file is not)."""
         return any(s.filled for s in self.sections)
+
+    @property
+    def signed_off(self) -> bool:
+        """Whether the commentary is signed off (``status: signed_off``)."""
+        return self.status == "signed_off"
+
+    @property
+    def sign_off_text(self) -> str:
+        """The sign-off state in words, as the reports show it.
+
+        Examples
+        --------
+        >>> Commentary("a", "2026-10").sign_off_text
+        'Draft — not yet signed off'
+        >>> Commentary("a", "2026-10", status="signed_off", signed_off_by="A. Director",
+        ...            signed_off_date=dt.date(2026, 11, 5)).sign_off_text
+        'Signed off by A. Director on 5 November 2026'
+        """
+        if not self.signed_off:
+            return "Draft — not yet signed off"
+        return f"Signed off by {self.signed_off_by} on {format_date(self.signed_off_date)}"
 
     def section(self, heading: str) -> Section | None:
         """The section with this heading (None when absent)."""
         return next((s for s in self.sections if s.heading == heading), None)
 
 
-def parse_commentary(text: str, *, area: str, month: str, source: str | Path = "") -> Commentary:
-    """A commentary file's text as sections (prompt lines dropped).
+def strip_guidance(text: str, source: str | Path = "") -> str:
+    r"""The text without what pmf wrote as guidance: HTML comments, old prompts, the title.
 
     Raises
     ------
     PmfError
-        When the front matter is not YAML or names another area or month.
+        When an HTML comment is opened (``<!--``) and never closed: everything after
+        it would be hidden.
 
     Examples
     --------
-    >>> c = parse_commentary("---\\narea: a\\nmonth: 2026-10\\nauthor: J. Smith\\n---\\n"
-    ...     "## Exception: X\\n" + PROMPT + "\\n## Overall\\nAll well.\\n", area="a",
-    ...     month="2026-10")
-    >>> [(s.heading, s.filled) for s in c.sections], c.author
-    ([('Exception: X', False), ('Overall', True)], 'J. Smith')
+    >>> strip_guidance("# Front door: commentary for October 2026\n<!-- say what -->\nOurs.\n")
+    '\nOurs.\n'
     """
-    meta: dict = {}
+    stripped = _COMMENT.sub("", text)
+    if "<!--" in stripped:
+        row = text[: text.rindex("<!--")].count("\n") + 1
+        raise PmfError(
+            "a comment opened with `<!--` is never closed with `-->` (everything after it "
+            "would be hidden)",
+            file=source or None,
+            location=f"row {row}",
+        )
+    keep = [
+        line
+        for line in stripped.split("\n")
+        if line.strip() != PROMPT and line.strip() not in LEGACY_GUIDANCE and not _TITLE.match(line)
+    ]
+    return "\n".join(keep)
+
+
+def _front_matter(text: str, source: str | Path) -> tuple[dict, str]:
     m = _FRONT.match(text)
-    if m:
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as e:
+        raise PmfError(f"the front matter is not valid YAML ({e})", file=source or None) from None
+    except ValueError as e:  # PyYAML's date constructor: 2026-13-01, 2026-02-30
+        raise PmfError(
+            f"the front matter holds an impossible date ({e})", file=source or None
+        ) from None
+    if not isinstance(meta, dict):
+        raise PmfError("the front matter must be `key: value` lines", file=source or None)
+    unknown = [str(k) for k in meta if k not in FRONT_MATTER_KEYS]
+    if unknown:
+        raise PmfError(
+            f"unknown key {unknown[0][:40]!r}; a commentary file's front matter holds "
+            f"{', '.join(FRONT_MATTER_KEYS)}",
+            file=source or None,
+            field=unknown[0][:40],
+        )
+    return meta, text[m.end() :]
+
+
+def _text(meta: dict, key: str) -> str:
+    value = meta.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _sign_off(meta: dict, source: str | Path) -> tuple[str, str, dt.date | None]:
+    """``status``, ``signed_off_by`` and ``signed_off_date`` from the front matter, checked."""
+    where = source or None
+    status = _text(meta, "status") or "draft"
+    if status not in STATUSES:
+        raise PmfError(
+            f"unknown status {status[:40]!r}; expected draft or signed_off",
+            file=where,
+            field="status",
+        )
+    by = _text(meta, "signed_off_by")
+    raw = meta.get("signed_off_date")
+    day = None
+    if isinstance(raw, dt.datetime):
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    elif raw not in (None, ""):
         try:
-            meta = yaml.safe_load(m.group(1)) or {}
-        except yaml.YAMLError as e:
-            raise PmfError(f"the front matter is not valid YAML ({e})", file=source) from None
-        if not isinstance(meta, dict):
-            raise PmfError("the front matter must be `key: value` lines", file=source)
-        text = text[m.end() :]
+            day = dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise PmfError(
+                f"not a date as YYYY-MM-DD: {str(raw)[:40]!r}", file=where, field="signed_off_date"
+            ) from None
+    if status == "signed_off":
+        if not by:
+            raise PmfError(
+                "status is signed_off but nobody is named: give signed_off_by",
+                file=where,
+                field="signed_off_by",
+            )
+        if day is None:
+            raise PmfError(
+                "status is signed_off but no date is given: signed_off_date: YYYY-MM-DD",
+                file=where,
+                field="signed_off_date",
+            )
+    return status, by, day
+
+
+def parse_commentary(text: str, *, area: str, month: str, source: str | Path = "") -> Commentary:
+    r"""A commentary file's text as sections, guidance removed and the sign-off checked.
+
+    Text before the first ``## `` heading belongs to the free section
+    (:data:`GENERAL_HEADING`); sections with the same heading are one section, so
+    no heading is ever shown twice.
+
+    Raises
+    ------
+    PmfError
+        When the front matter is not YAML, holds an unknown key, names another area
+        or month, or has an unknown status or an incomplete sign-off.
+
+    Examples
+    --------
+    >>> c = parse_commentary("---\narea: a\nmonth: 2026-10\nauthor: J. Smith\n---\n"
+    ...     "## Exception: X\n" + PROMPT_COMMENT + "\n## Overall\nAll well.\n", area="a",
+    ...     month="2026-10")
+    >>> [(s.heading, s.filled) for s in c.sections], c.author, c.sign_off_text
+    ([('Exception: X', False), ('Overall', True)], 'J. Smith', 'Draft — not yet signed off')
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    meta, body = _front_matter(text, source)
     for key, want in (("area", area), ("month", month)):
         got = meta.get(key)
         if got is not None and str(got) != want:
             raise PmfError(
-                f"this commentary is for {key} {got!r}, not {want!r}", file=source, field=key
+                f"this commentary is for {key} {str(got)[:40]!r}, not {want!r}",
+                file=source or None,
+                field=key,
             )
-    sections: list[Section] = []
-    heading, lines = None, []
-    for line in text.splitlines():
+    status, by, day = _sign_off(meta, source)
+    bodies: dict[str, list[str]] = {}
+    heading, lines = GENERAL_HEADING, []
+    leading = True
+    for line in strip_guidance(body, source).splitlines():
         if line.startswith("## "):
-            if heading is not None or any(x.strip() for x in lines):
-                sections.append(Section(heading or GENERAL_HEADING, "\n".join(lines).strip()))
-            heading, lines = line[3:].strip(), []
-        elif line.strip() != PROMPT:
+            if not leading or any(x.strip() for x in lines):
+                bodies.setdefault(heading, []).append("\n".join(lines).strip())
+            heading, lines, leading = line[3:].strip() or GENERAL_HEADING, [], False
+        else:
             lines.append(line)
-    if heading is not None or any(x.strip() for x in lines):
-        sections.append(Section(heading or GENERAL_HEADING, "\n".join(lines).strip()))
+    if not leading or any(x.strip() for x in lines):
+        bodies.setdefault(heading, []).append("\n".join(lines).strip())
+    sections = [Section(h, "\n\n".join(p for p in parts if p)) for h, parts in bodies.items()]
     return Commentary(
         area=area,
         month=month,
-        author=str(meta.get("author") or ""),
+        author=_text(meta, "author"),
         sections=sections,
         path=Path(source) if source else None,
+        status=status,
+        signed_off_by=by,
+        signed_off_date=day,
     )
 
 
@@ -163,13 +324,48 @@ def commentary_path(commentary_dir: str | Path, area: str) -> Path:
     return Path(commentary_dir) / f"{area}.md"
 
 
+def decode_commentary(data: bytes, source: str | Path = "") -> str:
+    r"""A commentary file's bytes as text: UTF-8 (with or without BOM), else Windows-1252.
+
+    Raises
+    ------
+    PmfError
+        For a file that is neither (or holds NUL bytes: binary, or UTF-16).
+
+    Examples
+    --------
+    >>> decode_commentary("Caf\u00e9 \u2014 ok".encode("cp1252"))
+    'Café — ok'
+    >>> decode_commentary(b"\xef\xbb\xbfOverall")
+    'Overall'
+    """
+    if b"\x00" in data:
+        raise PmfError(
+            "not a text file (it contains NUL bytes: binary or UTF-16?)", file=source or None
+        )
+    newline = b"\n"
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise PmfError(
+                f"unreadable encoding: byte 0x{data[e.start]:02x} is neither UTF-8 nor "
+                "Windows-1252 text",
+                file=source or None,
+                location=f"row {data[: e.start].count(newline) + 1}",
+            ) from None
+
+
 def read_commentary(commentary_dir: str | Path | None, area: str, month: str) -> Commentary:
     """An area's commentary for the month; empty when there is no directory or file.
 
     Raises
     ------
     PmfError
-        When the file cannot be read or is not UTF-8.
+        When the file cannot be read, is in neither UTF-8 nor Windows-1252, or is
+        invalid (:func:`parse_commentary`).
     """
     if not commentary_dir:
         return Commentary(area, month)
@@ -177,9 +373,7 @@ def read_commentary(commentary_dir: str | Path | None, area: str, month: str) ->
     if not path.is_file():
         return Commentary(area, month)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise PmfError(f"not UTF-8 text ({e.reason})", file=path) from None
+        data = path.read_bytes()
     except OSError as e:
         raise PmfError(f"cannot read the commentary ({e.strerror})", file=path) from None
-    return parse_commentary(text, area=area, month=month, source=path)
+    return parse_commentary(decode_commentary(data, path), area=area, month=month, source=path)
