@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import load_yaml, short_repr
 
 DEFAULT_CONFIG = Path("parameters/config.yaml")
 
@@ -124,6 +124,16 @@ class Area(_Strict):
     kpis: list[str] = Field(min_length=1)
     head_of_service: str | None = None
 
+    @field_validator("kpis")
+    @classmethod
+    def _each_kpi_once(cls, v: list[str]) -> list[str]:
+        twice = sorted({k for k in v if v.count(k) > 1})
+        if twice:
+            raise ValueError(
+                f"KPI(s) listed more than once: {', '.join(twice)} (each appears once per area)"
+            )
+        return v
+
 
 class CouncilEntry(_Strict):
     """One council of a multi-council config: its identity and its data."""
@@ -134,7 +144,27 @@ class CouncilEntry(_Strict):
     data: DataSources
 
 
-_COUNCIL_ID = r"^[a-z0-9][a-z0-9_-]*$"
+#: An id that names a file or folder (council, area, report): a slug, at most 64 characters.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def slug_problem(value: str, what: str, names: str = "its report files") -> str | None:
+    """Why ``value`` cannot name a file or folder (None when it is a slug).
+
+    Examples
+    --------
+    >>> slug_problem("front_door", "area id") is None
+    True
+    >>> slug_problem("./../../x", "area id")
+    "area id './../../x' is not allowed: an id is 1-64 lower-case letters, digits, - and _, \
+starting with a letter or digit (it names its report files)"
+    """
+    if isinstance(value, str) and _SLUG.fullmatch(value):
+        return None
+    return (
+        f"{what} {short_repr(value)} is not allowed: an id is 1-64 lower-case letters, digits, "
+        f"- and _, starting with a letter or digit (it names {names})"
+    )
 
 
 def _council_form_problem(raw: dict) -> tuple[str, str] | None:
@@ -178,6 +208,24 @@ class Config(_Strict):
     suppression: SuppressionSettings = SuppressionSettings()
     base_dir: Path = Field(Path("."), exclude=True)
 
+    @field_validator("areas")
+    @classmethod
+    def _area_ids_are_slugs(cls, v: dict[str, Area]) -> dict[str, Area]:
+        for area_id in v:
+            problem = slug_problem(area_id, "area id")
+            if problem:
+                raise ValueError(problem)
+        return v
+
+    @field_validator("councils")
+    @classmethod
+    def _council_ids_are_slugs(cls, v: dict[str, CouncilEntry] | None):
+        for cid in v or {}:
+            problem = slug_problem(cid, "council id", "the council's output folder")
+            if problem:
+                raise ValueError(problem)
+        return v
+
     @model_validator(mode="after")
     def _one_council_form(self) -> Config:
         problem = _council_form_problem(
@@ -185,12 +233,6 @@ class Config(_Strict):
         )
         if problem:
             raise ValueError(f"{problem[0]}: {problem[1]}")
-        for cid in self.councils or {}:
-            if not re.match(_COUNCIL_ID, cid):
-                raise ValueError(
-                    f"councils.{cid}: a council id is lower-case letters, digits, - and _ "
-                    "(it names the council's output folder)"
-                )
         return self
 
     @property
@@ -270,8 +312,66 @@ class Config(_Strict):
         return names
 
 
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def image_type(path: str | Path) -> str | None:
+    """The MIME type of a PNG, SVG, JPEG or GIF file, from its contents (None otherwise).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.svg").write_text('<?xml version="1.0"?>\\n<svg xmlns="x"></svg>')
+    >>> _ = (d / "b.png").write_text("not really a PNG")
+    >>> image_type(d / "a.svg"), image_type(d / "b.png")
+    ('image/svg+xml', None)
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    for magic, mime in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return mime
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith((b"<svg", b"<?xml", b"<!doctype svg", b"<!--")) and b"<svg" in text:
+        return "image/svg+xml"
+    return None
+
+
 def _key_path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
+
+
+def validation_message(
+    err: dict, unknown: str = "unknown key (not a pmf setting; check its spelling)"
+) -> str:
+    """One pydantic error as a message; a value is shown only in a bounded form.
+
+    Examples
+    --------
+    >>> validation_message({"type": "int_parsing", "msg": "Input should be a valid integer",
+    ...                     "input": "x" * 500, "loc": ("code",)})  # doctest: +ELLIPSIS
+    "Input should be a valid integer (got 'xxxxxxxx...)"
+    >>> validation_message({"type": "value_error", "msg": "Value error, id 'a b' is bad",
+    ...                     "input": {"big": "dict"}, "loc": ("areas",)})
+    "id 'a b' is bad"
+    """
+    if err["type"] == "extra_forbidden":
+        return unknown
+    if err["type"] == "missing":
+        return "required key is missing"
+    msg = str(err["msg"])
+    if err["type"] == "value_error":  # our own validators name the value themselves
+        return msg.removeprefix("Value error, ")
+    return f"{msg} (got {short_repr(err.get('input'))})"
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) -> Config:
@@ -307,14 +407,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
     path = Path(path)
     if not path.is_file():
         raise PmfError("config file not found", file=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise PmfError(
-            f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where
-        ) from None
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise PmfError("expected a mapping of settings at the top level", file=path)
     problem = _council_form_problem(raw)
@@ -325,12 +418,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
     except ValidationError as e:
         err = e.errors()[0]
         key = _key_path(err["loc"])
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (not a pmf setting; check its spelling)"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        else:
-            msg = f"{err['msg']} (got {err.get('input')!r})"
+        msg = validation_message(err)
         extra = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise PmfError(msg + extra, file=path, field=key) from None
     if check_files and config.multi:
@@ -372,5 +460,13 @@ def _check_files(config: Config, path: Path) -> None:
         raise PmfError(
             f"file not found: {config.population_file}", file=path, field="data.population"
         )
-    if config.council.logo and not config.resolve(config.council.logo).is_file():
-        raise PmfError("logo file not found", file=path, field="council.logo")
+    if config.council.logo:
+        logo = config.resolve(config.council.logo)
+        if not logo.is_file():
+            raise PmfError("logo file not found", file=path, field="council.logo")
+        if image_type(logo) is None:
+            raise PmfError(
+                f"the logo {logo.name} is not a PNG, SVG, JPEG or GIF image",
+                file=path,
+                field="council.logo",
+            )

@@ -240,7 +240,7 @@ def parse_yaml(text: str, path: str | Path | None = None):
     ...     parse_yaml("k:\\n  - from: 2022-13-01\\n", "targets.yaml")
     ... except PmfError as e:
     ...     print(e)
-    targets.yaml, line 2, field k[0].from: not a valid value: '2022-13-01' (month must be in 1..12)
+    targets.yaml, line 2, field k[0].from: not a valid date: '2022-13-01' (month must be in 1..12)
     >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x]\\n" + "".join(
     ...     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\\n"
     ...     for p, c in zip("abcdefgh", "bcdefghi"))
@@ -268,8 +268,9 @@ def parse_yaml(text: str, path: str | Path | None = None):
     except _BadValue as e:
         value = e.node.value if isinstance(e.node, yaml.ScalarNode) else None
         shown = f": {short_repr(value)}" if value is not None else ""
+        kind = "date" if e.node.tag == "tag:yaml.org,2002:timestamp" else "value"
         raise PmfError(
-            f"not a valid value{shown} ({short_repr(e.reason, 120)[1:-1]})",
+            f"not a valid {kind}{shown} ({short_repr(e.reason, 120)[1:-1]})",
             file=path,
             location=f"line {e.node.start_mark.line + 1}",
             field=paths.get(id(e.node)) or None,
