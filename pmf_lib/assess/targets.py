@@ -16,7 +16,9 @@ A period applies to every month whose ``period_end`` is on or after its ``from``
 date, until the next period's ``from``; so a past month is judged against the
 target in force then. ``target: null`` withdraws the target from that date, and
 an empty list says the KPI has no target. Unknown keys and unknown KPI ids are
-errors naming them.
+errors naming them. A target for a KPI the library defines but the caller does
+not ask about (one no configured area shows) is checked and then left out, so
+one targets file serves every config.
 
 RAG, for a KPI where higher is better, with target T and amber tolerance A:
 
@@ -50,10 +52,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import load_yaml, short_repr
 
 DEFAULT_TARGETS = Path("parameters/targets.yaml")
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -134,6 +136,13 @@ def _known(known_kpis) -> tuple[set[str], Mapping[str, str]]:
     return set(known_kpis), {}
 
 
+def _library_polarities() -> dict[str, str]:
+    """Every KPI the library defines, with its polarity."""
+    from pmf_lib.compute.registry import all_kpis
+
+    return {k: v.meta.polarity for k, v in all_kpis().items()}
+
+
 def parse_targets(raw, known_kpis: Iterable[str] | Mapping, source=None) -> Targets:
     """Validate an already-loaded targets mapping (see :func:`load_targets`).
 
@@ -152,7 +161,8 @@ baseline, note)
     if not isinstance(raw, Mapping):
         raise PmfError("expected a mapping of KPI id to a list of target periods", file=source)
     ids, polarity = _known(known_kpis)
-    unknown = sorted(str(k) for k in raw if k not in ids)
+    library = _library_polarities()
+    unknown = sorted(short_repr(str(k))[1:-1] for k in raw if k not in ids and k not in library)
     if unknown:
         raise PmfError(
             f"unknown KPI id(s): {', '.join(unknown)} (not a pmf KPI; check the spelling)",
@@ -188,7 +198,7 @@ baseline, note)
                 elif err["type"] == "missing":
                     msg = "required key is missing"
                 else:
-                    msg = f"{err['msg']} (got {err.get('input')!r})"
+                    msg = f"{err['msg']} (got {short_repr(err.get('input'))})"
                 raise PmfError(msg, file=source, field=key) from None
         dates = [p.from_ for p in parsed]
         for j in range(1, len(dates)):
@@ -198,13 +208,15 @@ baseline, note)
                     file=source,
                     field=f"{kpi_id}[{j}].from",
                 )
-        if polarity.get(kpi_id) == "neutral" and any(p.target is not None for p in parsed):
+        pol = polarity.get(kpi_id) if kpi_id in ids else library.get(kpi_id)
+        if pol == "neutral" and any(p.target is not None for p in parsed):
             raise PmfError(
                 "a neutral KPI (neither higher nor lower is better) cannot have a target",
                 file=source,
                 field=kpi_id,
             )
-        out[kpi_id] = parsed
+        if kpi_id in ids:  # a library KPI that no configured area shows: checked, not kept
+            out[kpi_id] = parsed
     return Targets(out, Path(source) if source is not None else None)
 
 
@@ -237,23 +249,19 @@ def load_targets(path: str | Path, known_kpis: Iterable[str] | Mapping) -> Targe
     >>> t = load_targets(f, ["assessments_45wd_pct"])
     >>> t.target_in_force("assessments_45wd_pct", "2025-01-31").target
     85.0
+    >>> load_targets(f, ["referrals_count"]).kpi_ids()  # a library KPI not asked about
+    []
+    >>> _ = f.write_text("assessments_45wd_pc:\\n  - {from: 2024-04-01, target: 85}\\n")
     >>> try:
-    ...     load_targets(f, ["referrals_count"])
+    ...     load_targets(f, ["assessments_45wd_pct"])
     ... except PmfError as e:
     ...     print(e.field)
-    assessments_45wd_pct
+    assessments_45wd_pc
     """
     path = Path(path)
     if not path.is_file():
         raise PmfError("targets file not found", file=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise PmfError(
-            f"not valid YAML ({getattr(e, 'problem', e)})", file=path, location=where
-        ) from None
+    raw = load_yaml(path)
     return parse_targets(raw, known_kpis, source=path)
 
 
