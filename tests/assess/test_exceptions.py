@@ -117,7 +117,7 @@ def test_spc_run_length_of_a_trend():
 
 
 def test_spc_run_length_of_a_common_cause_point():
-    chart = spc(pd.Series([1.0, 2.0, 1.0, 2.0], index=months(4)))
+    chart = spc(pd.Series([1.0, 2.0] * 4, index=months(8)))  # 8 points: SPC applies
     assert E.spc_run_length(chart) == 1
 
 
