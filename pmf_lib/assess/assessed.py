@@ -51,6 +51,7 @@ import pandas as pd
 from pmf_lib.assess import exceptions as exc
 from pmf_lib.assess.spc import SpcOptions, assurance_icon, spc, variation_icon
 from pmf_lib.assess.targets import NO_TARGET, Targets, rag
+from pmf_lib.assess.travel import headline_window  # the one definition, re-exported
 from pmf_lib.compute.registry import KpiMeta
 from pmf_lib.dates import month_end as _month_end
 from pmf_lib.errors import PmfError
@@ -100,24 +101,6 @@ ASSESSED_COLUMNS = [
     "sentence",
 ]
 """The assessed table's own columns, in order (travel and comparator columns follow)."""
-
-
-def headline_window(meta: KpiMeta) -> str:
-    """The window a KPI is assessed in: ``snapshot``, else ``month``, else its first window.
-
-    Examples
-    --------
-    >>> from pmf_lib.compute.registry import KpiMeta
-    >>> m = KpiMeta(id="x", title="X", area="a", unit="count", polarity="neutral",
-    ...             windows=("month", "rolling_12m"), source="s", definition="d",
-    ...             numerator="n")
-    >>> headline_window(m)
-    'month'
-    """
-    for kind in ("snapshot", "month"):
-        if kind in meta.windows:
-            return kind
-    return meta.windows[0]
 
 
 def _check_table(kpi_table: pd.DataFrame) -> pd.DataFrame:

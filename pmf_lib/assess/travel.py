@@ -1,15 +1,29 @@
 """Direction of travel: is a KPI's latest value better, worse or no different?
 
-Each KPI's latest value is compared with the previous month and with the same
-month a year earlier, in the KPI's headline window (see :func:`headline_window`).
-A change smaller than a threshold counts as "No change": by default 1 percentage
-point for percentages and 2 % of the earlier value for everything else (counts,
-rates per 10,000, days, ...).
+Each KPI's latest value is compared, in its headline window (see
+:func:`headline_window`), with the **previous period at its cadence** and with
+the same period **a year earlier**:
+
+* ``monthly`` and ``rolling`` KPIs: the previous month end;
+* ``quarterly`` KPIs: the quarter window ending three months earlier (the
+  previous quarter, which shares no month with this one; not the overlapping
+  window ending a month earlier);
+* ``annual`` KPIs (figures from an annual return, repeated between returns):
+  the year earlier only, so "previous" is the year earlier too.
+
+Both values are first rounded as every report shows them
+(:func:`pmf_lib.formatting.display_value`), so two figures that print the same
+are "No change". A change smaller than a threshold also counts as "No change":
+by default 1 percentage point for percentages and 2 % of the earlier value for
+everything else (counts, rates per 10,000, days, ...).
 
 Labels follow the KPI's polarity: "Improving" / "Worsening" when higher (or
 lower) is better, "Up" / "Down" for neutral KPIs, "No change" within the
 threshold and "Not available" when either value is missing. The symbol always
 shows the direction of the number itself (↑, ↓, → or –).
+
+This is the only place travel is judged: assess's flags and sentences and every
+report read the verdicts it gives.
 
 Examples
 --------
@@ -26,30 +40,32 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from pmf_lib.compute.registry import KpiMeta
+from pmf_lib.formatting import DISPLAY_DECIMALS, round_half_up
 
-#: Window kinds in the order a report prefers them for a KPI's headline figure.
-HEADLINE_PREFERENCE = ("snapshot", "rolling_12m", "month", "quarter", "fytd")
+__all__ = ["DISPLAY_DECIMALS", "round_half_up"]  # re-exported: the one formatter's rounding
+
+#: Window kinds in the order a KPI's headline figure is taken from: the stock at
+#: the month end, else the single month (the points SPC needs), else the KPI's
+#: first window (``quarter`` for a quarterly KPI, ``rolling_12m`` for a rolling one).
+HEADLINE_PREFERENCE = ("snapshot", "month")
+
+#: Months back to the previous period, by cadence.
+PREVIOUS_MONTHS = {"monthly": 1, "rolling": 1, "quarterly": 3, "annual": 12}
+#: What "previous" means, by cadence (a column of the travel table).
+PREVIOUS_BASIS = {
+    "monthly": "previous month",
+    "rolling": "previous month",
+    "quarterly": "previous quarter",
+    "annual": "year earlier",
+}
 
 UP, DOWN, FLAT, NONE = "↑", "↓", "→", "–"
 NOT_AVAILABLE = "Not available"
 NO_CHANGE = "No change"
-
-#: Decimal places reports show for each unit. Travel compares values rounded to
-#: these, so the label always agrees with the figures a reader sees.
-DISPLAY_DECIMALS = {
-    "count": 0,
-    "percent": 1,
-    "rate_10k": 1,
-    "days": 1,
-    "fte": 1,
-    "mean": 1,
-    "ratio": 2,
-}
 
 # Float noise allowance when comparing a change with its threshold, so that
 # 51.0 % against 50.0 % is a change of exactly 1 percentage point.
@@ -127,21 +143,6 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x)
 
 
-def round_half_up(value: float, places: int) -> float:
-    """``value`` rounded to ``places`` decimals, halves away from zero (as people round).
-
-    Python's ``round`` rounds halves to even and works on the binary value, so
-    ``round(0.15, 1) == 0.1``; this gives 0.2, like the figure printed as "0.15".
-
-    Examples
-    --------
-    >>> round_half_up(0.15, 1), round_half_up(2.5, 0), round_half_up(-2.5, 0)
-    (0.2, 3.0, -3.0)
-    """
-    q = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
-
-
 def direction(
     latest: float,
     earlier: float,
@@ -205,10 +206,11 @@ def direction(
 
 
 def headline_window(meta: KpiMeta) -> str:
-    """The window a report headlines for a KPI.
+    """The window a KPI is headlined and assessed in (the one definition every stage uses).
 
-    A stock KPI's ``snapshot``; otherwise ``rolling_12m`` (steadier than a single
-    month and the basis of DfE's annual figures), then ``month``.
+    ``snapshot`` for a stock KPI, otherwise ``month``, otherwise the KPI's first
+    window (``quarter`` for a quarterly KPI, ``rolling_12m`` for one published only
+    as a rolling year).
 
     Examples
     --------
@@ -217,12 +219,61 @@ def headline_window(meta: KpiMeta) -> str:
     ...             windows=("month", "rolling_12m"), source="s", definition="d",
     ...             numerator="n")
     >>> headline_window(m)
-    'rolling_12m'
+    'month'
     """
     for kind in HEADLINE_PREFERENCE:
         if kind in meta.windows:
             return kind
     return meta.windows[0]
+
+
+def cadence_of(meta: KpiMeta) -> str:
+    """A KPI's cadence: ``monthly``, ``quarterly``, ``annual`` or ``rolling``.
+
+    Read from ``meta.cadence``; metadata without one falls back to its
+    ``frequency`` (``quarterly`` or ``monthly``).
+
+    Examples
+    --------
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = KpiMeta(id="x", title="X", area="a", unit="count", polarity="neutral",
+    ...             windows=("quarter",), source="s", definition="d", numerator="n",
+    ...             cadence="quarterly")
+    >>> cadence_of(m)
+    'quarterly'
+    """
+    cadence = getattr(meta, "cadence", None)
+    if cadence is None:
+        cadence = "quarterly" if getattr(meta, "frequency", "monthly") == "quarterly" else "monthly"
+    if cadence not in PREVIOUS_MONTHS:
+        raise ValueError(f"{meta.id}: unknown cadence {cadence!r}")
+    return cadence
+
+
+def months_earlier(period_end, months: int) -> pd.Timestamp:
+    """The month end ``months`` months before ``period_end``'s month.
+
+    Examples
+    --------
+    >>> months_earlier("2026-10-31", 3).date(), months_earlier("2024-02-29", 12).date()
+    (datetime.date(2026, 7, 31), datetime.date(2023, 2, 28))
+    """
+    ts = pd.Timestamp(period_end).normalize().replace(day=1) - pd.DateOffset(months=months)
+    return (ts + pd.offsets.MonthEnd(0)).normalize()
+
+
+def previous_period_end(period_end, cadence: str) -> pd.Timestamp:
+    """The end of the period a KPI of this cadence is compared with first.
+
+    Examples
+    --------
+    >>> [str(previous_period_end("2026-10-31", c).date())
+    ...  for c in ("monthly", "quarterly", "annual")]
+    ['2026-09-30', '2026-07-31', '2025-10-31']
+    """
+    if cadence not in PREVIOUS_MONTHS:
+        raise ValueError(f"unknown cadence {cadence!r}")
+    return months_earlier(period_end, PREVIOUS_MONTHS[cadence])
 
 
 def previous_month_end(period_end) -> pd.Timestamp:
@@ -233,8 +284,7 @@ def previous_month_end(period_end) -> pd.Timestamp:
     >>> previous_month_end("2026-03-31").date()
     datetime.date(2026, 2, 28)
     """
-    ts = pd.Timestamp(period_end).normalize()
-    return ts.replace(day=1) - pd.Timedelta(days=1)
+    return months_earlier(period_end, 1)
 
 
 def year_earlier_month_end(period_end) -> pd.Timestamp:
@@ -245,15 +295,16 @@ def year_earlier_month_end(period_end) -> pd.Timestamp:
     >>> year_earlier_month_end("2024-02-29").date()
     datetime.date(2023, 2, 28)
     """
-    ts = pd.Timestamp(period_end).normalize().replace(day=1) - pd.DateOffset(years=1)
-    return (ts + pd.offsets.MonthEnd(0)).normalize()
+    return months_earlier(period_end, 12)
 
 
 TRAVEL_COLUMNS = [
     "kpi_id",
     "window",
+    "cadence",
     "period_end",
     "value",
+    "previous_basis",
     "previous_end",
     "previous_value",
     "previous_label",
@@ -264,7 +315,133 @@ TRAVEL_COLUMNS = [
     "year_earlier_label",
     "year_earlier_symbol",
     "year_earlier_change",
+    "periods_worse",
 ]
+"""The travel table's columns. ``previous_*`` compare with the previous period at the
+KPI's cadence (``previous_basis`` says which); ``periods_worse`` is the number of
+consecutive such periods, ending now, each "Worsening" against the one before."""
+
+
+def _at(series: pd.Series, when: pd.Timestamp) -> float:
+    v = series.get(when, float("nan"))
+    return float("nan") if _missing(v) else float(v)
+
+
+def periods_worse(
+    series: pd.Series,
+    meta: KpiMeta,
+    period_end,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rounded: bool = True,
+) -> int:
+    """Consecutive periods, ending at ``period_end``, each "Worsening" against the one before.
+
+    Periods step back at the KPI's cadence (a month, a quarter, a year), and each
+    step is judged by :func:`direction`, so a move the table calls "No change",
+    a missing value or a neutral KPI breaks the run.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = KpiMeta(id="p", title="P", area="a", unit="percent", polarity="higher_is_better",
+    ...             windows=("month",), source="s", definition="d", numerator="n",
+    ...             denominator="d")
+    >>> s = pd.Series([90.0, 85.0, 84.5, 80.0, 75.0],
+    ...               index=pd.date_range("2026-06-30", periods=5, freq="ME"))
+    >>> periods_worse(s, m, "2026-10-31")  # 84.5 -> 80 -> 75; 85 -> 84.5 is "No change"
+    2
+    """
+    step = PREVIOUS_MONTHS[cadence_of(meta)]
+    decimals = DISPLAY_DECIMALS.get(meta.unit) if rounded else None
+    when = pd.Timestamp(period_end).normalize()
+    run = 0
+    while True:
+        before = months_earlier(when, step)
+        t = direction(
+            _at(series, when),
+            _at(series, before),
+            unit=meta.unit,
+            polarity=meta.polarity,
+            thresholds=thresholds,
+            decimals=decimals,
+        )
+        if t.label != "Worsening":
+            return run
+        run += 1
+        when = before
+
+
+def kpi_travel(
+    series: pd.Series,
+    meta: KpiMeta,
+    period_end,
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rounded: bool = True,
+) -> dict:
+    """One KPI's travel row (the :data:`TRAVEL_COLUMNS` except ``kpi_id`` and ``window``).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The KPI's values in its headline window, indexed by period end.
+    meta : KpiMeta
+    period_end : date-like
+    thresholds : Thresholds
+    rounded : bool
+        Compare the values as reports show them (:func:`~pmf_lib.formatting.display_value`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = KpiMeta(id="q", title="Q", area="a", unit="count", polarity="neutral",
+    ...             windows=("quarter",), source="s", definition="d", numerator="n",
+    ...             cadence="quarterly")
+    >>> s = pd.Series([79.0, 75.0, 66.0, 64.0, 72.0],
+    ...               index=pd.to_datetime(["2025-10-31", "2026-07-31", "2026-08-31",
+    ...                                     "2026-09-30", "2026-10-31"]))
+    >>> r = kpi_travel(s, m, "2026-10-31")  # against the quarter to July, not September
+    >>> r["previous_basis"], r["previous_value"], r["previous_label"], r["previous_change"]
+    ('previous quarter', 75.0, 'Down', -3.0)
+    """
+    cadence = cadence_of(meta)
+    end = pd.Timestamp(period_end).normalize()
+    series = pd.Series(series.to_numpy(), index=pd.DatetimeIndex(series.index).normalize())
+    value = _at(series, end)
+    decimals = DISPLAY_DECIMALS.get(meta.unit) if rounded else None
+    row = {
+        "cadence": cadence,
+        "period_end": end,
+        "value": value,
+        "previous_basis": PREVIOUS_BASIS[cadence],
+    }
+    for prefix, when in (
+        ("previous", previous_period_end(end, cadence)),
+        ("year_earlier", year_earlier_month_end(end)),
+    ):
+        earlier = _at(series, when)
+        t = direction(
+            value,
+            earlier,
+            unit=meta.unit,
+            polarity=meta.polarity,
+            thresholds=thresholds,
+            decimals=decimals,
+        )
+        row.update(
+            {
+                f"{prefix}_end": when,
+                f"{prefix}_value": earlier,
+                f"{prefix}_label": t.label,
+                f"{prefix}_symbol": t.symbol,
+                f"{prefix}_change": t.change,
+            }
+        )
+    row["periods_worse"] = periods_worse(series, meta, end, thresholds=thresholds, rounded=rounded)
+    return row
 
 
 def travel_table(
@@ -297,8 +474,9 @@ def travel_table(
     Returns
     -------
     pandas.DataFrame
-        One row per KPI with columns ``TRAVEL_COLUMNS``; a value missing from the
-        table (or NaN in it) is NaN and its comparisons are "Not available".
+        One row per KPI with columns ``TRAVEL_COLUMNS`` (see :func:`kpi_travel`); a
+        value missing from the table (or NaN in it) is NaN and its comparisons are
+        "Not available".
 
     Examples
     --------
@@ -318,42 +496,23 @@ def travel_table(
     metas_by_id = dict(metas) if isinstance(metas, Mapping) else {m.id: m for m in metas}
     windows = dict(windows or {})
     end = pd.Timestamp(period_end).normalize()
-    prev, year = previous_month_end(end), year_earlier_month_end(end)
     ends = pd.to_datetime(table["period_end"]).dt.normalize()
-    lookup: dict[tuple[str, str, pd.Timestamp], float] = {}
-    wanted = table["kpi_id"].isin(list(metas_by_id)) & ends.isin([end, prev, year])
-    for kid, kind, pe, v in zip(
-        table.loc[wanted, "kpi_id"],
-        table.loc[wanted, "window"],
-        ends[wanted],
-        table.loc[wanted, "value"],
-        strict=True,
-    ):
-        lookup[(kid, kind, pe)] = float(v) if not _missing(v) else float("nan")
+    values = pd.to_numeric(table["value"], errors="coerce").astype("float64")
+    frame = pd.DataFrame(
+        {"kpi_id": table["kpi_id"], "window": table["window"], "period_end": ends, "v": values}
+    )
+    frame = frame[frame["kpi_id"].isin(list(metas_by_id)) & (frame["period_end"] <= end)]
+    groups = {k: g for k, g in frame.groupby(["kpi_id", "window"], sort=False)}
     rows = []
     for kid, meta in metas_by_id.items():
         kind = windows.get(kid) or headline_window(meta)
-        nan = float("nan")
-        value = lookup.get((kid, kind, end), nan)
-        row = {"kpi_id": kid, "window": kind, "period_end": end, "value": value}
-        for prefix, when in (("previous", prev), ("year_earlier", year)):
-            earlier = lookup.get((kid, kind, when), nan)
-            t = direction(
-                value,
-                earlier,
-                unit=meta.unit,
-                polarity=meta.polarity,
-                thresholds=thresholds,
-                decimals=DISPLAY_DECIMALS.get(meta.unit) if rounded else None,
-            )
-            row.update(
-                {
-                    f"{prefix}_end": when,
-                    f"{prefix}_value": earlier,
-                    f"{prefix}_label": t.label,
-                    f"{prefix}_symbol": t.symbol,
-                    f"{prefix}_change": t.change,
-                }
-            )
+        g = groups.get((kid, kind))
+        series = (
+            pd.Series(dtype="float64")
+            if g is None
+            else pd.Series(g["v"].to_numpy(), index=pd.DatetimeIndex(g["period_end"]))
+        )
+        row = {"kpi_id": kid, "window": kind}
+        row.update(kpi_travel(series, meta, end, thresholds=thresholds, rounded=rounded))
         rows.append(row)
     return pd.DataFrame(rows, columns=TRAVEL_COLUMNS)

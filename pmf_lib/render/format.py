@@ -1,28 +1,53 @@
-"""Format KPI values for people: by unit, the same way in every table, chart and alt text.
+"""Format KPI values for people: the render-side home of the shared formatter.
 
-* ``percent``: one decimal place and ``%`` (``71.2%``);
+Every figure is rounded and printed by :mod:`pmf_lib.formatting` (one function
+for tables, charts, alt text and assess's sentences alike), re-exported here
+with the render-only helpers: months, dates, window labels and unit names.
+
+* ``percent``: one decimal place and ``%`` (``71.3%`` for 71.25: halves round up);
 * ``rate_10k``: one decimal place and ``per 10k`` (``412.3 per 10k``);
 * ``count``: a whole number with thousands separators (``1,204``);
-* ``days``, ``fte``, ``mean``: one decimal place (``days`` adds `` days``);
+* ``days``, ``fte``, ``mean``: one decimal place (``days`` adds `` days``, ``fte`` `` FTE``);
 * ``ratio``: two decimal places;
 * a missing value (NaN/None) is an en dash, explained by :data:`MISSING_NOTE`.
 
 Examples
 --------
->>> format_value(71.234, "percent"), format_value(1204, "count"), format_value(None, "rate_10k")
-('71.2%', '1,204', '–')
+>>> format_value(71.25, "percent"), format_value(1204, "count"), format_value(None, "rate_10k")
+('71.3%', '1,204', '–')
 """
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 import pandas as pd
 
-from pmf_lib.assess.travel import DISPLAY_DECIMALS
+from pmf_lib.formatting import (
+    DISPLAY_DECIMALS,
+    MISSING,
+    format_change,
+    format_number,
+    format_target,
+    format_value,
+    is_missing,
+)
 
-MISSING = "–"
+__all__ = [
+    "DISPLAY_DECIMALS",
+    "MISSING",
+    "MISSING_NOTE",
+    "POLARITY_TEXT",
+    "UNIT_NAMES",
+    "format_change",
+    "format_date",
+    "format_month",
+    "format_month_long",
+    "format_number",
+    "format_target",
+    "format_value",
+    "is_missing",
+    "window_label",
+]
+
 MISSING_NOTE = (
     "– means there is no figure: the measure's denominator was zero in that period "
     "(for example no assessments were completed), or the data do not cover it."
@@ -37,93 +62,6 @@ UNIT_NAMES = {
     "fte": "full-time equivalent",
     "mean": "average",
 }
-
-_DECIMALS = DISPLAY_DECIMALS
-
-
-def is_missing(value) -> bool:
-    """True for None, NaN and pandas' missing values."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _round(value: float, places: int) -> Decimal:
-    # Half away from zero, as people round (Python's round() is half-to-even
-    # on binary floats: round(0.125, 2) == 0.12).
-    q = Decimal(1).scaleb(-places)
-    return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
-
-
-def format_number(value, places: int) -> str:
-    """A number with thousands separators and ``places`` decimals; missing is ``–``.
-
-    Examples
-    --------
-    >>> format_number(12345.25, 1), format_number(-0.05, 1), format_number(float("nan"), 0)
-    ('12,345.3', '-0.1', '–')
-    """
-    if is_missing(value):
-        return MISSING
-    if math.isinf(float(value)):
-        raise ValueError(f"cannot format an infinite value ({value})")
-    return f"{_round(value, places):,.{places}f}"
-
-
-def format_value(value, unit: str) -> str:
-    """A KPI value formatted for its unit.
-
-    Parameters
-    ----------
-    value : float or None
-        The value (NaN or None when there is no figure).
-    unit : str
-        One of the registry's units.
-
-    Examples
-    --------
-    >>> format_value(412.26, "rate_10k"), format_value(3.0, "days"), format_value(0.5, "ratio")
-    ('412.3 per 10k', '3.0 days', '0.50')
-    """
-    if unit not in _DECIMALS:
-        raise ValueError(f"unknown unit {unit!r}")
-    text = format_number(value, _DECIMALS[unit])
-    if text == MISSING:
-        return text
-    if unit == "percent":
-        return f"{text}%"
-    if unit == "rate_10k":
-        return f"{text} per 10k"
-    if unit == "days":
-        return f"{text} days"
-    return text
-
-
-def format_change(change, unit: str) -> str:
-    """A change between two values with its sign: percentage points for percents.
-
-    Examples
-    --------
-    >>> format_change(-12.8, "percent"), format_change(25, "count"), format_change(0, "count")
-    ('-12.8 pp', '+25', '0')
-    """
-    if unit not in _DECIMALS:
-        raise ValueError(f"unknown unit {unit!r}")
-    text = format_number(change, _DECIMALS[unit])
-    if text == MISSING:
-        return text
-    if not text.startswith("-") and _round(change, _DECIMALS[unit]) != 0:
-        text = "+" + text
-    if unit == "percent":
-        return f"{text} pp"
-    if unit == "rate_10k":
-        return f"{text} per 10k"
-    if unit == "days":
-        return f"{text} days"
-    return text
 
 
 def format_month(period_end) -> str:

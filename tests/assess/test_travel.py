@@ -118,15 +118,24 @@ def test_comparison_month_ends():
     assert year_earlier_month_end("2025-02-28") == pd.Timestamp("2024-02-29")
 
 
-def test_headline_window_prefers_snapshot_then_rolling_12m():
+def test_headline_window_prefers_snapshot_then_month_then_the_first():
+    # One headline window for travel, SPC, flags and reports: a stock's snapshot, else the
+    # single month (SPC's points), else the first window (a quarterly or rolling KPI's).
     assert headline_window(meta("a", windows=("snapshot",))) == "snapshot"
-    assert headline_window(meta("b", windows=("month", "rolling_12m"))) == "rolling_12m"
-    assert headline_window(meta("c", windows=("month",))) == "month"
+    assert headline_window(meta("b", windows=("month", "rolling_12m"))) == "month"
+    assert headline_window(meta("c", windows=("quarter", "rolling_12m"))) == "quarter"
+    assert headline_window(meta("d", windows=("rolling_12m",))) == "rolling_12m"
+
+
+def test_assess_and_travel_share_one_headline_window():
+    from pmf_lib.assess import assessed
+
+    assert assessed.headline_window is headline_window
 
 
 def test_travel_table_compares_previous_month_and_year_earlier():
     m_pct = meta("pct", unit="percent", polarity="higher_is_better", windows=("snapshot",))
-    m_cnt = meta("cnt", unit="count", polarity="neutral", windows=("month", "rolling_12m"))
+    m_cnt = meta("cnt", unit="count", polarity="neutral", windows=("rolling_12m", "month"))
     rows = [
         # pct: Oct 2026 71.2 vs Sep 2026 71.5 (-0.3 pp: no change) vs Oct 2025 84.0
         # (-12.8 pp: worsening)
@@ -134,8 +143,8 @@ def test_travel_table_compares_previous_month_and_year_earlier():
         ("pct", "2026-09-30", "snapshot", 71.5),
         ("pct", "2026-10-31", "snapshot", 71.2),
         ("pct", "2026-08-31", "snapshot", 10.0),  # not a comparison month: ignored
-        # cnt, rolling_12m: 1,100 vs 1,000 (+10 %: up); no row a year earlier.
-        # The month window's values must not be used.
+        # cnt, rolling_12m (chosen by the windows override below): 1,100 vs 1,000
+        # (+10 %: up); no row a year earlier. The month window's values must not be used.
         ("cnt", "2026-09-30", "rolling_12m", 1000.0),
         ("cnt", "2026-10-31", "rolling_12m", 1100.0),
         ("cnt", "2026-09-30", "month", 1.0),
@@ -143,7 +152,8 @@ def test_travel_table_compares_previous_month_and_year_earlier():
     ]
     t = pd.DataFrame(rows, columns=["kpi_id", "period_end", "window", "value"])
     t["period_end"] = pd.to_datetime(t["period_end"])
-    out = travel_table(t, [m_pct, m_cnt], "2026-10-31").set_index("kpi_id")
+    out = travel_table(t, [m_pct, m_cnt], "2026-10-31", windows={"cnt": "rolling_12m"})
+    out = out.set_index("kpi_id")
     assert list(out.index) == ["pct", "cnt"]  # in the order given
     pct, cnt = out.loc["pct"], out.loc["cnt"]
     assert (pct["window"], pct["value"], pct["previous_value"], pct["year_earlier_value"]) == (
