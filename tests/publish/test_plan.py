@@ -85,3 +85,44 @@ def test_unknown_area_and_bad_month(config):
         plan_reports(config, "2026-10", ["nowhere"])
     with pytest.raises(PmfError, match="YYYY-MM"):
         plan_reports(config, "latest")
+
+
+def test_each_report_names_the_commentary_files_it_reads(config):
+    specs = {s.id: s for s in plan_reports(config, "2026-09")}
+    folder = config.base_dir.resolve() / "commentary" / "2026-09"
+    # An area's file feeds its area report, highlight report and quarterly report ...
+    assert specs["lado"].inputs == (folder / "lado.md",)
+    assert specs["highlight_lado"].inputs == (folder / "lado.md",)
+    assert specs["quarterly_lado"].inputs[0] == folder / "lado.md"
+    # ... and the dashboard, which shows every area's; the exceptions report reads none.
+    assert specs["dashboard"].inputs == tuple(folder / f"{a}.md" for a in config.areas)
+    assert specs["exceptions"].inputs == ()
+    readers = {sid for sid, s in specs.items() if folder / "protection.md" in s.inputs}
+    assert readers == {"dashboard", "protection", "highlight_protection"}
+    # The schedule decides the schedule page and the quarterly reports.
+    schedule = (config.base_dir / "schedule.yaml").resolve()
+    assert {sid for sid, s in specs.items() if schedule in s.inputs} == {
+        "schedule",
+        "quarterly_lado",
+        "quarterly_complaints",
+        "quarterly_conferencing",
+        "quarterly_quality_assurance",
+    }
+
+
+def test_a_bad_commentary_file_fails_the_plan_naming_file_and_field(tmp_path):
+    from pmf_lib.config import Area, Config, Council, DataSources
+
+    c = Config(
+        council=Council(code=938, name="T"),
+        data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
+        areas={"a": Area(title="A", kpis=["referrals_count"])},
+        base_dir=tmp_path,
+    )
+    folder = tmp_path / "commentary" / "2026-10"
+    folder.mkdir(parents=True)
+    (folder / "a.md").write_text("---\nstatus: singed_off\n---\n## Overall\nText.\n")
+    with pytest.raises(PmfError, match="unknown status 'singed_off'") as e:
+        plan_reports(c, "2026-10")
+    assert e.value.file == str(folder / "a.md") and e.value.field == "status"
+    plan_reports(c, "2026-11")  # another month's plan does not read it
