@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from pmf_lib import __version__
+from pmf_lib.config import image_type
 from pmf_lib.errors import PmfError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -69,7 +69,7 @@ def logo_data_uri(path: str | Path | None) -> str:
     Raises
     ------
     PmfError
-        When the file is missing or not a PNG, SVG, JPEG or GIF.
+        When the file is missing or its contents are not a PNG, SVG, JPEG or GIF.
 
     Examples
     --------
@@ -79,17 +79,17 @@ def logo_data_uri(path: str | Path | None) -> str:
     if not path:
         return ""
     path = Path(path)
-    mime = _LOGO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
-    if mime not in _LOGO_TYPES.values():
-        raise PmfError(
-            "the logo must be a PNG, SVG, JPEG or GIF file", file=path, field="council.logo"
-        )
     try:
         data = path.read_bytes()
     except OSError as e:
         raise PmfError(
             f"cannot read the logo ({e.strerror})", file=path, field="council.logo"
         ) from None
+    mime = image_type(path)  # from the contents: a renamed text file is not an image
+    if mime not in _LOGO_TYPES.values():
+        raise PmfError(
+            "the logo must be a PNG, SVG, JPEG or GIF file", file=path, field="council.logo"
+        )
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -172,8 +172,10 @@ def export_html(
             "title": title,
             "logo_uri": logo_data_uri(logo),
             "contents": contents_entries(nb),
-            "csp": CSP,
-            "stylesheet": STYLESHEET.read_text(encoding="utf-8"),
+            # The template autoescapes: the council, title, contents and footer are
+            # plain text (escaped there); only pmf's own CSP and stylesheet are Markup.
+            "csp": Markup(CSP),
+            "stylesheet": Markup(STYLESHEET.read_text(encoding="utf-8")),
             "version": __version__,
             "footer": f"{council}. Produced by pmf {__version__} on {when}. "
             "Figures are computed from the council's statutory returns; definitions are "

@@ -120,3 +120,42 @@ def test_logo_must_be_an_image(tmp_path):
     with pytest.raises(PmfError, match="PNG, SVG") as e:
         export_html(executed_notebook(), council="C", title="T", logo=bad)
     assert e.value.field == "council.logo"
+
+
+def test_logo_named_png_but_not_an_image_is_refused(tmp_path):
+    # The suffix says PNG; the bytes say text: the contents decide.
+    bad = tmp_path / "logo.png"
+    bad.write_text("<html>not an image</html>")
+    with pytest.raises(PmfError, match="PNG, SVG") as e:
+        export_html(executed_notebook(), council="C", title="T", logo=bad)
+    assert e.value.field == "council.logo"
+
+
+EVIL_COUNCIL = "<b onmouseover=x>Evil</b>"
+EVIL_TITLE = 'Front <i style="color:red">door</i> & "co" <script>alert(1)</script>'
+
+
+def test_council_name_title_and_headings_are_escaped():
+    nb = executed_notebook()
+    nb.cells.append(new_markdown_cell("## Heading with <b>markup</b> & more"))
+    page = export_html(nb, council=EVIL_COUNCIL, title=EVIL_TITLE)
+    doc = lxml_html.document_fromstring(page)
+    # No element the names could have made: no <b>, <i> or <script> anywhere in the
+    # masthead, title, contents or footer; their text is the names, character for character.
+    for where in (".//header", ".//nav", ".//footer", ".//title"):
+        el = doc.find(where)
+        assert el.xpath(".//b | .//i | .//script") == [], where
+    assert doc.find(".//header").text_content().split() == (
+        EVIL_COUNCIL.split() + EVIL_TITLE.split()
+    )
+    assert doc.findtext(".//title") == f"{EVIL_TITLE} – {EVIL_COUNCIL}"
+    assert EVIL_COUNCIL in doc.find(".//footer").text_content()
+    assert doc.find(".//nav").text_content().count("Heading with markup & more") == 1
+    assert "&lt;b onmouseover=x&gt;Evil&lt;/b&gt;" in page
+    assert "<b onmouseover" not in page and "onmouseover=x>" not in page
+    # pmf's own Markup (the stylesheet, the CSP) is written as is, not escaped.
+    assert "@page" in page and "&gt;" not in "".join(
+        re.findall(r"<style>(.*?)</style>", page, re.S)
+    )
+    (meta,) = doc.xpath("//meta[@http-equiv='Content-Security-Policy']")
+    assert "script-src 'none'" in meta.get("content")
