@@ -47,6 +47,15 @@ class IpcKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = os.path.join(self._ipc_dir, f"k{uuid.uuid4().hex[:8]}")
 
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        """The kernel's command line, wrapped so that the kernel dies with this process.
+
+        See :func:`pmf_lib.publish.procs.die_with_parent_cmd` (Linux; unchanged elsewhere).
+        """
+        from pmf_lib.publish.procs import die_with_parent_cmd
+
+        return die_with_parent_cmd(super().format_kernel_cmd(extra_arguments))
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
@@ -76,14 +85,18 @@ def render_report(task: dict) -> dict:
         ``id`` (the report id, the outputs' file stem), ``notebook`` (absolute
         path), ``out_dir``, ``parameters`` (dict), ``timeout`` (seconds for the
         whole report), ``council``, ``title``,
-        ``logo`` (path or None), ``kernel_name``.
+        ``logo`` (path or None), ``kernel_name``, and ``run_id``: the batch's
+        run id. With a ``run_id``, the HTML and the notebook carry it, and each
+        file is renamed into ``out_dir`` only if that run still holds the
+        folder's run lock (:func:`pmf_lib.publish.lock.check_held`): a worker
+        outliving its batch publishes nothing.
 
     Returns
     -------
     dict
         ``id``, ``status`` ("ok" or "failed"), ``seconds``, ``error`` (None or
         one line), ``html`` and ``notebook`` (the published file names or None),
-        ``started`` and ``finished`` (ISO times).
+        ``started`` and ``finished`` (ISO times), ``run_id``.
     """
     from datetime import datetime
 
@@ -100,24 +113,48 @@ def render_report(task: dict) -> dict:
         "notebook": None,
         "started": started,
     }
+    run_id = task.get("run_id")
+    result["run_id"] = run_id
     tmp_nb = out_dir / f".{area}.{uuid.uuid4().hex[:8]}.tmp.ipynb"
-    try:
-        if task.get("engine", "papermill") == "warm":
-            html = _execute_warm_and_export(task, tmp_nb, start)
-        else:
-            html = _execute_and_export(task, tmp_nb, start)
-        from pmf_lib.publish.atomic import write_text_atomic
+    from pmf_lib.publish.atomic import (
+        OutputError,
+        publish_guard,
+        publish_replace,
+        publish_unlink,
+        write_text_atomic,
+    )
 
-        write_text_atomic(html, out_dir / f"{area}.html")
-        os.replace(tmp_nb, out_dir / f"{area}.ipynb")
-        (out_dir / f"{area}.failed.ipynb").unlink(missing_ok=True)
-        result.update(status="ok", html=f"{area}.html", notebook=f"{area}.ipynb")
-    except Exception as exc:  # one area's failure must not stop the batch
-        result["error"] = _error_message(exc)
-        result["traceback"] = "".join(traceback.format_exception(exc))[-4000:]
-        if tmp_nb.exists():  # keep the failed run's notebook for diagnosis, not as the report
-            os.replace(tmp_nb, out_dir / f"{area}.failed.ipynb")
-            result["notebook"] = f"{area}.failed.ipynb"
+    def guard(target: Path) -> None:
+        if run_id:
+            from pmf_lib.publish.lock import check_held
+
+            check_held(out_dir, run_id, target)
+
+    try:
+        with publish_guard(guard):
+            try:
+                if task.get("engine", "papermill") == "warm":
+                    html = _execute_warm_and_export(task, tmp_nb, start)
+                else:
+                    html = _execute_and_export(task, tmp_nb, start)
+                if run_id:
+                    from pmf_lib.publish.manifest import stamp_html
+
+                    html = stamp_html(html, run_id)
+                write_text_atomic(html, out_dir / f"{area}.html")
+                publish_replace(tmp_nb, out_dir / f"{area}.ipynb")
+                publish_unlink(out_dir / f"{area}.failed.ipynb")
+                result.update(status="ok", html=f"{area}.html", notebook=f"{area}.ipynb")
+            except Exception as exc:  # one area's failure must not stop the batch
+                result["error"] = _error_message(exc)
+                result["traceback"] = "".join(traceback.format_exception(exc))[-4000:]
+                # Keep the failed run's notebook for diagnosis (not as the report),
+                # unless writing it was what failed: never a half-written file.
+                if tmp_nb.exists() and not isinstance(exc, OSError | OutputError):
+                    publish_replace(tmp_nb, out_dir / f"{area}.failed.ipynb")
+                    result["notebook"] = f"{area}.failed.ipynb"
+    except Exception as exc:  # the failed notebook itself could not be kept
+        result["error"] = result["error"] or _error_message(exc)
     finally:
         tmp_nb.unlink(missing_ok=True)
     result["seconds"] = round(time.monotonic() - start, 2)
@@ -141,8 +178,6 @@ def _export(nb, task: dict) -> str:
 
 
 def _execute_warm_and_export(task: dict, tmp_nb: Path, start: float) -> str:
-    import nbformat
-
     from pmf_lib.publish.warm import execute_warm
 
     try:
@@ -150,10 +185,25 @@ def _execute_warm_and_export(task: dict, tmp_nb: Path, start: float) -> str:
     except Exception as exc:
         partial = getattr(exc, "notebook", None)
         if partial is not None:
-            nbformat.write(partial, tmp_nb)
+            _write_notebook(partial, tmp_nb, task)
         raise
-    nbformat.write(executed, tmp_nb)
+    _write_notebook(executed, tmp_nb, task)
     return _export(executed, task)
+
+
+def _write_notebook(nb, path: Path, task: dict) -> None:
+    """Write ``nb`` (with the run id in its metadata) to ``path``; nothing is left on failure."""
+    import nbformat
+
+    if task.get("run_id"):
+        nb.metadata["pmf"] = {"run_id": task["run_id"]}
+    try:
+        nbformat.write(nb, path)
+    except OSError as e:
+        from pmf_lib.publish.atomic import OutputError
+
+        path.unlink(missing_ok=True)
+        raise OutputError(path, e) from None
 
 
 def _execute_and_export(task: dict, tmp_nb: Path, start: float) -> str:
@@ -182,4 +232,6 @@ def _execute_and_export(task: dict, tmp_nb: Path, start: float) -> str:
         timeout_func=remaining,
         start_timeout=min(120, max(10, int(task["timeout"]))),
     )
+    if task.get("run_id"):
+        _write_notebook(executed, tmp_nb, task)
     return _export(executed, task)

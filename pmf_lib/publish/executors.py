@@ -44,8 +44,20 @@ def failed_result(task_id: str, error: str) -> dict:
     }
 
 
-def _worker_init() -> None:
+def _worker_init(parent_pid: int | None = None) -> None:
+    """Set up a pool worker: one BLAS thread, and die with the batch process.
+
+    The worker is killed (SIGKILL) the moment the batch process dies, however it
+    dies (Linux parent-death signal); it ignores Ctrl-C, which the batch process
+    handles by killing its workers (and their kernels) itself.
+    """
+    import signal
+
+    from pmf_lib.publish.procs import set_parent_death_signal
+
     os.environ.update(KERNEL_ENV)
+    set_parent_death_signal(signal.SIGKILL, parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalExecutor:
@@ -55,6 +67,13 @@ class LocalExecutor:
     from the batch process) and each keeps its own warm kernel between reports
     (``engine="warm"``), or starts a new kernel per report through papermill
     (``engine="papermill"``).
+
+    Workers and kernels never outlive the run: each dies with its parent
+    (:func:`~pmf_lib.publish.procs.set_parent_death_signal`), and on every way
+    out of :meth:`run` other than a normal finish (an exception, Ctrl-C,
+    :class:`~pmf_lib.publish.procs.StopRequested`) every worker and every kernel
+    is killed before :meth:`run` returns or raises; after a normal finish any
+    kernel still running is killed too.
 
     Examples
     --------
@@ -76,28 +95,39 @@ class LocalExecutor:
         results: dict[str, dict] = {}
         if not tasks:
             return results
+        from pmf_lib.publish.procs import descendants, kill_tree
+
         ctx = get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(tasks)), mp_context=ctx, initializer=_worker_init
-        ) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)),
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
+        try:
             futures = {
                 pool.submit(render_report, {**t, "engine": self.engine}): t["id"] for t in tasks
             }
-            try:
-                for fut in as_completed(futures):
-                    tid = futures[fut]
-                    try:
-                        r = fut.result()
-                    except BrokenProcessPool as e:
-                        r = failed_result(tid, f"the worker process died ({e})")
-                    except Exception as e:  # pickling or other pool errors
-                        r = failed_result(tid, f"{type(e).__name__}: {e}")
-                    results[tid] = r
-                    if on_result:
-                        on_result(r)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            for fut in as_completed(futures):
+                tid = futures[fut]
+                try:
+                    r = fut.result()
+                except BrokenProcessPool as e:
+                    r = failed_result(tid, f"the worker process died ({e})")
+                except Exception as e:  # pickling or other pool errors
+                    r = failed_result(tid, f"{type(e).__name__}: {e}")
+                results[tid] = r
+                if on_result:
+                    on_result(r)
+        except BaseException:  # Ctrl-C, SIGTERM, a failing callback: nothing may run on
+            workers = list(getattr(pool, "_processes", None) or {})
+            kill_tree(workers)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        # A normal finish: workers stop their kernels as they exit; kill any left.
+        kernels = descendants(getattr(pool, "_processes", None) or {})
+        pool.shutdown(wait=True)
+        kill_tree([], known=kernels)
         return results
 
 

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -30,6 +31,52 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := f.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+#: The ``<meta>`` that names the run which wrote an HTML output.
+RUN_ID_META = "pmf-run-id"
+_RUN_ID_RE = re.compile(r'<meta name="pmf-run-id" content="([^"<>]*)">')
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def stamp_html(html: str, run_id: str) -> str:
+    """``html`` with ``<meta name="pmf-run-id" content="<run id>">`` in its head.
+
+    Every HTML file a run publishes carries the id of the run that wrote it
+    (also in ``run.json``), so a file written by any other run is detected by
+    comparing the two. A stamp already there is replaced.
+
+    Examples
+    --------
+    >>> page = stamp_html('<html><head>\\n<meta charset="utf-8">\\n</head></html>', "r1")
+    >>> page
+    '<html><head>\\n<meta charset="utf-8">\\n<meta name="pmf-run-id" content="r1">\\n</head></html>'
+    >>> html_run_id(stamp_html(page, "r2"))
+    'r2'
+    """
+    if not _SAFE_ID.fullmatch(run_id):
+        raise ValueError(f"not a run id: {run_id[:80]!r}")
+    tag = f'<meta name="{RUN_ID_META}" content="{run_id}">'
+    if _RUN_ID_RE.search(html):
+        return _RUN_ID_RE.sub(tag, html, count=1)
+    for anchor in (re.search(r"<meta charset=[^>]*>", html), re.search(r"<head[^>]*>", html)):
+        if anchor:
+            return f"{html[: anchor.end()]}\n{tag}{html[anchor.end() :]}"
+    return f"{tag}\n{html}"
+
+
+def html_run_id(html: str) -> str | None:
+    """The run id stamped in an HTML output by :func:`stamp_html` (None if none).
+
+    Examples
+    --------
+    >>> html_run_id('<head><meta name="pmf-run-id" content="20261101T090000-ab12cd"></head>')
+    '20261101T090000-ab12cd'
+    >>> html_run_id("<head></head>") is None
+    True
+    """
+    m = _RUN_ID_RE.search(html[:20000])
+    return m.group(1) if m else None
 
 
 def git_commit(where: str | Path = PACKAGE_DIR) -> str:
@@ -83,8 +130,14 @@ def build_manifest(
     reports: list[dict],
     started: str,
     finished: str,
+    run_id: str | None = None,
 ) -> dict:
-    """The manifest as a JSON-ready dict (see the module docstring)."""
+    """The manifest as a JSON-ready dict (see the module docstring).
+
+    ``run_id`` is this run's id; each report record's ``run_id`` names the run
+    that wrote its files (an earlier run's for a report skipped as current), as
+    do the ``kpi_table`` and ``assessed_table`` records.
+    """
     keep = (
         "id",
         "kind",
@@ -98,8 +151,10 @@ def build_manifest(
         "finished",
         "fingerprint",
         "skipped",
+        "run_id",
     )
     return {
+        "run_id": run_id,
         "pmf_version": __version__,
         "git_commit": git_commit(),
         "started": started,
