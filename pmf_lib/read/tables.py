@@ -11,6 +11,23 @@ Every table also carries ``collection_year`` (Int64, the year the return's
 collection ends, e.g. 2025 for 2024-25) and ``source_file`` (string), so any
 figure can be traced to the file behind it. Readers that merge several years
 de-duplicate on the natural keys below, the later ``collection_year`` winning.
+
+Two kinds of SSDA903 table are merged differently (``S903_KEYS``):
+
+* **event histories** keep one row per event, whichever year's return reported it:
+  ``episodes`` (``DECOM``), ``reviews`` (``REVIEW``), ``missing`` (``MIS_START``), ``ad1``
+  (``DATE_INT``), ``placed_for_adoption`` (``DATE_PLACED``), ``sw_episodes`` (``SW_DECOM``),
+  ``dolo`` (``DOLO_START``). A later return's copy of the same event replaces the
+  earlier one (it carries the later end date or correction). Child-level attributes
+  that stay with the child, ``header`` (sex, birth date, ethnicity, UPN) and ``uasc``
+  (the date the child ceased to be UASC), keep one row per child, latest return winning.
+* **per-year cohorts** describe the child *in that collection year*: ``oc2`` (children
+  looked after for 12 months at 31 March, with that year's health checks), ``oc3`` (care
+  leavers around that year's 17th-21st birthday; the same young person is in every
+  year's return from 17 to 21) and ``previous_permanence`` (recorded for the children
+  starting care in that year). They are keyed on child *and* ``collection_year``, so
+  each year keeps its own cohort and a later return never removes a child from an
+  earlier year.
 """
 
 from __future__ import annotations
@@ -116,8 +133,10 @@ CIN_COLUMNS: dict[str, dict[str, str]] = {
 # One row per file read (CIN census and SSDA903 alike): where each return came
 # from and the date it runs to. ``reference_date`` is the CIN census
 # Header/CollectionDetails/ReferenceDate (31 March for an annual return, the
-# extract date for a year-to-date extract); for SSDA903 CSVs it is 31 March of
-# the collection year.
+# extract date for a year-to-date extract); an SSDA903 return carries no such date,
+# so its reference date is read from its contents (``pmf_lib.read.ssda903``): 31 March
+# of the collection year once that year has ended and the return's events reach its
+# final month, otherwise its latest event date (never a date taken from a folder name).
 RETURNS_COLUMNS: dict[str, str] = {
     "source_file": STR,
     "collection_year": INT,
@@ -233,17 +252,21 @@ S903_COLUMNS: dict[str, dict[str, str]] = {
     "dolo": {"CHILD": STR, "DOB": DATE, "DOLO_START": DATE, "DOLO_END": DATE, **PROVENANCE},
 }
 
+# Natural keys for de-duplicating several years of 903 returns into one history (see
+# the module docstring): event tables on the child and the event's date; the per-year
+# cohort tables (``PER_YEAR_903``) on the child and ``collection_year``.
+PER_YEAR_903 = ("oc2", "oc3", "previous_permanence")
 S903_KEYS: dict[str, list[str]] = {
     "header": ["CHILD"],
     "episodes": ["CHILD", "DECOM"],
     "reviews": ["CHILD", "REVIEW"],
     "uasc": ["CHILD"],
-    "oc2": ["CHILD"],
-    "oc3": ["CHILD"],
+    "oc2": ["CHILD", "collection_year"],
+    "oc3": ["CHILD", "collection_year"],
     "missing": ["CHILD", "MIS_START"],
     "ad1": ["CHILD", "DATE_INT"],
     "placed_for_adoption": ["CHILD", "DATE_PLACED"],
-    "previous_permanence": ["CHILD"],
+    "previous_permanence": ["CHILD", "collection_year"],
     "sw_episodes": ["CHILD", "SW_DECOM"],
     "dolo": ["CHILD", "DOLO_START"],
 }

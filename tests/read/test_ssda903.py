@@ -53,10 +53,12 @@ def test_csv_tables_canonical_rows_and_dtypes(tmp_path):
     assert e["URN"].isna().all()
     assert e["collection_year"].tolist() == [2025, 2025]
     assert cla.header["DOB"].tolist() == [ts("2015-04-03")]
-    # returns: one row per file; a finished year's reference date is its 31 March.
+    # returns: one row per file. The return's latest event is C2's DEC, 30/06/2024, far
+    # short of March 2025: it is an extract to 30/06/2024 (not to the 31 March the folder
+    # name gives), and the header of the same return shares that date.
     r = cla.returns.set_index("source_file")
     assert r.loc[str(ep), "rows"] == 2 and r.loc[str(hd), "rows"] == 1
-    assert r.loc[str(ep), "reference_date"] == ts("2025-03-31")
+    assert r["reference_date"].tolist() == [ts("2024-06-30")] * 2
     assert r["collection_year"].tolist() == [2025, 2025]
     assert cla.reviews.empty and list(cla.reviews.columns) == list(S903_COLUMNS["reviews"])
 
@@ -115,7 +117,8 @@ def test_year_inferred_from_episodes_of_the_same_folder(tmp_path):
     cla = read_ssda903([ep, hd])
     assert cla.episodes["collection_year"].tolist() == [2025]
     assert cla.header["collection_year"].tolist() == [2025]
-    assert cla.returns["reference_date"].isna().all()
+    # the return runs to its latest event date (no reference date in a 903 file)
+    assert cla.returns["reference_date"].tolist() == [ts("2024-06-30")] * 2
 
 
 def test_header_alone_without_a_year_is_refused(tmp_path):
