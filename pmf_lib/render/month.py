@@ -3,9 +3,10 @@
 :class:`MonthData` loads the config, the tidy KPI history (``kpi_history.parquet``)
 and the month's assessed table (``kpis.parquet``, from
 :func:`pmf_lib.assess.assess_for_config`) once. For an audience of members or the
-public it withholds small numbers (:mod:`pmf_lib.render.suppress`) in both before
-any block is built, so every table, tile, chart, alt text and sentence obeys the
-same rule.
+public it reads them through the one suppression decision,
+:func:`pmf_lib.assess.disclosure.published_tables`, before any block is built, so
+every table, tile, chart, alt text, breakdown and sentence shows the same
+suppressed view; render only reads its ``suppressed`` flags.
 
 Examples
 --------
@@ -48,14 +49,7 @@ from pmf_lib.render.format import (
     is_missing,
     window_label,
 )
-from pmf_lib.render.suppress import (
-    SUPPRESSED,
-    SUPPRESSED_NOTE,
-    row_is_suppressed,
-    suppress_breakdown,
-    suppress_kpi_table,
-    suppresses,
-)
+from pmf_lib.render.suppress import WITHHELD, Disclosure, subject_noun, suppresses
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHART_MONTHS = 24
@@ -81,15 +75,6 @@ TRAVEL_CLASSES = {
     "Up": "neutral",
     "Down": "neutral",
 }
-#: Assessed-table columns that state or imply a withheld headline figure.
-_HEADLINE_COLUMNS = (
-    "value",
-    "numerator",
-    "denominator",
-    "travel_value",
-    "previous_change",
-    "year_earlier_change",
-)
 
 
 #: Headings of the breakdown dimensions.
@@ -187,65 +172,6 @@ def _read_table(path: str | Path, what: str) -> pd.DataFrame:
     raise PmfError(f"expected a .parquet or .csv {what}", file=path)
 
 
-def suppress_assessed(assessed: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """The assessed table with every figure that the suppressed history withholds removed.
-
-    ``history`` is the tidy table after :func:`~pmf_lib.render.suppress.suppress_kpi_table`.
-    A withheld headline figure takes its changes and sentence with it; a withheld
-    previous or rolling 12-month figure is blanked too.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> h = pd.DataFrame({"kpi_id": "k", "window": "month", "suppressed": [True],
-    ...                   "period_end": pd.to_datetime(["2026-10-31"])})
-    >>> a = pd.DataFrame({"kpi_id": ["k"], "window": ["month"], "title": ["K"],
-    ...                   "period_end": pd.to_datetime(["2026-10-31"]), "value": [3.0],
-    ...                   "previous_value": [9.0], "sentence": ["K rose to 3."]})
-    >>> s = suppress_assessed(a, h).iloc[0]
-    >>> float(s["value"]), bool(s["suppressed"]), s["sentence"]
-    (nan, True, 'The figure for K in October 2026 is withheld: it concerns fewer than 5 children.')
-    """
-    a = assessed.copy()
-    h = history[history["suppressed"].astype(bool)]
-    hidden = set(
-        zip(h["kpi_id"], h["window"], pd.to_datetime(h["period_end"]).dt.normalize(), strict=True)
-    )
-    ends = pd.to_datetime(a["period_end"]).dt.normalize()
-
-    def was(kid, window, when) -> bool:
-        return (kid, window, pd.Timestamp(when).normalize()) in hidden
-
-    sup, prev_sup, roll_sup = [], [], []
-    for kid, window, end in zip(a["kpi_id"], a["window"], ends, strict=True):
-        sup.append(was(kid, window, end))
-        prev = end - pd.offsets.MonthEnd(1)
-        prev_q = end - pd.offsets.MonthEnd(3)
-        prev_sup.append(was(kid, window, prev) or was(kid, window, prev_q))
-        roll_sup.append(was(kid, "rolling_12m", end))
-    a["suppressed"] = sup
-    mask = a["suppressed"]
-    for col in _HEADLINE_COLUMNS:
-        if col in a.columns:
-            a.loc[mask, col] = float("nan")
-    if "previous_value" in a.columns:
-        a.loc[mask | pd.Series(prev_sup, index=a.index), "previous_value"] = float("nan")
-    if "rolling_12m_value" in a.columns:
-        a.loc[pd.Series(roll_sup, index=a.index), "rolling_12m_value"] = float("nan")
-    if "sentence" in a.columns:
-        a["sentence"] = a["sentence"].astype(object)
-        for i in a.index[mask]:
-            a.at[i, "sentence"] = (
-                f"The figure for {a.at[i, 'title']} in {format_month_long(ends[i])} is withheld: "
-                "it concerns fewer than 5 children."
-            )
-    return a
-
-
-def _value_text(value, unit: str, suppressed: bool = False) -> str:
-    return SUPPRESSED if suppressed else format_value(value, unit)
-
-
 def published_tables(config: Config, month: str) -> tuple[str, str]:
     """The KPI history and assessed table a batch published for ``month``, if any.
 
@@ -283,6 +209,8 @@ class MonthData:
     spc_options: SpcOptions = field(default_factory=SpcOptions)
     #: KPI breakdowns by group (``breakdowns.parquet``; None: not published).
     breakdowns: pd.DataFrame | None = None
+    #: The suppression rule (None: an internal audience, every figure shown).
+    rules: Disclosure | None = None
 
     # ---- construction ---------------------------------------------------------
     @classmethod
@@ -335,9 +263,9 @@ class MonthData:
             history = build_kpi_table(config, month, data)
             breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
         assessed = _read_table(assessed_table, "assessed table") if assessed_table else None
-        out = cls.from_tables(config, month, history, assessed, commentary_dir=commentary_dir)
-        out.breakdowns = breakdowns
-        return out
+        return cls.from_tables(
+            config, month, history, assessed, commentary_dir=commentary_dir, breakdowns=breakdowns
+        )
 
     @classmethod
     def from_tables(
@@ -348,8 +276,14 @@ class MonthData:
         assessed: pd.DataFrame | None = None,
         *,
         commentary_dir: str | Path | None = None,
+        breakdowns: pd.DataFrame | None = None,
     ) -> MonthData:
-        """From loaded tables (``assessed`` None: assess with the config now)."""
+        """From loaded tables (``assessed`` None: assess with the config now).
+
+        For members and the public every table is read through
+        :func:`~pmf_lib.assess.disclosure.published_tables` (tables already
+        published in that form give themselves back).
+        """
         from pmf_lib.assess import load_targets
         from pmf_lib.assess.pipeline import assess_for_config, configured_kpis
 
@@ -377,13 +311,17 @@ class MonthData:
             raise PmfError(
                 f"the assessed table has no row for {', '.join(missing)}", field="assessed_table"
             )
-        units = {k: m.unit for k, m in metas.items()}
-        full = history
-        if suppresses(config.audience):
-            shown = suppress_kpi_table(history, units)
-            assessed = suppress_assessed(assessed, shown)
-            # A withheld figure is also kept out of the values the charts draw.
+        rules = Disclosure.from_config(config)
+        if rules is not None:
+            from pmf_lib.assess.disclosure import published_tables as suppressed_view
+
+            view = suppressed_view(history, assessed, breakdowns, metas, rules)
+            # Charts and their SPC limits are drawn from the shown figures only: limits
+            # or a mean over a withheld point would let it be worked out.
+            shown, assessed, breakdowns = view.history, view.assessed, view.breakdowns
+            full = shown
         else:
+            full = history
             shown = history.assign(suppressed=False)
             assessed = assessed.assign(suppressed=False)
         targets = load_targets(config.targets_file, metas) if config.targets_file else None
@@ -403,6 +341,8 @@ class MonthData:
             commentary_dir=Path(commentary_dir) if commentary_dir else None,
             targets=targets,
             spc_options=options,
+            breakdowns=breakdowns,
+            rules=rules,
         )
 
     # ---- facts ----------------------------------------------------------------
@@ -420,6 +360,19 @@ class MonthData:
     def suppressing(self) -> bool:
         """Whether small numbers are withheld for this audience."""
         return suppresses(self.config.audience)
+
+    @property
+    def withheld_text(self) -> str:
+        """What a withheld figure reads (the config's wording)."""
+        return (self.rules or Disclosure()).text
+
+    def suppressed_note(self, areas: list[str] | None = None) -> str:
+        """The note explaining withheld figures, naming what the areas' figures count."""
+        noun = subject_noun(areas if areas is not None else list(self.config.areas))
+        return (self.rules or Disclosure()).note(noun)
+
+    def _value_text(self, value, unit: str, suppressed: bool = False) -> str:
+        return self.withheld_text if suppressed else format_value(value, unit)
 
     def area_kpis(self, area: str) -> list[str]:
         """An area's KPI ids, in report order."""
@@ -440,7 +393,11 @@ class MonthData:
 
     # ---- rows for tables -------------------------------------------------------
     def kpi_facts(self, kpi_id: str) -> dict:
-        """Everything a table row shows for one KPI, formatted (withheld figures as ``<5``)."""
+        """Everything a table row shows for one KPI, formatted.
+
+        A withheld figure reads the configured wording, and its rating, direction,
+        SPC icons and quartile read "Withheld" (the suppressed view has blanked them).
+        """
         r = self.row(kpi_id)
         m = self.metas[kpi_id]
         sup = bool(r.get("suppressed", False))
@@ -454,11 +411,11 @@ class MonthData:
         dq = r.get("dq_confidence")
         flags = [f for f in str(r.get("exception_flags") or "").split("; ") if f]
         good = [f for f in str(r.get("good_practice_flags") or "").split("; ") if f]
-        return {
+        facts = {
             "kpi_id": kpi_id,
             "title": m.title,
             "window": window_label(r["window"], self.period_end),
-            "value": _value_text(r["value"], m.unit, sup),
+            "value": self._value_text(r["value"], m.unit, sup),
             "target": MISSING if is_missing(r.get("target")) else format_value(r["target"], m.unit),
             "rag": str(r.get("rag") or "No target"),
             "rag_class": rag_class(r.get("rag")),
@@ -480,6 +437,24 @@ class MonthData:
             "sentence": str(r.get("sentence") or ""),
             "suppressed": sup,
         }
+        if sup:
+            withheld = {"text": WITHHELD, "cls": "none", "symbol": "–"}
+            facts.update(
+                rag=WITHHELD,
+                rag_class="withheld",
+                travel=WITHHELD,
+                travel_class="na",
+                travel_symbol="",
+                travel_change="",
+                variation=withheld,
+                assurance=dict(withheld),
+                quartile=WITHHELD,
+                exception=False,
+                good_practice=False,
+                flags=[],
+                good_flags=[],
+            )
+        return facts
 
     def flagged(self, areas: list[str] | None = None) -> tuple[list[dict], list[dict], list[dict]]:
         """Reds, exceptions and good practice (as :meth:`kpi_facts`) for areas (default all)."""
@@ -497,6 +472,9 @@ class MonthData:
 
     def _area_title(self, area: str) -> str:
         return self.config.areas[area].title
+
+    def _areas_of(self, kpi_ids: list[str]) -> list[str]:
+        return sorted({self.metas[k].area for k in kpi_ids if k in self.metas})
 
     # ---- charts ----------------------------------------------------------------
     def chart(self, kpi_id: str, *, window: str | None = None, months: int = CHART_MONTHS):
@@ -537,8 +515,18 @@ class MonthData:
         )
 
     # ---- shared blocks ---------------------------------------------------------
-    def title_block(self, title: str, subtitle: str, facts: dict[str, str] | None = None) -> HTML:
-        """A report's heading: council, title, the month and a few facts."""
+    def title_block(
+        self,
+        title: str,
+        subtitle: str,
+        facts: dict[str, str] | None = None,
+        areas: list[str] | None = None,
+    ) -> HTML:
+        """A report's heading: council, title, the month and a few facts.
+
+        ``areas``: the service areas the report shows (default all), whose subject
+        ("children", "referrals", ...) the suppression note names.
+        """
         return render(
             "report_title.html.j2",
             council=self.config.council.name,
@@ -550,7 +538,7 @@ class MonthData:
                 "Audience": self.config.audience.capitalize(),
             },
             suppressing=self.suppressing,
-            suppressed_note=SUPPRESSED_NOTE,
+            suppressed_note=self.suppressed_note(areas),
         )
 
     def tiles(self, kpi_ids: list[str]) -> HTML:
@@ -665,15 +653,18 @@ class MonthData:
 
         One item per KPI with breakdown rows: its title, window label and one
         table per dimension (rows of group, figure and, for counts, share of
-        the total). For members and the public, counts of 1 to 4 show as
-        ``<5`` (with a second group withheld when only one is: see
-        :func:`~pmf_lib.render.suppress.suppress_breakdown`), and so does the
-        share of a withheld count; a percentage is withheld as the KPI table's
-        percentages are.
+        the total). For members and the public the breakdowns are the suppressed
+        view's (:func:`~pmf_lib.assess.disclosure.suppress_breakdowns`): a
+        withheld cell and its share read the configured wording.
         """
         b = self.breakdowns
         if b is None or b.empty:
             return []
+        if self.rules is not None and "suppressed" not in b.columns:
+            # Set after construction: read through the same decision.
+            from pmf_lib.assess.disclosure import suppress_breakdowns
+
+            b = suppress_breakdowns(b, self.metas, self.history, self.rules.max_count)
         b = b[pd.to_datetime(b["period_end"]).dt.normalize() == self.period_end]
         items = []
         for kid in kpi_ids:
@@ -707,27 +698,32 @@ class MonthData:
         return items
 
     def _breakdown_rows(self, unit: str, groups, values, part: pd.DataFrame) -> list[dict]:
+        hidden = (
+            [bool(x) for x in part["suppressed"].fillna(False)]
+            if "suppressed" in part.columns
+            else [False] * len(groups)
+        )
         if unit == "count":
-            counts = {g: v for g, v in zip(groups, values, strict=True) if not is_missing(v)}
-            total = sum(counts.values())
-            shown = suppress_breakdown(counts) if self.suppressing else None
-            rows = []
-            for g, v in zip(groups, values, strict=True):
-                withheld = shown is not None and shown.get(g) == SUPPRESSED
-                share = 100.0 * v / total if total and not is_missing(v) else float("nan")
-                rows.append(
-                    {
-                        "group": g,
-                        "figure": SUPPRESSED if withheld else format_value(v, "count"),
-                        "share": SUPPRESSED if withheld else format_value(share, "percent"),
-                    }
-                )
-            return rows
-        rows = []
-        for g, v, n, d in zip(groups, values, part["numerator"], part["denominator"], strict=True):
-            withheld = self.suppressing and row_is_suppressed(n, d, unit)
-            rows.append({"group": g, "figure": _value_text(v, unit, withheld), "share": ""})
-        return rows
+            if "share" in part.columns:
+                shares = [float(x) for x in part["share"]]
+            else:
+                total = sum(v for v in values if not is_missing(v))
+                shares = [
+                    100.0 * v / total if total and not is_missing(v) else float("nan")
+                    for v in values
+                ]
+            return [
+                {
+                    "group": g,
+                    "figure": self._value_text(v, "count", h),
+                    "share": self._value_text(sh, "percent", h),
+                }
+                for g, v, sh, h in zip(groups, values, shares, hidden, strict=True)
+            ]
+        return [
+            {"group": g, "figure": self._value_text(v, unit, h), "share": ""}
+            for g, v, h in zip(groups, values, hidden, strict=True)
+        ]
 
     def breakdowns_block(self, kpi_ids: list[str]) -> HTML:
         """Tables of each KPI's figure by age band, sex, ethnicity or team (empty: none)."""
@@ -735,7 +731,10 @@ class MonthData:
         return HTML(
             _env()
             .from_string(_BREAKDOWNS_TEMPLATE)
-            .render(items=items, note=SUPPRESSED_NOTE if self.suppressing else "")
+            .render(
+                items=items,
+                note=self.suppressed_note(self._areas_of(kpi_ids)) if self.suppressing else "",
+            )
         )
 
 

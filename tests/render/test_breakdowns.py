@@ -28,7 +28,7 @@ def _breakdowns() -> pd.DataFrame:
     """referrals_count, month, by sex: Male 30, Female 7, Not known 3 (total 40).
 
     Shares: 30/40 = 75.0%, 7/40 = 17.5%, 3/40 = 7.5%. For members the 3 is withheld
-    (<5) and so is the smallest other group (Female 7), so 40 - 30 does not reveal it.
+    and so is the smallest other group (Female 7), so 40 - 30 does not reveal it.
     The rolling 12 months row (a different window) must not be shown.
     contacts_decided_1wd_pct, month, by team: North 36 of 45 = 80.0%;
     South 4 of 5 = 80.0% (a denominator of 5 but 1 not in time: withheld for members).
@@ -97,12 +97,13 @@ def test_internal_breakdown_tables_show_figures_and_shares(tmp_path):
 def test_members_breakdowns_withhold_small_numbers(tmp_path):
     html = ServiceAreaReport(_data("members", tmp_path), "front_door").breakdowns().data
     counts, pct = _tables(html)
+    withheld = "suppressed (fewer than 5)"
     assert _cells(counts) == [
         ["Male", "30", "75.0%"],
-        ["Female", "<5", "<5"],
-        ["Not known", "<5", "<5"],
+        ["Female", withheld, withheld],
+        ["Not known", withheld, withheld],
     ]
-    assert _cells(pct) == [["North", "80.0%"], ["South", "<5"]]
+    assert _cells(pct) == [["North", "80.0%"], ["South", withheld]]
 
 
 def test_no_breakdowns_says_so(tmp_path):

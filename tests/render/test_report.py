@@ -205,7 +205,7 @@ def test_small_numbers_are_withheld_for_members_and_public(config, kpi_table, me
     )
     doc = parse(public.headline_table().data)
     rate_cells = doc.findall(".//tbody/tr")[2].findall("td")
-    assert rate_cells[0].text_content() == "<5"
+    assert rate_cells[0].text_content() == "suppressed (fewer than 5)"
     assert " ".join(rate_cells[2].text_content().split()) == "– Not available"
     assert "withheld" in doc.text_content()
     # Larger figures are unaffected: 1,204 referrals.
