@@ -41,6 +41,10 @@ from pmf_lib import __version__
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import (
+    OutputError,
+    ensure_dir,
+    publish_guard,
+    remove_temporaries,
     write_csv_atomic,
     write_json_atomic,
     write_parquet_atomic,
@@ -48,7 +52,7 @@ from pmf_lib.publish.atomic import (
 )
 from pmf_lib.publish.index import month_index_html, write_root_index
 from pmf_lib.publish.lock import RunLock
-from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
+from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file, stamp_html
 from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -561,13 +565,22 @@ def run_batch(
         table_source = "supplied by the caller"
     specs, common = plan(month)
     out_dir = config.outputs_dir / month
+    ensure_dir(config.outputs_dir)  # an outputs path that is a file: one line, exit 2
+    # Only this run publishes into out_dir while it holds the lock, and only then:
+    # every rename (here and in the report workers) checks the lock still names it.
     lock = RunLock(out_dir, label=f"{config.council.name} {month}").acquire()
-    handler = _start_log(out_dir, started)
+    run_id = lock.run_id
     try:
-        return _run_locked(**locals())
+        remove_temporaries(out_dir)  # left by a run that was killed
+        handler = _start_log(out_dir, started)
+        try:
+            with publish_guard(lock.check):
+                return _run_locked(**locals())
+        finally:
+            logging.getLogger("pmf").removeHandler(handler)
+            handler.close()
+            remove_temporaries(out_dir)  # a stopped run's workers were killed mid-write
     finally:
-        logging.getLogger("pmf").removeHandler(handler)
-        handler.close()
         lock.release()
 
 
@@ -594,6 +607,7 @@ def _run_locked(
     table_source,
     out_dir,
     handler,
+    run_id,
     **_ignored,
 ) -> BatchResult:
     from pmf_lib.assess.pipeline import assess_for_config
@@ -673,12 +687,14 @@ def _run_locked(
             "parquet": history.name,
             "csv": "kpi_history.csv",
             "sha256": sha256_file(history),
+            "run_id": run_id,
         }
         assessed_record = {
             "rows": len(assessed),
             "parquet": assessed_path.name,
             "csv": "kpis.csv",
             "sha256": sha256_file(assessed_path),
+            "run_id": run_id,
         }
     config_copy = write_text_atomic(
         "# The config this month's reports were run with (paths made absolute).\n"
@@ -708,6 +724,7 @@ def _run_locked(
                 "title": _title(config, s, month),
                 "logo": logo,
                 "generated": started,
+                "run_id": run_id,
             }
         )
     from pmf_lib.publish.executors import make_executor
@@ -740,18 +757,21 @@ def _run_locked(
                 previous = datetime.fromtimestamp(html.stat().st_mtime).strftime("%d %B %Y")
         rows.append({**r, "href": href, "previous_date": previous})
     index_path = write_text_atomic(
-        month_index_html(
-            council=config.council.name,
-            month=month,
-            reports=rows,
-            started=started,
-            finished=finished,
-            show_table=config.audience == "internal",
-            # The data quality report (``pmf validate``) lists child ids: linked
-            # only for an internal audience, and only when it has been written.
-            dq_href="data_quality.html"
-            if config.audience == "internal" and (out_dir / "data_quality.html").is_file()
-            else None,
+        stamp_html(
+            month_index_html(
+                council=config.council.name,
+                month=month,
+                reports=rows,
+                started=started,
+                finished=finished,
+                show_table=config.audience == "internal",
+                # The data quality report (``pmf validate``) lists child ids: linked
+                # only for an internal audience, and only when it has been written.
+                dq_href="data_quality.html"
+                if config.audience == "internal" and (out_dir / "data_quality.html").is_file()
+                else None,
+            ),
+            run_id,
         ),
         out_dir / "index.html",
     )
@@ -774,6 +794,7 @@ def _run_locked(
         reports=reports,
         started=started,
         finished=finished,
+        run_id=run_id,
     )
     manifest["base_fingerprint"] = base
     manifest["log"] = Path(handler.baseFilename).name
@@ -844,11 +865,26 @@ def _previous_run(out_dir: Path) -> dict:
     return run if isinstance(run, dict) else {}
 
 
+class _RunLogHandler(logging.FileHandler):
+    """The run's log file; a record that cannot be written (a full disk) is dropped quietly.
+
+    logging's default prints a traceback on the console for each such record;
+    the write that matters fails as one line (:class:`OutputError`).
+    """
+
+    def handleError(self, record) -> None:  # noqa: N802 (logging's name)
+        pass
+
+
 def _start_log(out_dir: Path, started: str) -> logging.FileHandler:
     """Log this run to ``run-<start time>.log`` beside its manifest."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir)
     stamp = re.sub(r"[^0-9T]", "", started[:19])
-    handler = logging.FileHandler(out_dir / f"run-{stamp}.log", encoding="utf-8")
+    path = out_dir / f"run-{stamp}.log"
+    try:
+        handler = _RunLogHandler(path, encoding="utf-8")
+    except OSError as e:
+        raise OutputError(path, e, "cannot start the run's log") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     handler.setLevel(logging.DEBUG)
     root = logging.getLogger("pmf")
