@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pmf_lib.compute.registry import KpiMeta, all_kpis
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import load_yaml
 
 
 class CatalogueEntry(BaseModel):
@@ -49,10 +50,7 @@ def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
     path = Path(path)
     if not path.is_file():
         raise PmfError("KPI catalogue not found", file=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise PmfError(f"not valid YAML ({e})", file=path) from None
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict):
         raise PmfError("expected a mapping of KPI id to settings", file=path)
     registry = all_kpis()

@@ -27,11 +27,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -142,10 +142,7 @@ def load_schedule(path: str | Path | None) -> Schedule:
     if path is None or not Path(path).is_file():
         return Schedule()
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise PmfError(f"not valid YAML ({e})", file=path) from None
+    raw = load_yaml(path) or {}
     try:
         schedule = Schedule.model_validate(raw)
     except ValidationError as e:
