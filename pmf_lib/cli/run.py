@@ -41,25 +41,42 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    """Run the batch; the exit status is 0 (all published), 1 (a report failed),
+    2 (bad input or an output that cannot be written: nothing run),
+    130 (Ctrl-C), 143 (SIGTERM) or 129 (SIGHUP).
+
+    When stopped by a signal, the run kills its workers and their kernels,
+    removes its temporary files and releases the month's lock before exiting:
+    reports that had not finished are not published (their earlier versions stay).
+    """
     from pmf_lib.config import load_config
     from pmf_lib.publish.batch import run_councils
+    from pmf_lib.publish.procs import StopRequested, stop_on_signals
 
     config = load_config(args.config)
     councils = "all" if args.councils == "all" else csv_list(args.councils)
-    results = run_councils(
-        config,
-        month=args.month,
-        councils=councils,
-        areas=args.areas,
-        jobs=args.jobs,
-        quiet=args.quiet,
-        timeout=args.timeout,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        engine=args.engine,
-        force=args.force,
-        retry_failed=args.retry_failed,
-    )
+    try:
+        with stop_on_signals():
+            results = run_councils(
+                config,
+                month=args.month,
+                councils=councils,
+                areas=args.areas,
+                jobs=args.jobs,
+                quiet=args.quiet,
+                timeout=args.timeout,
+                executor=args.executor,
+                scheduler=args.scheduler,
+                engine=args.engine,
+                force=args.force,
+                retry_failed=args.retry_failed,
+            )
+    except StopRequested as e:
+        print(
+            f"pmf: {e}: the run's workers were stopped and unfinished reports not published",
+            file=sys.stderr,
+        )
+        return e.exit_code
     failed = []
     for result in results:
         print(result.index_path)
