@@ -661,6 +661,17 @@ def _run_locked(
         else:
             table = kpi_table
         assessed = assess_for_config(config, table, month)
+        # Members'/public outputs get only the suppressed view (one decision,
+        # pmf_lib.assess.disclosure): the reports read it, and no count of 1-4
+        # reaches the folder.
+        from pmf_lib.assess.disclosure import Disclosure, published_tables
+        from pmf_lib.assess.disclosure import suppress_breakdowns as _suppressed
+        from pmf_lib.assess.pipeline import configured_kpis
+
+        rules = Disclosure.from_config(config)
+        if rules is not None:
+            view = published_tables(table, assessed, None, configured_kpis(config), rules)
+            table, assessed = view.history, view.assessed
         out_dir.mkdir(parents=True, exist_ok=True)
         write_parquet_atomic(table, history)
         write_csv_atomic(table, out_dir / "kpi_history.csv")
@@ -673,6 +684,10 @@ def _run_locked(
 
             t0 = time.monotonic()
             breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
+            if rules is not None:
+                breakdowns = _suppressed(
+                    breakdowns, configured_kpis(config), table, rules.max_count
+                )
             write_parquet_atomic(breakdowns, out_dir / "breakdowns.parquet")
             write_csv_atomic(breakdowns, out_dir / "breakdowns.csv")
             log.info(
