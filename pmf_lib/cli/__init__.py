@@ -3,12 +3,18 @@
 Every command validates its parameters before doing any work, and a
 :class:`~pmf_lib.errors.PmfError` is printed as one line (``pmf: error: ...``)
 with exit status 2, never as a traceback.
+
+``pmf run``, ``pmf validate`` and ``pmf kpis`` first check every setting the same
+way (:func:`check_settings`): the config, each area's KPI ids, the KPI catalogue,
+the targets and the schedule. So a bad setting is the same one line from each
+command, found before any data is read or any KPI computed.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import pkgutil
 import re
 import sys
@@ -37,6 +43,72 @@ def csv_list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+#: Commands whose settings :func:`check_settings` checks before they start.
+SETTINGS_COMMANDS = ("run", "validate", "kpis")
+
+
+def check_settings(config_path: str, *, command: str = "run", timeout: float | None = None):
+    """Check every setting a command reads, before any data is read; the loaded config.
+
+    The config file (:func:`pmf_lib.config.load_config`), each area's KPI ids
+    against the library, the KPI catalogue, the targets (against every KPI the
+    library has, so targets for KPIs no configured area shows are accepted and
+    left out), the schedule, and ``--timeout``. For ``pmf run``, the optional
+    sources that no KPI reads (Annex A, the CSWW workforce census) are read
+    too, so an unreadable file is one line there as it is in ``pmf validate``.
+
+    Raises
+    ------
+    PmfError
+        For the first problem, naming the file and the key.
+
+    Examples
+    --------
+    >>> c = check_settings("parameters/config.yaml", command="kpis")
+    >>> "front_door" in c.areas
+    True
+    >>> try:
+    ...     check_settings("parameters/config.yaml", timeout=float("nan"))
+    ... except PmfError as e:
+    ...     print(e)
+    field --timeout: expected a positive number of seconds, got nan
+    """
+    from pmf_lib.assess.targets import load_targets
+    from pmf_lib.compute.catalogue import load_catalogue
+    from pmf_lib.compute.registry import all_kpis
+    from pmf_lib.config import load_config
+    from pmf_lib.publish.plan import load_schedule, schedule_path
+
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise PmfError(f"expected a positive number of seconds, got {timeout!r}", field="--timeout")
+    config = load_config(config_path)
+    registry = all_kpis()
+    for area_id, area in config.areas.items():
+        bad = [k for k in area.kpis if k not in registry]
+        if bad:
+            raise PmfError(
+                f"unknown KPI id(s) {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''} "
+                "(not in the KPI registry; `pmf docs` lists them)",
+                file=config_path,
+                field=f"areas.{area_id}.kpis",
+            )
+    if config.kpi_catalogue:
+        load_catalogue(config.resolve(config.kpi_catalogue))
+    if config.targets_file:
+        load_targets(config.targets_file, {k: v.meta for k, v in registry.items()})
+    load_schedule(schedule_path(config))
+    if command == "run":
+        from pmf_lib.read.annex_a import read_annex_a
+        from pmf_lib.read.workforce import read_workforce_census
+
+        for one in [config.for_council(c) for c in config.council_ids()] or [config]:
+            for p in one.files("annex_a"):
+                read_annex_a(p)
+            if one.files("workforce_census"):
+                read_workforce_census(one.files("workforce_census"))
+    return config
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pmf`` parser: each module of this package adds its own subcommand(s).
 
@@ -56,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in SETTINGS_COMMANDS:
+            check_settings(
+                args.config, command=args.command, timeout=getattr(args, "timeout", None)
+            )
         return args.func(args)
     except PmfError as e:
         print(f"pmf: error: {e}", file=sys.stderr)
