@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from pmf_lib.errors import PmfError
-from pmf_lib.read.ssda903 import read_ssda903, table_for_columns, table_for_file_name
+from pmf_lib.read.ssda903 import (
+    data_extent,
+    read_ssda903,
+    table_for_columns,
+    table_for_file_name,
+)
 from pmf_lib.read.tables import S903_COLUMNS
 from tests.conftest import need_shared
 
@@ -156,6 +161,176 @@ def test_later_year_wins_for_the_same_natural_key(tmp_path):
     assert e.loc["C1", "source_file"] == str(new)
     assert e.loc["C2", "collection_year"] == 2025
     assert len(cla.returns) == 2
+
+
+OC2_COLS = "CHILD,DOB,HEALTH_ASSESSMENT,TEETH_CHECK,IMMUNISATIONS"
+OC3_COLS = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM"
+
+
+def test_annual_cohorts_keep_every_collection_year(tmp_path):
+    # C1 is in the 2025 and the 2026 OC2 cohorts, C2 only in 2025; care leaver L1 is in
+    # the OC3 of both years (19 at 31/03/2025, 20 at 31/03/2026). Each year keeps its own
+    # rows: OC2 2025 = C1, C2 (2 rows), 2026 = C1 (1 row); OC3 one row per year for L1,
+    # each with that year's answers.
+    old = [
+        write(
+            tmp_path / "2025" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,1,1,1\nC2,01/01/2012,0,1,1\n"
+        ),
+        write(tmp_path / "2025" / "oc3.csv", OC3_COLS + "\nL1,01/06/2005,YES,F1,B1\n"),
+    ]
+    new = [
+        write(tmp_path / "2026" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,0,0,1\n"),
+        write(tmp_path / "2026" / "oc3.csv", OC3_COLS + "\nL1,01/06/2005,NO,G5,D2\n"),
+    ]
+    cla = read_ssda903(new + old)
+    oc2 = cla.oc2.sort_values(["collection_year", "CHILD"])
+    assert oc2[["CHILD", "collection_year"]].values.tolist() == [
+        ["C1", 2025],
+        ["C2", 2025],
+        ["C1", 2026],
+    ]
+    # the 2025 answers for C1 are kept beside the 2026 ones
+    assert oc2["HEALTH_ASSESSMENT"].tolist() == ["1", "0", "0"]
+    oc3 = cla.oc3.sort_values("collection_year")
+    assert oc3[["CHILD", "collection_year", "IN_TOUCH"]].values.tolist() == [
+        ["L1", 2025, "YES"],
+        ["L1", 2026, "NO"],
+    ]
+    # reading the earlier year alone gives the same 2025 rows as the two years together
+    alone = read_ssda903(old)
+    cols = ["CHILD", "DOB", "HEALTH_ASSESSMENT", "collection_year"]
+    both_2025 = cla.oc2[cla.oc2["collection_year"] == 2025][cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(both_2025, alone.oc2[cols].reset_index(drop=True))
+
+
+def test_a_repeat_of_the_same_year_replaces_that_year_only(tmp_path):
+    # Two files for 2025 (a year-to-date extract and the final return, in one list as if
+    # re-supplied): the same child and year is one record, the later file in the input
+    # winning; 2024's record for the child stays. Expected: 2024 "1", 2025 "0".
+    a = write(tmp_path / "2024" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,1,1,1\n")
+    b = write(tmp_path / "x2025" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,1,1,1\n")
+    c = write(tmp_path / "2025" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,0,1,1\n")
+    cla = read_ssda903([a, b, c])
+    got = cla.oc2.sort_values("collection_year")[["collection_year", "HEALTH_ASSESSMENT"]]
+    assert got.values.tolist() == [[2024, "1"], [2025, "0"]]
+
+
+def test_a_file_named_for_the_year_its_collection_starts_is_refused(tmp_path):
+    # "2017" means the collection year ending 31/03/2017 (2016-17). These are 2017-18's
+    # episodes: C2's starts 14/02/2018 (row 3) and C1's 01/06/2017 (row 2), both after
+    # 31/03/2017. The first offending row is named, with the year to use.
+    f = write(
+        tmp_path / "2017-episodes.csv",
+        EPISODE_COLS + "\nC1,01/06/2017,S,C2,N1,U1,PR1,,,\nC2,14/02/2018,S,C2,N1,U1,PR1,,,\n",
+    )
+    with pytest.raises(PmfError) as e:
+        read_ssda903([f])
+    err = e.value
+    assert (err.file, err.location, err.field) == (str(f), "row 2", "DECOM")
+    assert "01/06/2017 is after 31/03/2017" in err.message
+    assert "2017-18 return named for the year its collection starts" in err.message
+    assert "name it 2018 or 2017-18" in err.message and "\n" not in str(err)
+    # named for the year it ends, the same file is read as 2017-18
+    g = write(tmp_path / "2018" / "episodes.csv", f.read_text())
+    assert read_ssda903([g]).episodes["collection_year"].tolist() == [2018, 2018]
+
+
+def test_a_date_after_the_year_end_that_fits_no_shift_is_refused(tmp_path):
+    # 2025 (2024-25) episodes: C2 ceased 01/06/2026, after 31/03/2025 and after
+    # 31/03/2026 too, so it is not the next year's return: the message says so.
+    f = write(
+        tmp_path / "2025" / "episodes.csv",
+        EPISODE_COLS
+        + "\nC1,01/05/2024,S,C2,N1,U1,PR1,,,\nC2,01/06/2024,S,C2,N1,U1,PR1,01/06/2026,E11,\n",
+    )
+    with pytest.raises(PmfError) as e:
+        read_ssda903([f])
+    assert (e.value.location, e.value.field) == ("row 3", "DEC")
+    assert "holds no episode starting or ceasing after 31/03/2025" in e.value.message
+
+
+def test_episodes_all_before_the_named_year_are_refused(tmp_path):
+    # Named 2025 (from 01/04/2024), but every episode ceased by 30/06/2023: an older
+    # year's return. The latest cessation (row 3, DEC) is named.
+    f = write(
+        tmp_path / "2025" / "episodes.csv",
+        EPISODE_COLS
+        + "\nC1,01/05/2022,S,C2,N1,U1,PR1,01/01/2023,E11,"
+        + "\nC2,01/06/2022,S,C2,N1,U1,PR1,30/06/2023,E11,\n",
+    )
+    with pytest.raises(PmfError, match="every episode ceased before 01/04/2024") as e:
+        read_ssda903([f])
+    assert (e.value.location, e.value.field) == ("row 3", "DEC")
+
+
+def test_oc3_ages_check_the_collection_year(tmp_path):
+    # OC3 2018 (2017-18) holds young people whose 17th-21st birthday is in the year: aged
+    # 17-21 (22 tolerated, DfE rule 391) at 31/03/2018. L2, born 01/09/2001, is 16 at
+    # 31/03/2018 (17 only on 01/09/2018) and every row fits 2018-19: a file named for the
+    # year its collection starts.
+    f = write(
+        tmp_path / "2018" / "oc3.csv",
+        OC3_COLS + "\nL1,01/06/1998,YES,F1,B1\nL2,01/09/2001,YES,F2,B1\n",
+    )
+    with pytest.raises(PmfError) as e:
+        read_ssda903([f])
+    assert (e.value.location, e.value.field) == ("row 3", "DOB")
+    assert "gives age 16 at 31/03/2018, outside 17-22" in e.value.message
+    assert "2018-19 return named for the year its collection starts" in e.value.message
+    # in the year it belongs to, the same rows load
+    g = write(tmp_path / "2019" / "oc3.csv", f.read_text())
+    assert len(read_ssda903([g]).oc3) == 2
+    # a 30-year-old fits neither year: refused without the hint
+    h = write(tmp_path / "old" / "2019" / "oc3.csv", OC3_COLS + "\nL9,01/01/1989,YES,F1,B1\n")
+    with pytest.raises(PmfError, match="age 30 at 31/03/2019") as e:
+        read_ssda903([h])
+    assert "named for the year" not in e.value.message
+
+
+def test_oc2_ages_check_the_collection_year(tmp_path):
+    # OC2 2025: children looked after for the 12 months to 31/03/2025, so aged 1-17 then.
+    # C2, born 10/10/2024, is 0: it cannot be in the 2024-25 OC2 (row 3).
+    f = write(
+        tmp_path / "2025" / "oc2.csv",
+        OC2_COLS + "\nC1,01/01/2015,1,1,1\nC2,10/10/2024,1,1,1\n",
+    )
+    with pytest.raises(PmfError, match="gives age 0 at 31/03/2025, outside 1-17") as e:
+        read_ssda903([f])
+    assert (e.value.file, e.value.location, e.value.field) == (str(f), "row 3", "DOB")
+
+
+def test_xml_export_named_for_its_start_year_names_the_element(tmp_path):
+    # The XML fixture's episodes start up to 06/10/2024 (2024-25): named 2024 it is refused
+    # at CHILD[1]'s first EPISODE (DECOM 06/05/2024, after 31/03/2024).
+    f = write(tmp_path / "903_2024.xml", XML)
+    with pytest.raises(PmfError, match="2024-25 return named for the year") as e:
+        read_ssda903([f])
+    assert e.value.location.startswith("CHILD[1]/EPISODE[1], line ")
+    assert e.value.field == "DECOM"
+
+
+def test_reference_date_comes_from_the_contents_never_the_folder_name(tmp_path):
+    # 2023 (2022-23): events reach March 2023 (a review on 20/03/2023) in a finished
+    # year: the whole year, to 31/03/2023. 2024 (2023-24): an extract whose latest event
+    # is 15/12/2023, although its folder says 2024: it runs to 15/12/2023. 2025: only an
+    # OC2 (no event dates): unknown. The history covers 01/04/2022 to 15/12/2023.
+    full = [
+        write(
+            tmp_path / "2023" / "episodes.csv", EPISODE_COLS + "\nC1,01/05/2022,S,C2,N1,U1,,,,\n"
+        ),
+        write(tmp_path / "2023" / "reviews.csv", "CHILD,DOB,REVIEW\nC1,01/01/2015,20/03/2023\n"),
+    ]
+    ytd = write(
+        tmp_path / "2024" / "episodes.csv",
+        EPISODE_COLS + "\nC1,01/05/2022,S,C2,N1,U1,,15/12/2023,E11,\n",
+    )
+    oc2 = write(tmp_path / "2025" / "oc2.csv", OC2_COLS + "\nC1,01/01/2015,1,1,1\n")
+    cla = read_ssda903([*full, ytd, oc2])
+    ref = cla.returns.set_index("source_file")["reference_date"]
+    assert ref[str(full[0])] == ref[str(full[1])] == ts("2023-03-31")
+    assert ref[str(ytd)] == ts("2023-12-15")
+    assert pd.isna(ref[str(oc2)])
+    assert data_extent(cla) == (ts("2022-04-01"), ts("2023-12-15"))
 
 
 def test_rows_repeated_within_one_file_are_kept_for_validation(tmp_path):
