@@ -153,8 +153,6 @@ class RunLock:
             with open(self.path, "r+", encoding="utf-8") as f:
                 f.truncate(0)
                 f.write(f"{self.run_id} {os.getpid()} {stamp}\n")
-                f.flush()
-                os.fsync(f.fileno())
         except OSError as e:
             lock.release()
             raise OutputError(self.path, e, "cannot take the run lock") from None

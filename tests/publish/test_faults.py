@@ -163,7 +163,8 @@ def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("pmf_lib.publish.atomic.os.fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    # One line naming the file and the reason (pmf run prints it and exits 2).
+    with pytest.raises(PmfError, match=r"2026-10/config\.yaml: cannot write: the disk is full"):
         run(root, config, areas=["good"])
     assert (month_dir / "index.html").read_text() == "PREVIOUS INDEX"
     assert (month_dir / "run.json").read_text() == '{"previous": true}'
