@@ -310,3 +310,65 @@ def test_oc2_health(build):
     assert cl.cla_immunisations_pct(inputs, pe) == Figure(2, 3)
     # in February 2025 the 2024 return applies: child 5 -> 0/1
     assert cl.cla_health_assessment_pct(inputs, Window.of("snapshot", "2025-02-28")) == Figure(0, 1)
+
+
+# ---- OC2 cohorts read from several years of returns ----------------------------
+OC2_HEAD = "CHILD,DOB,HEALTH_ASSESSMENT,TEETH_CHECK,IMMUNISATIONS\n"
+OC2_YEARS = {
+    # C1 and C2 are in the 2024 and 2025 cohorts; C1 again in 2026.
+    2024: "C1,01/01/2015,1,1,1\nC2,01/01/2012,0,1,0\nC3,01/01/2010,1,0,1\n",
+    2025: "C1,01/01/2015,0,1,1\nC2,01/01/2012,1,1,1\n",
+    2026: "C1,01/01/2015,1,1,1\nC4,01/01/2016,1,0,1\n",
+}
+
+
+def _oc2_returns(tmp_path, years):
+    from pmf_lib.compute.registry import KpiInputs
+    from pmf_lib.read.ssda903 import read_ssda903
+
+    files = []
+    for y in years:
+        f = tmp_path / str(y) / "oc2.csv"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(OC2_HEAD + OC2_YEARS[y])
+        files.append(f)
+    return KpiInputs(cla=read_ssda903(files))
+
+
+def _oc2_kpis():
+    from pmf_lib.compute.registry import all_kpis
+
+    return {k: v for k, v in all_kpis().items() if "OC2" in v.meta.source}
+
+
+def test_oc2_each_year_keeps_its_cohort(tmp_path):
+    inputs = _oc2_returns(tmp_path, [2024, 2025])
+    # 31/03/2024 - 28/02/2025: the 2024 cohort C1, C2, C3 (C1 and C2 also in 2025 stay
+    # in 2024): health assessment C1, C3 -> 2/3. Merged on CHILD alone it was C3 -> 1/1.
+    assert cl.cla_health_assessment_pct(inputs, Window.of("snapshot", "2024-03-31")) == Figure(2, 3)
+    assert cl.cla_health_assessment_pct(inputs, Window.of("snapshot", "2025-02-28")) == Figure(2, 3)
+    # 31/03/2025 on: the 2025 cohort C1, C2: health assessment C2 -> 1/2; dental 2/2
+    mar25 = Window.of("snapshot", "2025-03-31")
+    assert cl.cla_health_assessment_pct(inputs, mar25) == Figure(1, 2)
+    assert cl.cla_dental_check_pct(inputs, mar25) == Figure(2, 2)
+    # before the first return's year ended: no cohort, an empty denominator
+    assert cl.cla_immunisations_pct(inputs, Window.of("snapshot", "2024-02-29")) == Figure(0, 0)
+
+
+def test_oc2_a_later_return_leaves_every_earlier_figure_unchanged(tmp_path):
+    # Every OC2 KPI at every month end from April 2023 to February 2026, on the 2024 and
+    # 2025 returns, then again once the 2026 return (C1 again, and C4) is added: the same
+    # figures. From 31/03/2026 the 2026 cohort applies: health assessment C1, C4 -> 2/2.
+    before = _oc2_returns(tmp_path / "a", [2024, 2025])
+    after = _oc2_returns(tmp_path / "b", [2024, 2025, 2026])
+    ends = pd.date_range("2023-04-30", "2026-02-28", freq=pd.offsets.MonthEnd())
+    kpis = _oc2_kpis()
+    assert {"cla_health_assessment_pct", "cla_dental_check_pct"} <= set(kpis)
+    for kid, k in kpis.items():
+        for end in ends:
+            for w in k.meta.windows:
+                window = Window.of(w, end)
+                assert k(after, window) == k(before, window), (kid, end.date(), w)
+    mar26 = Window.of("snapshot", "2026-03-31")
+    assert cl.cla_health_assessment_pct(after, mar26) == Figure(2, 2)
+    assert cl.cla_health_assessment_pct(before, mar26) == Figure(1, 2)  # still 2025
