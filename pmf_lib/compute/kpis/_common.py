@@ -140,16 +140,21 @@ def flag(series: pd.Series, *true_values: str) -> pd.Series:
 def latest_return(table: pd.DataFrame, period_end) -> pd.DataFrame:
     """Rows of the latest ``collection_year`` whose 31 March is on or before ``period_end``.
 
-    For the annual-only 903 tables (OC2, OC3): the figure at a month end is the one from
-    the latest return that covers a year already ended.
+    For the annual-only 903 tables (OC2, OC3), which the reader keeps as one cohort per
+    collection year (``pmf_lib.read.tables``): the figure at a month end is the cohort of
+    the latest return for a year already ended, so a return for a later year never
+    changes it. Until the running year's 31 March, the previous year's cohort applies.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"collection_year": pd.array([2023, 2024, 2025], dtype="Int64")})
-    >>> latest_return(t, "2025-02-28")["collection_year"].tolist()
-    [2024]
+    >>> t = pd.DataFrame({"CHILD": ["A", "A", "B", "A"],
+    ...                   "collection_year": pd.array([2023, 2024, 2024, 2025], dtype="Int64")})
+    >>> latest_return(t, "2025-02-28")["CHILD"].tolist()  # the 2024 cohort, A included
+    ['A', 'B']
     >>> latest_return(t, "2025-03-31")["collection_year"].tolist()
     [2025]
+    >>> latest_return(t, "2023-03-30").empty  # before the first return's year ended
+    True
     """
     end = pd.Timestamp(period_end).normalize()
     year = end.year if end >= pd.Timestamp(end.year, 3, 31) else end.year - 1

@@ -628,7 +628,7 @@ def _oc2_pct(inputs: KpiInputs, window: Window, field: str) -> Figure:
     oc2 = latest_return(inputs.cla.oc2, window.end)
     value = oc2[field].astype("string").str.strip()
     answered = value.isin(["0", "1"]).fillna(False).astype(bool)
-    # one row per child (the natural key); a repeated child counts once
+    # one year's cohort (keyed on child and year); a child repeated in it counts once
     rows = oc2.loc[answered, ["CHILD"]].assign(yes=(value[answered] == "1").to_numpy())
     per_child = rows.dropna(subset=["CHILD"]).groupby("CHILD")["yes"].max()
     return Figure(int(per_child.sum()), len(per_child))
