@@ -1,10 +1,19 @@
 """``pmf validate``: data-quality issues, row reconciliation and KPI confidence for a month.
 
 Reads every configured source (national returns, Annex A, workforce, local
-datasets). A file that cannot be read is reported (file and fault) and the
-rest are still checked. Writes ``outputs/YYYY-MM/data_quality.html`` (INTERNAL:
-it lists child ids), ``data_quality_issues.csv`` and
-``data_quality_confidence.csv`` (every KPI and month, to join onto the KPI table).
+datasets) with the readers ``pmf run`` uses. A file that cannot be read (a
+malformed return, a local file lacking a required column ...) does not stop
+the others being checked: it is listed in the report (rule S00, and under
+"Files that could not be read"), the KPIs it feeds are rated Low, and the
+command prints, for each such file, the one line ``pmf run`` stops with
+(``pmf: error: <file>, <row or element>, field <field>: <fault>``) on stderr
+and exits 2. Otherwise it exits 0, whatever issues the data has.
+
+Writes ``outputs/YYYY-MM/data_quality.html`` (INTERNAL: it lists child ids),
+``data_quality_issues.csv`` and ``data_quality_confidence.csv`` (every KPI and
+month): the confidence is computed by
+:func:`pmf_lib.validate.quality.assess_quality`, the computation ``pmf run``
+attaches to the KPI table, so both give the same rating.
 """
 
 from __future__ import annotations
@@ -31,42 +40,17 @@ def register(sub) -> None:
     v.set_defaults(func=run)
 
 
-def _read_national(reader, files, source, unreadable):
-    """Read all files; a file that cannot be read is recorded and the rest read again."""
-    from pmf_lib.errors import PmfError
-
-    files = list(files)
-    while True:
-        try:
-            return reader(files)
-        except PmfError as e:
-            bad = next((f for f in files if e.file and str(f) == str(e.file)), None)
-            if bad is None:
-                raise
-            unreadable.append((source, str(bad), e))
-            files.remove(bad)
-
-
 def run(args) -> int:
-    import pandas as pd
+    import sys
 
     from pmf_lib.config import load_config
-    from pmf_lib.dates import month_end, month_ends
     from pmf_lib.errors import PmfError
     from pmf_lib.publish.atomic import write_csv_atomic
     from pmf_lib.publish.data_quality import write_data_quality
     from pmf_lib.read import SourceData, latest_complete_month
-    from pmf_lib.read.cin_census import read_cin_census
-    from pmf_lib.read.local import LOCAL_DATASETS, concat_tables
     from pmf_lib.read.population import read_population
-    from pmf_lib.read.ssda903 import read_ssda903
-    from pmf_lib.validate import read_other_sources, reconcile, validate
-    from pmf_lib.validate.confidence import (
-        FEEDS,
-        confidence_table,
-        local_issues_on_frames,
-        rate,
-    )
+    from pmf_lib.validate.confidence import FEEDS, rate
+    from pmf_lib.validate.quality import assess_quality, history_ends, read_sources
 
     config = load_config(args.config)
     high = config.data_quality.high if args.high is None else args.high
@@ -76,50 +60,17 @@ def run(args) -> int:
     except ValueError as e:
         raise PmfError(str(e), field="--high/--medium") from None
 
-    local = {name: config.files(f"local.{name}") for name in LOCAL_DATASETS}
-    sources = read_other_sources(
-        {k: v for k, v in local.items() if v},
-        config.files("annex_a"),
-        config.files("workforce_census"),
-        config.files("workforce_monthly"),
-    )
-    sources.cin = _read_national(
-        read_cin_census, config.files("cin_census"), "cin_census", sources.unreadable
-    )
-    sources.cla = _read_national(
-        read_ssda903, config.files("ssda903"), "ssda903", sources.unreadable
-    )
+    sources = read_sources(config)
     month = args.month
     if month == "latest":
         population = read_population(config.population_file, la_code=config.council.code)
         month = latest_complete_month(SourceData(sources.cin, sources.cla, population))
 
-    issues = validate(sources)
-    recon = reconcile(sources, issues)
+    last = history_ends(month)[-1]
+    q = assess_quality(sources, history_ends(month), high=high, medium=medium)
+    issues, recon, conf = q.issues, q.reconciliation, q.confidence
     if not (recon["rows_read"] == recon["accepted"] + recon["reported"]).all():
         raise PmfError("row reconciliation failed: rows read differ from accepted + reported")
-    last = month_end(month)
-    ends = month_ends(last - pd.DateOffset(months=35), last)
-    # Every KPI is rated: local datasets' issues are placed on the stacked frames the
-    # KPIs read (as pmf run does), each dataset's files stacked in read order.
-    frames: dict[str, pd.DataFrame] = {}
-    for t in sources.files:
-        name = t.source.removeprefix("local/")
-        if t.source.startswith("local/") or t.source == "workforce_monthly":
-            frames[name] = concat_tables(
-                [u for u in sources.files if u.source.removeprefix("local/") == name]
-            )
-    placed = local_issues_on_frames(issues, sources.files, frames)
-    conf = confidence_table(
-        placed,
-        sources.cin,
-        sources.cla,
-        ends,
-        feeds=FEEDS,
-        local=frames,
-        high=high,
-        medium=medium,
-    )
     this_month = conf[conf["period_end"] == last]
     out = write_data_quality(
         config.outputs_dir,
@@ -129,6 +80,8 @@ def run(args) -> int:
         this_month,
         council=config.council.name,
         feeds=FEEDS,
+        unreadable=sources.unreadable,
+        as_of=q.as_of,
     )
     write_csv_atomic(issues, out.with_name("data_quality_issues.csv"))
     write_csv_atomic(conf, out.with_name("data_quality_confidence.csv"))
@@ -151,4 +104,9 @@ def run(args) -> int:
         + ", ".join(f"{k} {int(levels.get(k, 0))}" for k in ("High", "Medium", "Low"))
     )
     print(out)
+    if sources.unreadable:
+        # pmf run stops at such a file with this very line: say it the same way, exit 2
+        for _source, _file, err in sources.unreadable:
+            print(f"pmf: error: {err}", file=sys.stderr)
+        return 2
     return 0

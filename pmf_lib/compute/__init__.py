@@ -47,20 +47,20 @@ def resolve_month(month: str, data: SourceData) -> str:
 
 
 def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
-    """Data quality confidence per KPI and period end (``pmf_lib.validate.confidence``).
+    """Data quality confidence per KPI and period end: the one computation ``pmf validate`` makes.
 
-    Validation runs on the national returns and on the configured local datasets
-    and monthly workforce files (re-read as tables against their schema, so a
-    value that could not be parsed counts as an error on its record), as at the
-    national returns' latest reference date (so "a date in the future" means
-    after the data's extract date). Local issues are placed on the records of
-    ``data.local`` by file and row number.
+    :func:`pmf_lib.validate.quality.assess_quality` on the national returns the
+    KPIs read and the configured local datasets and monthly workforce files
+    (re-read as tables against their schema, so a value that could not be
+    parsed counts as an error on its record), with the local issues placed on
+    the records of ``data.local`` and dates "in the future" judged against the
+    returns' latest reference date. ``pmf validate`` calls the same function on
+    the same files, so its ``data_quality_confidence.csv`` equals the
+    confidence attached here.
     """
-    from pmf_lib.validate import Sources, read_other_sources, validate
-    from pmf_lib.validate.confidence import FEEDS, confidence_table, local_issues_on_frames
+    from pmf_lib.validate import Sources, read_other_sources
+    from pmf_lib.validate.quality import assess_quality
 
-    ref = pd.concat([data.cin.returns["reference_date"], data.cla.returns["reference_date"]])
-    as_of = pd.to_datetime(ref).max()
     configured = config.optional_sources()
     local_files = {
         s.removeprefix("local."): config.files(s) for s in configured if s.startswith("local.")
@@ -68,18 +68,13 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     wf = config.files("workforce_monthly") if "workforce_monthly" in configured else []
     other = read_other_sources(local=local_files, workforce_monthly=wf)
     sources = Sources(cin=data.cin, cla=data.cla, files=other.files, unreadable=other.unreadable)
-    issues = validate(sources, as_of=None if pd.isna(as_of) else as_of)
-    issues = local_issues_on_frames(issues, other.files, data.local)
-    return confidence_table(
-        issues,
-        data.cin,
-        data.cla,
+    return assess_quality(
+        sources,
         period_ends,
-        feeds=FEEDS,
-        local=data.local,
+        frames=data.local,
         high=config.data_quality.high,
         medium=config.data_quality.medium,
-    )
+    ).confidence
 
 
 def build_kpi_table(

@@ -2,9 +2,11 @@
 
 One self-contained HTML page (inline CSS, no scripts, no external resources, a
 Content-Security-Policy forbidding any) marked INTERNAL, because it lists child
-ids. It shows: the rows read, accepted and reported per source and file; the
-issue counts by source and rule with the KPIs each rule touches and the first
-rows at fault; and the data-quality confidence of each KPI for the month.
+ids. It shows: the files that could not be read (each with the one-line
+message ``pmf run`` stops with); the rows read, accepted and reported per
+source and file; the issue counts by source and rule with the KPIs each rule
+touches and the first rows at fault; and the data-quality confidence of each
+KPI for the month (a KPI fed by an unreadable file is Low, with no share).
 """
 
 from __future__ import annotations
@@ -61,19 +63,46 @@ def _table(df: pd.DataFrame, numeric: tuple[str, ...] = (), classes: dict | None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _text(v) -> str | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+
+def _feed_of(source: str, table: str | None) -> tuple[str, str | None]:
+    """An issue's (source, table) as the feeds name it (local files: ``local``, dataset)."""
+    if source.startswith("local/"):
+        return "local", source.removeprefix("local/")
+    if source == "workforce_monthly":
+        return "local", "workforce_monthly"
+    return source, table
+
+
 def kpis_by_rule(issues: pd.DataFrame, feeds: dict) -> dict[tuple[str, str], list[str]]:
     """The KPIs each (source, rule) touches: those reading a table the rule flags.
 
     A rule on a child-level table (903 header, CIN children) touches every KPI
-    of that source, as the confidence calculation counts it against them all.
+    of that source, as the confidence calculation counts it against them all;
+    so does a national file that could not be read (no table: rule S00). An
+    issue of a local file touches the KPIs reading that dataset.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.validate.confidence import FEEDS
+    >>> issues = pd.DataFrame({"source": ["local/lado"], "rule": ["S00"], "table": [pd.NA]})
+    >>> kpis_by_rule(issues, FEEDS)[("local/lado", "S00")][:2]
+    ['lado_open_count', 'lado_open_over_3m_count']
     """
     child_level = {"ssda903": "header", "cin_census": "children"}
     out: dict[tuple[str, str], set[str]] = {}
     for (source, rule, table), _ in issues.groupby(["source", "rule", "table"], dropna=False):
+        source, rule, table = _text(source) or "", _text(rule) or "", _text(table)
+        fsource, ftable = _feed_of(source, table)
         touched = set()
         for kpi_id, kfeeds in feeds.items():
             for f in kfeeds:
-                if f.source == source and (f.table == table or child_level.get(source) == table):
+                if f.source != fsource:
+                    continue
+                if ftable is None or f.table == ftable or child_level.get(fsource) == ftable:
                     touched.add(kpi_id)
         out.setdefault((source, rule), set()).update(touched)
     return {k: sorted(v) for k, v in out.items()}
@@ -95,7 +124,8 @@ def summary_by_rule(issues: pd.DataFrame, feeds: dict) -> pd.DataFrame:
         message=("message", "first"),
     ).reset_index()
     out["kpis"] = [
-        ", ".join(touched.get((s, r), [])) for s, r in zip(out["source"], out["rule"], strict=True)
+        ", ".join(touched.get((_text(s) or "", _text(r) or ""), []))
+        for s, r in zip(out["source"], out["rule"], strict=True)
     ]
     return out.sort_values(["severity", "issues"], ascending=[True, False], ignore_index=True)
 
@@ -109,8 +139,13 @@ def render_data_quality(
     month: str,
     feeds: dict,
     first_rows: int = FIRST_ROWS,
+    unreadable: list | None = None,
+    as_of=None,
 ) -> str:
     """The report as an HTML string.
+
+    ``unreadable`` lists the files that could not be read, as
+    ``(source, file, PmfError)``; each is shown with its one-line message.
 
     Examples
     --------
@@ -119,6 +154,13 @@ def render_data_quality(
     >>> page = render_data_quality(pd.DataFrame(columns=ISSUE_COLUMNS), pd.DataFrame(),
     ...                            pd.DataFrame(), council="Demo <CC>", month="2025-03", feeds={})
     >>> "INTERNAL" in page and "Demo &lt;CC&gt;" in page and "://" not in page
+    True
+    >>> from pmf_lib.errors import PmfError
+    >>> bad = [("cin_census", "cin.xml", PmfError("not well-formed XML", file="cin.xml",
+    ...                                           location="line 3"))]
+    >>> page = render_data_quality(pd.DataFrame(columns=ISSUE_COLUMNS), pd.DataFrame(),
+    ...     pd.DataFrame(), council="Demo", month="2025-03", feeds={}, unreadable=bad)
+    >>> "cin.xml, line 3: not well-formed XML" in page
     True
     """
     parts = [
@@ -134,6 +176,34 @@ def render_data_quality(
     errors = int((issues["severity"] == "error").sum()) if len(issues) else 0
     warnings = int((issues["severity"] == "warning").sum()) if len(issues) else 0
     parts.append(f"<p>{errors} error(s) and {warnings} warning(s) found.</p>")
+    if as_of is not None and not pd.isna(as_of):
+        parts.append(
+            f"<p>Dates after {_e(pd.Timestamp(as_of).date())} (the returns' latest reference "
+            "date) are called in the future, except planned dates (due dates, planned "
+            "reviews).</p>"
+        )
+
+    parts.append("<h2>Files that could not be read</h2>")
+    if unreadable:
+        parts.append(
+            "<p>Nothing from these files is used: <code>pmf run</code> stops at each with the "
+            "message shown, and every KPI they feed is rated Low here.</p>"
+        )
+        rows = pd.DataFrame(
+            [
+                {
+                    "source": source,
+                    "file": file,
+                    "row or element": getattr(err, "location", None),
+                    "field": getattr(err, "field", None),
+                    "message": str(err),
+                }
+                for source, file, err in unreadable
+            ]
+        )
+        parts.append(_table(rows))
+    else:
+        parts.append("<p>None: every configured file was read.</p>")
 
     parts.append("<h2>Rows read, accepted and reported</h2>")
     parts.append(
@@ -148,7 +218,9 @@ def render_data_quality(
     if len(confidence):
         c = confidence.copy()
         c["period_end"] = pd.to_datetime(c["period_end"]).dt.strftime("%Y-%m-%d")
-        c["dq_error_share"] = (100 * c["dq_error_share"]).map(lambda x: f"{x:.1f}%")
+        c["dq_error_share"] = (100 * c["dq_error_share"]).map(
+            lambda x: "not rated: a file could not be read" if pd.isna(x) else f"{x:.1f}%"
+        )
         c = c.rename(columns={"dq_error_share": "records in error", "dq_confidence": "confidence"})
         parts.append(_table(c, numeric=("records in error",), classes={"confidence": True}))
     else:
@@ -180,10 +252,19 @@ def write_data_quality(
     *,
     council: str,
     feeds: dict,
+    unreadable: list | None = None,
+    as_of=None,
 ) -> Path:
     """Write ``<out_dir>/<month>/data_quality.html`` atomically and return its path."""
     path = Path(out_dir) / month / "data_quality.html"
     page = render_data_quality(
-        issues, reconciliation, confidence, council=council, month=month, feeds=feeds
+        issues,
+        reconciliation,
+        confidence,
+        council=council,
+        month=month,
+        feeds=feeds,
+        unreadable=unreadable,
+        as_of=as_of,
     )
     return write_text_atomic(page, path)

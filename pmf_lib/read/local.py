@@ -14,7 +14,17 @@ Reading is lenient cell by cell and strict file by file:
   that cannot be parsed (a bad date, an unknown code, text in a number column)
   becomes missing in ``data`` and stays, as sent, in ``raw``, so validation
   reports it against the row and field instead of it vanishing;
-* a required column that is absent is listed in ``missing_columns``.
+* a required column that is absent is an error (:class:`~pmf_lib.errors.PmfError`
+  naming the file and the column), since every KPI over the dataset would
+  otherwise read it as empty and report 0; :func:`frame_from_rows` itself only
+  lists it in ``missing_columns`` (Annex A lists, read leniently, keep that);
+* an optional column that is absent is listed in ``absent_columns`` (and in the
+  frame's ``attrs["absent_columns"]``), so a KPI can tell "not supplied" from
+  "blank".
+
+A date column marked ``future: true`` in the schema holds planned dates (a due
+date, a planned review date) that may lie after the extract date; validation
+does not call those "in the future" (rule S06).
 
 Dates may be ISO (``2024-05-01``), UK (``01/05/2024``, ``1-5-2024``), Excel
 cells or Excel serial numbers (``45413``).
@@ -95,6 +105,7 @@ class Column:
     codes: tuple[Code, ...] = ()
     description: str = ""
     example: str = ""
+    future: bool = False  # a planned date (due, planned review): may lie after the extract
 
     def matches_header(self, heading: str) -> bool:
         h = _norm(heading)
@@ -187,6 +198,7 @@ class ReadTable:
     raw: pd.DataFrame
     missing_columns: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)
     blank_rows: int = 0
     sheet: str | None = None
 
@@ -243,6 +255,13 @@ def schema_from_dict(spec: dict, *, where: str = "<schema>") -> TableSchema:
                     file=where,
                     field=f"columns.{name}.type",
                 )
+            future = c.get("future", False)
+            if not isinstance(future, bool) or (future and ctype != "date"):
+                raise PmfError(
+                    "future must be true or false, and only on a date column",
+                    file=where,
+                    field=f"columns.{name}.future",
+                )
             cols.append(
                 Column(
                     name=str(name),
@@ -253,6 +272,7 @@ def schema_from_dict(spec: dict, *, where: str = "<schema>") -> TableSchema:
                     codes=_parse_codes(c.get("codes"), where),
                     description=str(c.get("description", "") or ""),
                     example=str(c.get("example", "") or ""),
+                    future=future,
                 )
             )
         return TableSchema(
@@ -465,6 +485,7 @@ def frame_from_rows(
         if p not in mapping and _raw_text(h) is not None
     ]
     missing = [c.name for c in schema.columns if c.required and c.name not in mapping.values()]
+    absent = [c.name for c in schema.columns if c.name not in mapping.values()]
     data_rows, raw_rows, numbers, blanks = [], [], [], 0
     for offset, row in enumerate(rows[hdr + 1 :], start=hdr + 1):
         if _is_blank(row):
@@ -485,6 +506,7 @@ def frame_from_rows(
     raw = raw.reindex(columns=schema.column_names).astype("string")
     data["row"] = pd.array(numbers, dtype="Int64")
     data["source_file"] = pd.array([str(file)] * len(data), dtype="string")
+    data.attrs["absent_columns"] = list(absent)
     return ReadTable(
         source=source,
         file=str(file),
@@ -493,6 +515,7 @@ def frame_from_rows(
         raw=raw,
         missing_columns=missing,
         unknown_columns=unknown,
+        absent_columns=absent,
         blank_rows=blanks,
         sheet=sheet,
     )
@@ -552,14 +575,46 @@ def read_rows(path: str | Path, *, sheet: str | None = None) -> list[list]:
     raise PmfError(f"unsupported file type {suffix!r}: expected .csv or .xlsx", file=path)
 
 
+class MissingColumnsError(PmfError):
+    """A file lacks a required column (validation's rule S01; ``pmf run`` stops at it)."""
+
+
+def missing_columns_error(t: ReadTable) -> MissingColumnsError:
+    """The one-line error for a file lacking required columns (file, header, columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = load_schema("contacts")
+    >>> t = ReadTable("local/contacts", "contacts.csv", s, pd.DataFrame(), pd.DataFrame(),
+    ...               missing_columns=["contact_date"])
+    >>> str(missing_columns_error(t))
+    "contacts.csv, header, field contact_date: required column 'Contact date' is missing"
+    """
+    headers = ", ".join(repr(t.schema.column(c).header) for c in t.missing_columns)
+    what = "column" if len(t.missing_columns) == 1 else "columns"
+    verb = "is" if len(t.missing_columns) == 1 else "are"
+    return MissingColumnsError(
+        f"required {what} {headers} {verb} missing",
+        file=t.file,
+        location=f"sheet {t.sheet!r} header" if t.sheet else "header",
+        field=",".join(t.missing_columns),
+    )
+
+
 def read_table(
     path: str | Path,
     schema: TableSchema | str,
     *,
     source: str | None = None,
     sheet: str | None = None,
+    strict_columns: bool = True,
 ) -> ReadTable:
     """Read one CSV or xlsx file against a schema (or the name of a packaged one).
+
+    A required column that is absent raises :class:`~pmf_lib.errors.PmfError`
+    (:func:`missing_columns_error`) unless ``strict_columns`` is false, when it
+    is only listed in ``missing_columns`` (its values read as missing).
 
     Examples
     --------
@@ -579,16 +634,20 @@ def read_table(
     if isinstance(schema, str):
         schema = load_schema(schema)
     rows = read_rows(path, sheet=sheet)
-    return frame_from_rows(rows, schema, file=path, source=source or schema.name, sheet=sheet)
+    t = frame_from_rows(rows, schema, file=path, source=source or schema.name, sheet=sheet)
+    if strict_columns and t.missing_columns:
+        raise missing_columns_error(t)
+    return t
 
 
-def read_local(dataset: str, paths) -> list[ReadTable]:
+def read_local(dataset: str, paths, *, strict_columns: bool = True) -> list[ReadTable]:
     """Read every file of a local dataset (one of :data:`LOCAL_DATASETS`).
 
     Raises
     ------
     PmfError
-        For an unknown dataset or the first file that cannot be read.
+        For an unknown dataset or the first file that cannot be read (a
+        required column missing included, unless ``strict_columns`` is false).
     """
     if dataset not in LOCAL_DATASETS and dataset != "workforce_monthly":
         raise PmfError(
@@ -596,15 +655,30 @@ def read_local(dataset: str, paths) -> list[ReadTable]:
         )
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return [read_table(p, dataset, source=f"local/{dataset}") for p in paths]
+    return [
+        read_table(p, dataset, source=f"local/{dataset}", strict_columns=strict_columns)
+        for p in paths
+    ]
 
 
 def concat_tables(tables: list[ReadTable]) -> pd.DataFrame:
-    """The ``data`` of several reads of one schema stacked (empty frame if none)."""
+    """The ``data`` of several reads of one schema stacked (empty frame if none).
+
+    ``attrs["absent_columns"]`` lists the columns absent from any of the files
+    and ``attrs["missing_columns"]`` the required ones among them (read with
+    ``strict_columns=False``), so the KPIs can tell a column never supplied from
+    blank values.
+    """
     frames = [t.data for t in tables if len(t.data)]
     if not frames:
-        return tables[0].data.iloc[0:0] if tables else pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+        out = tables[0].data.iloc[0:0].copy() if tables else pd.DataFrame()
+    else:
+        out = pd.concat(frames, ignore_index=True)
+    out.attrs = {
+        "absent_columns": sorted({c for t in tables for c in t.absent_columns}),
+        "missing_columns": sorted({c for t in tables for c in t.missing_columns}),
+    }
+    return out
 
 
 # ---- templates -----------------------------------------------------------------
@@ -645,12 +719,16 @@ def template_guide(schema: TableSchema) -> str:
         typ = c.type
         if c.codes:
             typ = "code: " + ", ".join(f"`{k.code}`" for k in c.codes)
+        elif c.future:
+            typ = "date (planned: may be after today)"
         req = "yes" if c.required else ""
         lines.append(f"| `{c.name}` | {c.header} | {typ} | {req} | {c.description} |")
     lines += [
         "",
-        "Rows with a missing required value, an unknown code or a date that cannot be "
-        "read are listed by `pmf validate` (they are never dropped silently).",
+        "A required column that is absent stops `pmf run` and `pmf validate` with an error "
+        "naming the file and the column. Rows with a missing required value, an unknown "
+        "code or a date that cannot be read are listed by `pmf validate` (they are never "
+        "dropped silently).",
         "",
     ]
     return "\n".join(lines)

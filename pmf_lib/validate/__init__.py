@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmf_lib.errors import PmfError
-from pmf_lib.read.local import LOCAL_DATASETS, ReadTable
+from pmf_lib.read.local import LOCAL_DATASETS, MissingColumnsError, ReadTable
 from pmf_lib.read.tables import CIN_KEYS, S903_KEYS, CinCensus, Ssda903
 from pmf_lib.validate.logic import LOCAL_DATE_ORDER
 from pmf_lib.validate.rules import CHILD_ID, RULES, Context, Rule, all_rules, rule
@@ -198,6 +198,8 @@ def validate(sources: Sources, *, as_of=None, rules=None) -> pd.DataFrame:
     ctx = Context(cin=sources.cin, cla=sources.cla, as_of=as_of)
     rows: list[dict] = []
     for source, file, err in sources.unreadable:
+        # a required column missing is S01; any other fault that stops the read is S00
+        code = "S01" if isinstance(err, MissingColumnsError) else "S00"
         rows.append(
             {
                 "source": source,
@@ -205,9 +207,9 @@ def validate(sources: Sources, *, as_of=None, rules=None) -> pd.DataFrame:
                 "row_or_element": err.location,
                 "child_id": None,
                 "field": err.field,
-                "rule": "S00",
+                "rule": code,
                 "severity": "error",
-                "message": f"{SCHEMA_RULES['S00']}: {err.message}",
+                "message": f"{SCHEMA_RULES[code]}: {err.message}",
                 "table": None,
                 "record": None,
             }

@@ -108,4 +108,11 @@ LOCAL_DATE_ORDER = (
         "Response date is before the date received",
     ),
     ("L09", "lado", "received_date", "closed_date", "LADO referral closed before it was received"),
+    (
+        "L10",
+        "improvement_actions",
+        "created_date",
+        "completed_date",
+        "Improvement action completed before it was created",
+    ),
 )

@@ -3,7 +3,9 @@
 For files read against a YAML schema (local datasets, Annex A, the workforce
 CSV): required columns present (S01), required values present (S02), codes
 valid (S03), dates readable (S04) and not in the future (S06), numbers readable
-(S05) and keys unique (S07). For the national canonical tables: dates not in
+(S05) and keys unique (S07). A date column the schema marks ``future: true``
+holds planned dates (due dates, planned review dates) and is not checked by
+S06. For the national canonical tables: dates not in
 the future (S06) and natural keys unique within a return (S07). A file that
 could not be read at all is S00.
 """
@@ -91,9 +93,10 @@ def table_issues(t: ReadTable, as_of: pd.Timestamp) -> list[dict]:
             checks.append(("S03", bad, f"{SCHEMA_RULES['S03']} (expected one of {allowed})"))
         elif c.type == "date":
             checks.append(("S04", bad, SCHEMA_RULES["S04"]))
-            checks.append(
-                ("S06", d[c.name] > as_of, f"{SCHEMA_RULES['S06']} (after {as_of.date()})")
-            )
+            if not c.future:  # a planned date (due, planned review) may lie ahead
+                checks.append(
+                    ("S06", d[c.name] > as_of, f"{SCHEMA_RULES['S06']} (after {as_of.date()})")
+                )
         elif c.type in ("int", "float"):
             checks.append(("S05", bad, SCHEMA_RULES["S05"]))
         for code, m, msg in checks:

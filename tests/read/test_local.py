@@ -68,12 +68,48 @@ def test_complaints_csv_with_title_rows_reworded_headings_and_bad_values(tmp_pat
     assert t.missing_columns == []
 
 
-def test_missing_required_column_is_listed_not_raised(tmp_path):
+def test_missing_required_column_is_an_error_naming_file_and_column(tmp_path):
     p = tmp_path / "qa.csv"
     p.write_text("Audit ID,Audit date,Team\nA1,2025-01-05,Duty\n")
-    t = read_table(p, "qa_audits")
+    # 'Grade' is required: every QA KPI would read it as blank and report 0 -> refused
+    with pytest.raises(PmfError) as e:
+        read_table(p, "qa_audits")
+    assert str(e.value) == f"{p}, header, field grade: required column 'Grade' is missing"
+    with pytest.raises(PmfError, match="Contact date"):
+        c = tmp_path / "contacts.csv"
+        c.write_text("Contact ID,Child ID,Decision\nC1,K1,nfa\n")
+        read_local("contacts", c)
+    # read leniently, the column is listed (and blank) instead
+    t = read_table(p, "qa_audits", strict_columns=False)
     assert t.missing_columns == ["grade"]
     assert t.rows_read == 1
+
+
+def test_absent_optional_columns_are_listed_on_the_frame(tmp_path):
+    from pmf_lib.read.local import concat_tables
+
+    a = tmp_path / "a.csv"
+    a.write_text(
+        "Action ID,KPI,Area,Action,Owner,Due date,Status\nA1,k,x,y,z,2025-01-05,complete\n"
+    )
+    b = tmp_path / "b.csv"
+    b.write_text(
+        "Action ID,KPI,Area,Action,Owner,Date created,Due date,Date completed,Status\n"
+        "A2,k,x,y,z,2024-10-01,2025-01-05,2025-01-02,complete\n"
+    )
+    frame = concat_tables(read_local("improvement_actions", [a, b]))
+    # a.csv has neither history column: absent from one file is absent from the dataset
+    assert frame.attrs["absent_columns"] == ["completed_date", "created_date"]
+    assert frame.attrs["missing_columns"] == []
+    assert frame["created_date"].isna().tolist() == [True, False]
+
+
+def test_planned_dates_are_marked_future_in_the_schemas():
+    # due dates and planned dates may lie after the extract date; recorded events may not
+    assert load_schema("improvement_actions").column("due_date").future
+    assert load_schema("conferencing").column("due_date").future
+    assert not load_schema("conferencing").column("meeting_date").future
+    assert not load_schema("improvement_actions").column("completed_date").future
 
 
 def test_xlsx_with_excel_dates_and_serials(tmp_path):

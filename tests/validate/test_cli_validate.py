@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 
 import pandas as pd
@@ -46,8 +47,11 @@ def _setup(tmp_path):
 
 def test_validate_command_reports_every_fault_and_writes_the_report(tmp_path, capsys):
     config = _setup(tmp_path)
-    assert main(["validate", "--config", str(config), "--month", "2022-03"]) == 0
-    out = capsys.readouterr().out
+    # four files cannot be read: the report is still written, and the command exits 2
+    assert main(["validate", "--config", str(config), "--month", "2022-03"]) == 2
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err.splitlines()
+    page = (tmp_path / "out" / "2022-03" / "data_quality.html").read_text(encoding="utf-8")
     for name, fault in (
         ("lado.csv", "binary"),
         ("qa.xlsx", "not a readable .xlsx"),
@@ -56,7 +60,10 @@ def test_validate_command_reports_every_fault_and_writes_the_report(tmp_path, ca
     ):
         line = next(ln for ln in out.splitlines() if name in ln)
         assert fault in line
-    page = (tmp_path / "out" / "2022-03" / "data_quality.html").read_text(encoding="utf-8")
+        # on stderr, once, as pmf run's one-line error; and listed in the report
+        (said,) = [ln for ln in err if name in ln]
+        assert said.startswith("pmf: error: ") and fault in said
+        assert html.escape(said.removeprefix("pmf: error: "), quote=True) in page
     assert "INTERNAL" in page
     issues = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_issues.csv", dtype=str)
     comp = issues[issues["source"] == "local/complaints"]

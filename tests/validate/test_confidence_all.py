@@ -60,8 +60,12 @@ def _lado_council(tmp_path: Path):
     )
     (tmp_path / "config.yaml").write_text(CONFIG.format(lado=d))
     config = load_config(tmp_path / "config.yaml", check_files=False)
+    cin = CinCensus()  # no records, but a return whose reference date covers March 2025
+    cin.returns = pd.DataFrame(
+        {"collection_year": [2025], "reference_date": [pd.Timestamp("2025-03-31")]}
+    )
     data = SourceData(
-        CinCensus(), Ssda903(), Population(pd.Series(dtype=float)), read_local_sources(config)
+        cin, Ssda903(), Population(pd.Series(dtype=float)), read_local_sources(config)
     )
     return config, data
 
