@@ -417,6 +417,53 @@ class KpiMonth:
         return (self.spc_direction == "high") == (self.polarity == "higher_is_better")
 
 
+def travel_fields(
+    series: pd.Series, meta, period_end, thresholds: tr.Thresholds = tr.DEFAULT_THRESHOLDS
+) -> dict:
+    """The :class:`KpiMonth` fields that come from direction of travel.
+
+    Worked out by :func:`pmf_lib.assess.travel.kpi_travel`, the function behind
+    the travel table, so the flags and the sentence read the verdicts the table
+    shows.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The KPI's values in its headline window, indexed by period end.
+    meta : KpiMeta
+    period_end : date-like
+    thresholds : Thresholds
+        As for the travel table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = KpiMeta(id="q", title="Q", area="a", unit="percent", polarity="higher_is_better",
+    ...             windows=("quarter",), source="s", definition="d", numerator="n",
+    ...             denominator="d", cadence="quarterly")
+    >>> s = pd.Series([70.0, 75.0, 70.0, 66.0, 62.3],
+    ...               index=pd.to_datetime(["2025-10-31", "2026-07-31", "2026-08-31",
+    ...                                     "2026-09-30", "2026-10-31"]))
+    >>> f = travel_fields(s, m, "2026-10-31")
+    >>> f["previous_value"], f["previous_label"], f["year_earlier_label"], f["last_month_value"]
+    (75.0, 'Worsening', 'Worsening', 66.0)
+    """
+    moved = tr.kpi_travel(series, meta, period_end, thresholds=thresholds)
+    end = pd.Timestamp(period_end).normalize()
+    last = series.get(tr.months_earlier(end, 1), float("nan"))
+    return {
+        "cadence": moved["cadence"],
+        "previous_value": moved["previous_value"],
+        "previous_label": moved["previous_label"],
+        "previous_end": moved["previous_end"],
+        "year_earlier_value": moved["year_earlier_value"],
+        "year_earlier_label": moved["year_earlier_label"],
+        "months_worse": int(moved["periods_worse"]),
+        "last_month_value": float("nan") if _missing(last) else float(last),
+    }
+
+
 def candidate_exception_flags(km: KpiMonth) -> list[str]:
     """The exception signals before the rules, in the order of :data:`EXCEPTION_FLAGS`.
 
