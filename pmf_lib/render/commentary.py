@@ -197,11 +197,18 @@ def _front_matter(text: str, source: str | Path) -> tuple[dict, str]:
         return {}, text
     try:
         meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as e:
-        raise PmfError(f"the front matter is not valid YAML ({e})", file=source or None) from None
-    except ValueError as e:  # PyYAML's date constructor: 2026-13-01, 2026-02-30
+    except yaml.YAMLError as e:  # one line: the problem and its row in the file
+        mark = getattr(e, "problem_mark", None)
+        problem = " ".join(str(getattr(e, "problem", None) or "a syntax error").split())
         raise PmfError(
-            f"the front matter holds an impossible date ({e})", file=source or None
+            f"the front matter is not valid YAML ({problem[:80]})",
+            file=source or None,
+            location=f"row {mark.line + 2}" if mark is not None else None,  # after "---"
+        ) from None
+    except ValueError as e:  # PyYAML's date constructor: 2026-13-01, 2026-02-30
+        reason = " ".join(str(e).split())[:80]
+        raise PmfError(
+            f"the front matter holds an impossible date ({reason})", file=source or None
         ) from None
     if not isinstance(meta, dict):
         raise PmfError("the front matter must be `key: value` lines", file=source or None)

@@ -273,3 +273,12 @@ def test_highlight_and_area_reports_show_sign_off(tmp_path):
     assert "Not written" in words(HighlightReport(data, "protection").title_block())
     empty = words(ServiceAreaReport(data, "protection").commentary())
     assert empty == "No commentary has been written for Protection this month."
+
+
+def test_bad_front_matter_yaml_is_one_line_naming_the_row():
+    # Row 1 is the opening "---"; the unclosed list is on row 3.
+    text = "---\narea: a\nauthor: [unclosed\n---\nReferrals fell.\n"
+    with pytest.raises(PmfError, match="not valid YAML") as e:
+        parse_commentary(text, area="a", month="2026-10", source="a.md")
+    assert e.value.file == "a.md" and e.value.location == "row 3"
+    assert "\n" not in str(e.value)
