@@ -41,4 +41,10 @@ def run(args) -> int:
         print(f"wrote {p}")
     for p in kept:
         print(f"kept {p} (it exists; --force overwrites it)")
+    if written:
+        print(
+            "Heads of Service write under each heading (the <!-- --> guidance is never "
+            "published); once agreed, set status: signed_off, signed_off_by and "
+            f"signed_off_date. Then `pmf run --month {args.month}` publishes it."
+        )
     return 0
