@@ -281,6 +281,10 @@ def assess_kpi(
         )
         run = 0
 
+    # Direction of travel, judged once (pmf_lib.assess.travel, on the figures as shown,
+    # against the previous period at the KPI's cadence and the year before): the flags and
+    # the sentence read the verdicts the table's travel columns show.
+    moved = exc.travel_fields(series, meta, end)
     km = exc.KpiMonth(
         kpi_id=meta.id,
         title=meta.title,
@@ -288,12 +292,10 @@ def assess_kpi(
         polarity=meta.polarity,
         period_end=end,
         value=value,
-        previous_value=previous,
         rag=state,
         target=target,
         amber_tolerance=None if period is None else period.amber_tolerance,
         months_off_target=off,
-        months_worse=months_worse,
         spc_rule=row["spc_rule"],
         spc_direction=row["spc_direction"],
         spc_special_cause=row["spc_special_cause"],
@@ -302,11 +304,17 @@ def assess_kpi(
         spc_upper=row["spc_upper"],
         spc_run=run,
         spc_trial=row["spc_trial"],
+        spc_period_end=row.get("spc_period_end"),
         quartile_band=_get(comparators, meta.id, QUARTILE_COLUMN),
         previous_quartile_band=_get(comparators, meta.id, PREVIOUS_QUARTILE_COLUMN),
+        window=window,
+        denominator=denominator,
+        **moved,
     )
-    bad, good = exc.exception_flags(km), exc.good_practice_flags(km)
+    bad, good = exc.flags(km)
     row.update(
+        previous_value=km.previous_value,
+        months_worse=km.months_worse,
         exception=bool(bad),
         exception_flags="; ".join(bad),
         good_practice=bool(good),

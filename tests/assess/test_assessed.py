@@ -12,17 +12,18 @@ from pmf_lib.assess.assessed import (
     exceptions_list,
     good_practice_list,
     headline_window,
-    spc_series,
     write_assessed,
 )
 from pmf_lib.assess.spc import SpcOptions
+from pmf_lib.assess.spc_table import kpi_spc, spc_table
 from pmf_lib.assess.targets import parse_targets
 from pmf_lib.compute.registry import KpiMeta
 from pmf_lib.errors import PmfError
 
 
-def meta(kpi_id, polarity, windows, unit="percent", title=None) -> KpiMeta:
+def meta(kpi_id, polarity, windows, unit="percent", title=None, cadence="monthly") -> KpiMeta:
     return KpiMeta(
+        cadence=cadence,
         id=kpi_id,
         title=title or kpi_id,
         area="test",
@@ -120,10 +121,11 @@ def test_the_built_in_deterioration_is_an_exception_with_a_sentence():
     assert a["exception_flags"] == "red; special_cause_concern; worsened_3_months"
     listed = exceptions_list(out)
     assert listed["kpi_id"].tolist() == ["assessments_45wd_pct"]
+    # October 2024 (i = 11) was 86.0%: the sentence sets it beside October's 60.0%.
     assert listed["sentence"].iloc[0] == (
         "Assessments completed within 45 working days fell for the sixth month running, to 60.0% "
-        "in October 2025, below the 85% target for the sixth month running; this is below the "
-        "lower process limit of 73.1%, too far out to be noise."
+        "in October 2025 (86.0% a year earlier), below the 85% target for the sixth month "
+        "running; this is below the lower process limit of 73.1%, too far out to be noise."
     )
 
 
@@ -151,15 +153,26 @@ def test_neutral_kpi_is_not_flagged_and_has_no_assurance():
     assert c["rag"] == "No target" and pd.isna(c["assurance"])
     assert not c["exception"] and not c["good_practice"]
     assert c["variation"] == "common cause"
-    assert c["sentence"].startswith("Children looked after rose to 304 in October 2025; ")
+    # 300 -> 304 is +1.3 %, under the 2 % travel threshold: "No change" in the table, so the
+    # sentence says "little changed", not "rose".
+    assert c["sentence"].startswith(
+        "Children looked after was little changed at 304 in October 2025 (300 in September 2025);"
+    )
 
 
 def test_spc_options_rebase_and_baseline():
-    # Rebase on 2025-05-01: the last six months form their own segment (trial limits).
+    # Rebase on 2025-04-01: April 2025 (86) and the six falling months (70 .. 60) form their
+    # own segment of 7 points: mean (86 + 390) / 7 = 68, trial limits (fewer than 12).
+    opts = SpcOptions(rebase={"assessments_45wd_pct": ["2025-04-01"]})
+    a = assess_month(tidy(), METAS, "2025-10", spc_options=opts).iloc[0]
+    assert a["spc_points"] == 7 and bool(a["spc_trial"])
+    assert a["spc_mean"] == pytest.approx(68.0)
+    # Rebased a month later, the segment has 6 points: fewer than the 7 the run rules need,
+    # so no limits and no SPC verdict at all (not "common cause").
     opts = SpcOptions(rebase={"assessments_45wd_pct": ["2025-05-01"]})
     a = assess_month(tidy(), METAS, "2025-10", spc_options=opts).iloc[0]
-    assert a["spc_points"] == 6 and bool(a["spc_trial"])
-    assert a["spc_mean"] == pytest.approx(65.0)
+    assert pd.isna(a["spc_rule"]) and pd.isna(a["variation"]) and np.isnan(a["spc_mean"])
+    assert a["spc_note"] == "fewer than 7 points" and a["spc_points"] == 6
     # Baseline fixed from the first 12 points (84/86: mean 85, mR̄ 2 -> lower 79.68).
     b = assess_month(tidy(), METAS, "2025-10", spc_options=SpcOptions(baseline_points=12)).iloc[0]
     assert b["spc_mean"] == 85 and b["spc_lower"] == pytest.approx(85 - 5.32)
@@ -183,8 +196,12 @@ def test_good_practice_from_comparators_and_travel_columns_are_added():
             "previous_label": ["Worsening", "Up"],
         }
     )
+    # March 2025 (i = 16): 84.0%, Green against the 80 target, 86.0% in February ("Worsening",
+    # -2 pp) but 84.0% a year earlier ("No change"): not worsening on both, no exception, so
+    # the move up from C to B is good practice. (In October 2025, Red and worse on both, it
+    # would not be.)
     out = assess_month(
-        tidy(), METAS, "2025-10", targets=TARGETS, comparators=comparators, travel=travel
+        tidy(), METAS, "2025-03", targets=TARGETS, comparators=comparators, travel=travel
     )
     a = out.set_index("kpi_id").loc["assessments_45wd_pct"]
     assert a["good_practice_flags"] == "moved_up_quartile"
@@ -237,6 +254,7 @@ def test_rolling_only_kpi_is_rag_rated_without_spc():
     targets = parse_targets({"rr": [{"from": "2020-04-01", "target": 22}]}, {"rr": "x"})
     a = assess_month(t, {"rr": r}, "2025-10", targets=targets).iloc[0]
     assert a["rag"] == "Green" and pd.isna(a["spc_rule"]) and pd.isna(a["variation"])
+    assert a["spc_chart"] == "trend" and np.isnan(a["spc_upper"]) and pd.isna(a["assurance"])
 
 
 def test_bad_inputs_are_pmf_errors():
@@ -252,15 +270,100 @@ def test_bad_inputs_are_pmf_errors():
         assess_month(tidy(), METAS, "2025-10", travel=pd.DataFrame({"k": [1]}))
 
 
-def test_spc_series_for_charts_carries_the_target_in_force():
-    chart = spc_series(tidy(), "assessments_45wd_pct", "month", targets=TARGETS)
+def test_the_spc_table_carries_the_target_in_force():
+    chart = spc_table(tidy(), {"a": A45}, "2025-10", targets=TARGETS)
     assert len(chart) == 24 and chart["period_end"].iloc[-1] == ENDS[-1]
     assert chart["target"].iloc[16] == 80 and chart["target"].iloc[17] == 85  # Mar / Apr 2025
-    assert chart["rule"].iloc[-1] == "outside_limits"
-    upto = spc_series(tidy(), "assessments_45wd_pct", "month", month_end="2025-04")
-    assert len(upto) == 18
-    with pytest.raises(PmfError):
-        spc_series(tidy(), "nope", "month")
+    assert chart["rule"].iloc[-1] == "outside_limits" and chart["latest"].iloc[-1]
+    assert len(spc_table(tidy(), {"a": A45}, "2025-04")) == 18
+
+
+def test_assessed_spc_columns_are_the_latest_point_of_the_spc_table():
+    # One judgement: the assessed row's mean, limits, rule and verdict are those of the last
+    # point of the KPI's chart in the SPC table.
+    opts = SpcOptions(rebase={"assessments_45wd_pct": ["2025-04-01"]})
+    out = assess_month(tidy(), METAS, "2025-10", targets=TARGETS, spc_options=opts)
+    t = tidy().assign(period_end=lambda d: pd.to_datetime(d["period_end"]))
+    for _, a in out.iterrows():
+        last = kpi_spc(t, METAS[a["kpi_id"]], ENDS[-1], opts, TARGETS).iloc[-1]
+        assert a["spc_period_end"] == last["period_end"]
+        for col in ("mean", "upper", "lower", "close_upper", "close_lower"):
+            assert a[f"spc_{col}"] == pytest.approx(last[col], nan_ok=True)
+        assert (a["spc_rule"], a["variation"]) == (last["rule"], last["verdict"])
+        assert a["spc_chart"] == last["chart"] and a["spc_points"] == last["points"]
+
+
+def quarterly_table(values) -> pd.DataFrame:
+    # A quarter window at every month end from Jan 2023, as the KPI table holds it.
+    ends = pd.date_range("2023-01-31", periods=len(values), freq="ME")
+    return pd.DataFrame(
+        {
+            "kpi_id": "q",
+            "period_end": ends,
+            "window": "quarter",
+            "value": values,
+            "numerator": values,
+            "denominator": np.nan,
+        }
+    )
+
+
+def test_quarterly_kpi_is_judged_on_quarter_ends_only():
+    # 46 month ends, Jan 2023 - Oct 2026. The windows at quarter ends alternate 50/60; every
+    # other month end holds 100 (overlapping windows). Charted at the 15 quarter ends only:
+    # mean 55 - 5/15 (8 at 50, 7 at 60 -> 54.67), mR̄ 10, limits 54.67 ± 26.6; no 100 is used.
+    # October 2026 is not a quarter end, so the verdict is September 2026's (60: common cause).
+    ends = pd.date_range("2023-01-31", periods=46, freq="ME")
+    quarter_ends = [e for e in ends if e.month in (3, 6, 9, 12)]
+    values = []
+    k = 0
+    for e in ends:
+        if e.month in (3, 6, 9, 12):
+            values.append(50.0 if k % 2 == 0 else 60.0)
+            k += 1
+        else:
+            values.append(100.0)
+    q = meta("q", "neutral", ("quarter",), unit="count", cadence="quarterly")
+    a = assess_month(quarterly_table(values), {"q": q}, "2026-10").iloc[0]
+    assert a["spc_period_end"] == pd.Timestamp("2026-09-30") == quarter_ends[-1]
+    assert a["spc_points"] == 15
+    assert a["spc_mean"] == pytest.approx((8 * 50 + 7 * 60) / 15)
+    assert a["spc_upper"] == pytest.approx(a["spc_mean"] + 26.6)
+    assert a["spc_rule"] == "common_cause" and a["variation"] == "common cause"
+
+
+def test_annual_kpi_gets_no_monthly_spc():
+    # An OC2 figure repeated at every month end for 3 years (88.9 from Mar 2026, 90.7 before,
+    # 91.0 before that): charted once a year (each 31 March), 3 points, fewer than 7 -> no
+    # SPC verdict, no limits, so no "special cause" from the repeated values.
+    ends = pd.date_range("2023-11-30", "2026-10-31", freq="ME")
+    values = [91.0 if e < pd.Timestamp("2025-03-31") else 90.7 for e in ends]
+    values = [88.9 if e >= pd.Timestamp("2026-03-31") else v for e, v in zip(ends, values)]
+    t = pd.DataFrame(
+        {
+            "kpi_id": "h",
+            "period_end": ends,
+            "window": "snapshot",
+            "value": values,
+            "numerator": 1.0,
+            "denominator": 1.0,
+        }
+    )
+    h = meta("h", "higher_is_better", ("snapshot",), cadence="annual")
+    a = assess_month(t, {"h": h}, "2026-10").iloc[0]
+    assert a["spc_chart"] == "trend" and a["spc_period_end"] == pd.Timestamp("2026-03-31")
+    assert pd.isna(a["spc_rule"]) and pd.isna(a["variation"]) and not a["spc_special_cause"]
+    assert np.isnan(a["spc_upper"]) and a["spc_points"] == 3
+    assert "expected range" not in a["sentence"]
+
+
+def test_constant_series_makes_no_expected_range_claim():
+    # 11 every month for 24 months: mR̄ = 0. No limits ("11 to 11"), no verdict.
+    t = tidy()
+    t = t[t["kpi_id"] == "cla_count"].assign(value=11.0, numerator=11.0)
+    a = assess_month(t, {"cla_count": CLA}, "2025-10").iloc[0]
+    assert pd.isna(a["spc_rule"]) and np.isnan(a["spc_lower"]) and np.isnan(a["spc_upper"])
+    assert "expected range" not in a["sentence"] and "11 to 11" not in a["sentence"]
 
 
 def test_write_assessed_round_trips(tmp_path):
