@@ -13,7 +13,6 @@ from pmf_lib.assess.assessed import (
     assess_month,
     exceptions_list,
     good_practice_list,
-    spc_series,
     write_assessed,
 )
 
@@ -31,7 +30,6 @@ __all__ = [
     "good_practice_list",
     "load_targets",
     "rag",
-    "spc_series",
     "variation_icon",
     "write_assessed",
     "xmr_limits",

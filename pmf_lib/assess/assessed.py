@@ -6,11 +6,15 @@ per KPI for the month, which :func:`write_assessed` saves as
 ``outputs/YYYY-MM/kpis.parquet`` and ``kpis.csv`` for the notebooks.
 
 Each KPI is assessed in its **headline window**: ``snapshot`` for a stock KPI,
-otherwise ``month`` (the monthly points SPC needs), with the ``rolling_12m``
-value alongside. A KPI published only as a rolling or year-to-date figure is
-RAG rated but gets no SPC: overlapping windows share most of their events, so
-consecutive points are not independent and the XmR rules would fire on the
-overlap rather than on a change.
+otherwise ``month``, otherwise its first window (``quarter``, ``rolling_12m``),
+with the ``rolling_12m`` value alongside. Its SPC columns are the ``latest`` row
+of its chart in the month's SPC table (:mod:`pmf_lib.assess.spc_table`), which
+charts each KPI at its cadence: monthly points, quarter ends for a quarterly
+KPI (so in a month that is not a quarter end, ``spc_period_end`` is the last
+quarter end), one point a year for an annual one, and no SPC at all for a
+rolling window (``spc_chart`` is ``trend``). A KPI with no SPC verdict (a
+rolling window, fewer than 7 points, no variation) has missing ``spc_rule``,
+limits and ``variation``, and ``spc_note`` says why.
 
 Travel (direction of travel) and comparator figures are computed elsewhere and
 passed in as DataFrames keyed by ``kpi_id``; their columns are added as they
@@ -25,17 +29,21 @@ Examples
 >>> meta = KpiMeta(id="p", title="Visits on time", area="a", unit="percent",
 ...                polarity="higher_is_better", windows=("month",), source="s",
 ...                definition="d", numerator="n", denominator="d")
->>> ends = pd.date_range("2024-01-31", periods=3, freq="ME")
+>>> ends = pd.date_range("2024-01-31", periods=8, freq="ME")
 >>> t = pd.DataFrame({"kpi_id": "p", "period_end": ends, "window": "month",
-...                   "value": [90.0, 80.0, 70.0], "numerator": [9.0, 8.0, 7.0],
-...                   "denominator": 10.0})
->>> row = assess_month(t, {"p": meta}, "2024-03").iloc[0]
+...                   "value": [80.0, 90.0, 80.0, 90.0, 80.0, 90.0, 80.0, 70.0],
+...                   "numerator": 1.0, "denominator": 10.0})
+>>> row = assess_month(t, {"p": meta}, "2024-08").iloc[0]
 >>> float(row["value"]), row["rag"], row["spc_rule"], bool(row["spc_trial"])
 (70.0, 'No target', 'common_cause', True)
->>> print(row["sentence"])
-Visits on time fell for the second month running, to 70.0% in March 2024; it is within the \
-expected range of 53.4% to 100.0%, common cause variation, on trial limits (fewer than 12 months \
-of data).
+>>> row["spc_chart"], int(row["spc_points"]), round(float(row["spc_lower"]), 1)
+('spc', 8, 55.9)
+
+With fewer than 7 months there is no SPC verdict at all:
+
+>>> short = assess_month(t[t["period_end"] <= "2024-06-30"], {"p": meta}, "2024-06").iloc[0]
+>>> pd.isna(short["spc_rule"]), pd.isna(short["variation"]), short["spc_note"]
+(True, True, 'fewer than 7 points')
 """
 
 from __future__ import annotations
@@ -49,7 +57,8 @@ import numpy as np
 import pandas as pd
 
 from pmf_lib.assess import exceptions as exc
-from pmf_lib.assess.spc import SpcOptions, assurance_icon, spc, variation_icon
+from pmf_lib.assess.spc import SpcOptions, assurance_icon
+from pmf_lib.assess.spc_table import kpi_spc
 from pmf_lib.assess.targets import NO_TARGET, Targets, rag
 from pmf_lib.assess.travel import headline_window  # the one definition, re-exported
 from pmf_lib.compute.registry import KpiMeta
@@ -57,8 +66,6 @@ from pmf_lib.dates import month_end as _month_end
 from pmf_lib.errors import PmfError
 
 KPI_TABLE_REQUIRED = ["kpi_id", "period_end", "window", "value", "numerator", "denominator"]
-SPC_WINDOWS = ("month", "snapshot", "quarter")
-"""Windows whose points do not overlap, so SPC applies."""
 QUARTILE_COLUMN = "quartile"
 PREVIOUS_QUARTILE_COLUMN = "previous_quartile"
 
@@ -82,6 +89,9 @@ ASSESSED_COLUMNS = [
     "rag",
     "months_off_target",
     "months_worse",
+    "cadence",
+    "spc_chart",
+    "spc_period_end",
     "spc_points",
     "spc_mean",
     "spc_upper",
@@ -92,6 +102,7 @@ ASSESSED_COLUMNS = [
     "spc_rule",
     "spc_direction",
     "spc_special_cause",
+    "spc_note",
     "variation",
     "assurance",
     "exception",
@@ -236,21 +247,20 @@ def assess_kpi(
         "months_off_target": off,
         "months_worse": months_worse,
     }
-    latest = None
-    chart = None
-    if window in SPC_WINDOWS and not series.empty:
-        chart = spc(
-            series,
-            rebase_dates=options.rebase_dates(meta.id),
-            baseline_points=options.baseline_points,
-            screen_outliers=options.screen_outliers,
-        )
-        if end in chart.index:
-            latest = chart.loc[end]
-    if latest is not None:
-        seg = chart[chart["segment"] == latest["segment"]]
+    # The SPC verdict is the latest point of the KPI's chart in the SPC table (one
+    # judgement, published once): see pmf_lib.assess.spc_table.
+    chart = kpi_spc(t, meta, end, options, targets)
+    at = chart[chart["latest"]]
+    latest = at.iloc[-1] if len(at) else None
+    row.update(
+        cadence=meta.cadence,
+        spc_chart=chart["chart"].iloc[0] if len(chart) else None,
+        spc_period_end=latest["period_end"] if latest is not None else pd.NaT,
+        spc_note=None if latest is None or pd.isna(latest["note"]) else str(latest["note"]),
+    )
+    if latest is not None and not pd.isna(latest["rule"]):
         row.update(
-            spc_points=int(seg["value"].notna().sum()),
+            spc_points=int(latest["points"]),
             spc_mean=float(latest["mean"]),
             spc_upper=float(latest["upper"]),
             spc_lower=float(latest["lower"]),
@@ -260,13 +270,13 @@ def assess_kpi(
             spc_rule=None if pd.isna(latest["rule"]) else str(latest["rule"]),
             spc_direction=None if pd.isna(latest["direction"]) else str(latest["direction"]),
             spc_special_cause=bool(latest["special_cause"]),
-            variation=variation_icon(latest, meta.polarity),
+            variation=str(latest["verdict"]),
             assurance=assurance_icon(target, latest, meta.polarity),
         )
         run = exc.spc_run_length(chart)
     else:
         row.update(
-            spc_points=0,
+            spc_points=0 if latest is None else int(latest["points"]),
             spc_mean=np.nan,
             spc_upper=np.nan,
             spc_lower=np.nan,
@@ -383,8 +393,9 @@ def assess_month(
     trav = _keyed(travel, "travel")
     rows = [assess_kpi(t, m, end, targets, comp, options) for m in meta.values()]
     out = pd.DataFrame(rows, columns=ASSESSED_COLUMNS)
-    for col in ("spc_rule", "spc_direction", "variation", "assurance"):
+    for col in ("spc_rule", "spc_direction", "spc_note", "spc_chart", "variation", "assurance"):
         out[col] = out[col].astype("str").where(out[col].notna())
+    out["spc_period_end"] = pd.to_datetime(out["spc_period_end"])
     out = _add_columns(out, trav, "travel_")
     out = _add_columns(out, comp, "comparator_")
     return out
@@ -409,69 +420,6 @@ def good_practice_list(assessed: pd.DataFrame) -> pd.DataFrame:
     """The KPIs showing good practice, with their flags and sentences."""
     cols = ["kpi_id", "title", "good_practice_flags", "sentence"]
     return assessed.loc[assessed["good_practice"].astype(bool), cols].reset_index(drop=True)
-
-
-def spc_series(
-    kpi_table: pd.DataFrame,
-    kpi_id: str,
-    window: str,
-    month_end=None,
-    targets: Targets | None = None,
-    spc_options: SpcOptions | None = None,
-) -> pd.DataFrame:
-    """The SPC chart data of one KPI and window, for plotting.
-
-    Parameters
-    ----------
-    kpi_table : pandas.DataFrame
-        The tidy KPI table.
-    kpi_id, window : str
-        Which series.
-    month_end : date-like, optional
-        Last point (default: the latest in the table).
-    targets : Targets, optional
-        Adds a ``target`` column: the target in force at each point.
-    spc_options : SpcOptions, optional
-        Baseline, screening and rebase dates.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`~pmf_lib.assess.spc.spc`'s columns with a ``period_end`` column
-        (and ``target``).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"kpi_id": "k", "window": "month",
-    ...                   "period_end": pd.date_range("2024-01-31", periods=4, freq="ME"),
-    ...                   "value": [1.0, 2.0, 1.0, 2.0], "numerator": 1.0, "denominator": 1.0})
-    >>> c = spc_series(t, "k", "month")
-    >>> str(c["period_end"].iloc[-1].date()), float(c["mean"].iloc[-1])
-    ('2024-04-30', 1.5)
-    """
-    t = _check_table(kpi_table)
-    if month_end is None:
-        sel = t[(t["kpi_id"] == kpi_id) & (t["window"] == window)]
-        if sel.empty:
-            raise PmfError(f"no rows for KPI {kpi_id} in window {window}", field="kpi_id")
-        end = sel["period_end"].max()
-    else:
-        end = _month_end(month_end)
-    options = spc_options or SpcOptions()
-    chart = spc(
-        _series(t, kpi_id, window, end),
-        rebase_dates=options.rebase_dates(kpi_id),
-        baseline_points=options.baseline_points,
-        screen_outliers=options.screen_outliers,
-    )
-    if targets is not None:
-        chart["target"] = [
-            _nan_if_none(getattr(targets.target_in_force(kpi_id, pe), "target", None))
-            for pe in chart.index
-        ]
-    chart.index.name = "period_end"
-    return chart.reset_index()
 
 
 def write_assessed(assessed: pd.DataFrame, outputs_dir: str | Path, month_end) -> Path:

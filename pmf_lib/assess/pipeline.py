@@ -18,6 +18,7 @@ import pandas as pd
 from pmf_lib.assess.assessed import assess_month, headline_window
 from pmf_lib.assess.comparators import comparators_table, own_position
 from pmf_lib.assess.spc import SpcOptions
+from pmf_lib.assess.spc_table import spc_table
 from pmf_lib.assess.targets import load_targets
 from pmf_lib.assess.travel import travel_table
 from pmf_lib.compute.registry import KpiMeta, all_kpis
@@ -119,6 +120,31 @@ def comparators_for(config: Config, kpi_table: pd.DataFrame, metas, end) -> pd.D
     return table
 
 
+def spc_options_for(config: Config) -> SpcOptions:
+    """The config's SPC settings (``spc:``: baseline, screening, declared rebases)."""
+    return SpcOptions(
+        baseline_points=config.spc.baseline_points,
+        screen_outliers=config.spc.screen_outliers,
+        rebase={k: [pd.Timestamp(d) for d in v] for k, v in config.spc.rebase.items()},
+    )
+
+
+def spc_for_config(
+    config: Config, kpi_table: pd.DataFrame, month: str, areas: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """The month's SPC table for the configured areas (``outputs/YYYY-MM/spc.parquet``).
+
+    Every KPI's chart points at its cadence, each rebased segment's mean and
+    limits, signals and verdicts (:func:`pmf_lib.assess.spc_table.spc_table`),
+    with the target in force at each point. The assessed table
+    (:func:`assess_for_config`) takes its SPC columns from the same charts, so the
+    two agree; every chart draws from this table.
+    """
+    metas = configured_kpis(config, areas)
+    targets = load_targets(config.targets_file, metas) if config.targets_file else None
+    return spc_table(kpi_table, metas, month_end(month), targets, spc_options_for(config))
+
+
 def assess_for_config(
     config: Config, kpi_table: pd.DataFrame, month: str, areas: Iterable[str] | None = None
 ) -> pd.DataFrame:
@@ -144,11 +170,7 @@ def assess_for_config(
     windows = {k: headline_window(m) for k, m in metas.items()}
     travel = travel_table(kpi_table, metas, end, windows=windows)
     targets = load_targets(config.targets_file, metas) if config.targets_file else None
-    spc_options = SpcOptions(
-        baseline_points=config.spc.baseline_points,
-        screen_outliers=config.spc.screen_outliers,
-        rebase={k: [pd.Timestamp(d) for d in v] for k, v in config.spc.rebase.items()},
-    )
+    spc_options = spc_options_for(config)
     comparators = comparators_for(config, kpi_table, metas, end)
     assessed = assess_month(kpi_table, metas, end, targets, comparators, travel, spc_options)
     if "dq_confidence" in kpi_table.columns:

@@ -25,6 +25,13 @@ implements it (see ``../shared/docs/spc-worked-examples.md``):
   first ``baseline_points`` points (all of its points by default). Rules run
   within a segment, never across a rebase. A baseline of fewer than 12 points
   gives *trial limits*, which the result says so the chart can say so too.
+* **Too few points, or no variation: no SPC at all.** A segment with fewer than
+  :data:`MIN_POINTS` (7) non-missing points gets no limits and no rule (its
+  points' ``rule`` is missing and ``note`` says why): the shift and trend rules
+  need 7 points, and limits from fewer say nothing a reader can rely on. A
+  segment whose points are all equal (mean moving range 0) gets no limits either:
+  limits of "11 to 11" are not an expected range, and a stretch held constant by
+  a data refresh cycle is not a process signal.
 * **Missing values** (a month with an empty denominator) are left out of the
   limits and the rules: moving ranges join the neighbouring non-missing points.
   They keep their row in the result, with no rule.
@@ -59,6 +66,14 @@ SCREEN_FACTOR = 3.267
 """Moving ranges at or above 3.267 × mR̄ are screened out when screening is on."""
 MIN_BASELINE = 12
 """A baseline of fewer points than this gives trial limits."""
+MIN_POINTS = 7
+"""A segment with fewer non-missing points than this gets no limits and no SPC verdict.
+
+Seven is the number of points the shift and trend rules need; with fewer, only the
+outside-limits rule could fire, on limits from a handful of moving ranges. From 7 to
+11 points a segment has trial limits (:data:`MIN_BASELINE`), labelled as such."""
+NOTE_FEW_POINTS = "fewer than {n} points"
+NOTE_NO_VARIATION = "no variation (every point the same)"
 TREND_POINTS = 7
 SHIFT_POINTS = 7
 
@@ -100,6 +115,7 @@ SPC_COLUMNS = [
     "rule",
     "special_cause",
     "direction",
+    "note",
 ]
 """Columns of the per-point result of :func:`spc`."""
 
@@ -481,6 +497,7 @@ def spc(
     rebase_dates: Iterable = (),
     baseline_points: int | None = None,
     screen_outliers: bool = False,
+    min_points: int = MIN_POINTS,
 ) -> pd.DataFrame:
     """The XmR chart of a series: limits, rules and flags for every point.
 
@@ -496,6 +513,9 @@ def spc(
         Fix each segment's limits from its first this-many non-missing points.
     screen_outliers : bool
         Moving-range screening (see :func:`xmr_limits`).
+    min_points : int
+        A segment with fewer non-missing points gets no limits and no rule
+        (default :data:`MIN_POINTS`).
 
     Returns
     -------
@@ -503,17 +523,27 @@ def spc(
         Indexed like the sorted series, columns :data:`SPC_COLUMNS`: ``segment``
         (0, 1, …), ``baseline`` (whether the point was in its segment's
         baseline), ``mean``/``upper``/``lower``/``close_upper``/``close_lower``
-        (its segment's), ``trial`` (trial limits), ``close``, ``rule`` (NaN for
-        a missing value), ``special_cause``, ``direction`` (``high``/``low``).
+        (its segment's; NaN when the segment gets no SPC), ``trial`` (trial
+        limits), ``close``, ``rule`` (NaN for a missing value or a segment with
+        no SPC), ``special_cause``, ``direction`` (``high``/``low``) and ``note``
+        (why a segment gets no SPC: too few points or no variation; else NaN).
 
     Examples
     --------
     >>> import pandas as pd
     >>> idx = pd.date_range("2023-01-31", periods=14, freq="ME")
     >>> s = pd.Series([5.0] * 7 + [9.0] * 7, index=idx)
-    >>> c = spc(s, rebase_dates=["2023-08-01"])
-    >>> c["segment"].tolist() == [0] * 7 + [1] * 7, c["mean"].unique().tolist(), c["trial"].all()
-    (True, [5.0, 9.0], np.True_)
+    >>> c = spc(s + [0, 1] * 7, rebase_dates=["2023-08-01"])
+    >>> c["segment"].tolist() == [0] * 7 + [1] * 7, c["mean"].round(2).unique().tolist()
+    (True, [5.43, 9.57])
+    >>> bool(c["trial"].all()), c["rule"].iloc[-1]
+    (True, 'common_cause')
+
+    A constant series gets no limits and no verdict:
+
+    >>> flat = spc(pd.Series([11.0] * 14, index=idx))
+    >>> bool(flat["upper"].isna().all()), bool(flat["rule"].isna().all()), flat["note"].iloc[0]
+    (True, True, 'no variation (every point the same)')
     """
     s = pd.Series(series, dtype="float64").sort_index()
     if s.index.has_duplicates:
@@ -529,22 +559,27 @@ def spc(
         "segment": segment,
         "baseline": np.zeros(n, dtype=bool),
         **{c: np.full(n, np.nan) for c in ("mean", "upper", "lower", "close_upper", "close_lower")},
-        "trial": np.ones(n, dtype=bool),
+        "trial": np.zeros(n, dtype=bool),
         "close": np.zeros(n, dtype=bool),
         "rule": np.full(n, None, dtype=object),
         "special_cause": np.zeros(n, dtype=bool),
         "direction": np.full(n, None, dtype=object),
+        "note": np.full(n, None, dtype=object),
     }
     for seg in np.unique(segment):
         in_seg = segment == seg
         present = np.flatnonzero(in_seg & ~np.isnan(values))
+        if len(present) < max(min_points, 2):
+            cols["note"][in_seg] = NOTE_FEW_POINTS.format(n=max(min_points, 2))
+            continue
         lim = xmr_limits(values[present], baseline_points, screen_outliers)
+        if lim.mr_bar == 0:
+            cols["note"][in_seg] = NOTE_NO_VARIATION
+            continue
         for c in ("mean", "upper", "lower", "close_upper", "close_lower"):
             cols[c][in_seg] = getattr(lim, c)
         cols["trial"][in_seg] = lim.trial
         cols["baseline"][present[: lim.n_baseline]] = True
-        if len(present) == 0:
-            continue
         flags = apply_rules(values[present], lim)
         for c in ("close", "rule", "special_cause", "direction"):
             cols[c][present] = flags[c].to_numpy()
@@ -552,6 +587,7 @@ def spc(
     # Text columns use pandas' string dtype; a missing value's rule and direction are NaN.
     out["rule"] = out["rule"].astype("str").where(pd.notna(cols["rule"]))
     out["direction"] = out["direction"].astype("str").where(pd.notna(cols["direction"]))
+    out["note"] = out["note"].astype("str").where(pd.notna(cols["note"]))
     return out[SPC_COLUMNS]
 
 

@@ -79,6 +79,7 @@ class KpiMeta:
     numerator: str
     denominator: str | None = None
     cadence: Cadence = "monthly"  # the rhythm of independent points (module docstring)
+    year_end: int = 3  # an annual KPI's yearly point: the month its return is as at (31 March)
     comparator: str | None = None  # the national measure it matches (e.g. LAIT code)
     breakdowns: tuple[str, ...] = ()
 
@@ -127,6 +128,8 @@ def kpi(*, register: bool = True, windows=("month", "rolling_12m"), **meta) -> C
         m = KpiMeta(windows=tuple(windows), **meta)
         if m.cadence not in CADENCES:
             raise ValueError(f"{m.id}: unknown cadence {m.cadence!r}")
+        if not 1 <= m.year_end <= 12:
+            raise ValueError(f"{m.id}: year_end must be a month 1-12 (got {m.year_end!r})")
         if m.unit not in UNITS:
             raise ValueError(f"{m.id}: unknown unit {m.unit!r}")
         if m.polarity not in POLARITIES:

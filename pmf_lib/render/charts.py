@@ -301,6 +301,68 @@ COMPARATOR_STYLES = {
     "Statistical neighbours": (OKABE_ITO["green"], (0, (6, 3))),
 }
 
+#: Special-cause markers by the published verdict: (colour, marker, legend text). Colour AND
+#: shape differ, and the legend says it in words.
+VERDICT_MARKERS = {
+    "special cause improvement": (OKABE_ITO["sky"], "^", "Special cause improvement"),
+    "special cause concern": (OKABE_ITO["orange"], "v", "Special cause concern"),
+    "special cause high": (OKABE_ITO["purple"], "D", "Special cause (neither better nor worse)"),
+    "special cause low": (OKABE_ITO["purple"], "D", "Special cause (neither better nor worse)"),
+}
+
+#: What one point of a chart is, by the KPI's cadence (singular, plural).
+POINT_NAMES = {
+    "monthly": ("month", "months"),
+    "rolling": ("month", "months"),
+    "quarterly": ("quarter", "quarters"),
+    "annual": ("year", "years"),
+}
+
+_MONTHLY_GRID = ("monthly", "rolling")
+
+
+def points_shown(chart: pd.DataFrame, period_end, months: int) -> pd.DataFrame:
+    """The published SPC-table rows a chart of ``months`` months to ``period_end`` draws.
+
+    Monthly (and rolling) charts are put on every month end of the span, so a
+    missing month is a gap; quarterly and annual charts keep their own points
+    (quarter ends, year ends), which are joined by the line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> q = pd.DataFrame({"period_end": pd.to_datetime(["2025-12-31", "2026-03-31",
+    ...                                                 "2026-06-30", "2026-09-30"]),
+    ...                   "value": [1.0, 2.0, 3.0, 4.0], "cadence": "quarterly"})
+    >>> [str(d.date()) for d in points_shown(q, "2026-10-31", 9).index]
+    ['2026-03-31', '2026-06-30', '2026-09-30']
+    """
+    end = pd.Timestamp(period_end).normalize()
+    grid = _window_months(end, months)
+    c = chart.copy()
+    c.index = pd.DatetimeIndex(pd.to_datetime(c["period_end"]).dt.normalize())
+    c = c[~c.index.duplicated()]
+    cadence = str(c["cadence"].iloc[0]) if len(c) and "cadence" in c else "monthly"
+    if cadence in _MONTHLY_GRID:
+        out = c.reindex(grid)
+        for col in ("cadence", "chart", "kpi_id", "window"):
+            if col in c:
+                out[col] = c[col].iloc[0] if len(c) else None
+        return out
+    return c[(c.index >= grid[0]) & (c.index <= end)]
+
+
+def _cadence(chart: pd.DataFrame) -> str:
+    if "cadence" in chart and chart["cadence"].notna().any():
+        return str(chart["cadence"].dropna().iloc[0])
+    return "monthly"
+
+
+def _is_spc(chart: pd.DataFrame) -> bool:
+    if "chart" in chart and chart["chart"].notna().any():
+        return str(chart["chart"].dropna().iloc[0]) == "spc"
+    return "upper" in chart and chart["upper"].notna().any()
+
 
 def spc_alt_text(
     title: str,
@@ -312,141 +374,224 @@ def spc_alt_text(
     suppressed=(),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> str:
-    """Alt text for an SPC chart: latest value and trend, limits, target and withheld points.
+    """Alt text for a chart drawn from the SPC table: what is drawn, and only that.
+
+    It names the points (months, quarters or years), the latest value and the
+    change from a year earlier, the mean and limits of the latest segment as
+    drawn (trial limits said so; a trend line says it has none and why), the
+    special-cause points marked, the target and withheld points.
 
     Examples
     --------
     >>> import pandas as pd
     >>> c = pd.DataFrame({"period_end": pd.to_datetime(["2026-09-30", "2026-10-31"]),
     ...                   "value": [10.0, float("nan")], "mean": 10.0, "upper": 14.0,
-    ...                   "lower": 6.0, "target": float("nan")})
+    ...                   "lower": 6.0, "target": float("nan"), "chart": "spc",
+    ...                   "cadence": "monthly", "trial": True, "segment": 0})
     >>> spc_alt_text("Referrals", c, "count", "2026-10-31", months=2,
     ...              suppressed=[pd.Timestamp("2026-10-31")])
     'SPC chart of Referrals over 2 months to Oct 2026; the figure for Oct 2026 is withheld \
-(fewer than 5 children). Process limits 6 to 14 around a mean of 10.'
+(fewer than 5 children). Mean 10, trial process limits 6 to 14 (fewer than 12 points).'
     """
     end = pd.Timestamp(period_end).normalize()
-    s = chart.set_index(pd.to_datetime(chart["period_end"]).dt.normalize())["value"]
     hidden = {pd.Timestamp(d).normalize() for d in suppressed}
-    s = s.where(~s.index.isin(list(hidden)))  # a withheld figure is never stated
-    if end in hidden:
-        text = (
-            f"SPC chart of {title} over {months} months to {format_month(end)}; the figure for "
-            f"{format_month(end)} is withheld (fewer than 5 children)."
-        )
+    shown = points_shown(chart, end, months)
+    cadence = _cadence(chart)
+    one, many = POINT_NAMES.get(cadence, ("month", "months"))
+    values = shown["value"].astype(float).where(~shown.index.isin(list(hidden)))
+    is_spc = _is_spc(chart)
+    kind = "SPC chart" if is_spc else "Trend chart"
+    n = len(shown)
+    last = shown.index[-1] if n else end
+    head = f"{kind} of {title} over {n} {one if n == 1 else many} to {format_month(last)}"
+    if last in hidden:
+        text = f"{head}; the figure for {format_month(last)} is withheld (fewer than 5 children)."
+    elif n == 0 or is_missing(values.iloc[-1]):
+        text = f"{head}; no figure for {format_month(last)}."
     else:
-        text = alt_text(title, s, unit, end, months=months, thresholds=thresholds)
-        text = "SPC chart" + text[len("Line chart") :]
-    n_hidden = len({d for d in hidden if d != end and d in set(_window_months(end, months))})
+        latest = float(values.iloc[-1])
+        year = year_earlier_month_end(last)
+        earlier = float(values.get(year, float("nan"))) if year in values.index else float("nan")
+        if is_missing(earlier):
+            trend = "no figure a year earlier"
+        elif (
+            direction(
+                latest,
+                earlier,
+                unit=unit,
+                polarity="neutral",
+                thresholds=thresholds,
+                decimals=DISPLAY_DECIMALS.get(unit),
+            ).label
+            == NO_CHANGE
+        ):
+            trend = f"about the same as {format_value(earlier, unit)} a year earlier"
+        elif latest > earlier:
+            trend = f"up from {format_value(earlier, unit)} a year earlier"
+        else:
+            trend = f"down from {format_value(earlier, unit)} a year earlier"
+        text = f"{head}; latest {format_value(latest, unit)}, {trend}."
+    n_hidden = len({d for d in hidden if d != last and d in set(shown.index)})
     if n_hidden:
         text += (
-            f" {n_hidden} earlier month{'s are' if n_hidden != 1 else ' is'} withheld (fewer "
-            "than 5 children) and not plotted."
+            f" {n_hidden} earlier {one if n_hidden == 1 else many} "
+            f"{'is' if n_hidden == 1 else 'are'} withheld (fewer than 5 children) and not "
+            "plotted."
         )
-    last = chart.iloc[-1] if len(chart) else None
-    if last is not None and not is_missing(last.get("mean")):
+    drawn = shown[shown["upper"].notna()] if "upper" in shown else shown.iloc[0:0]
+    if is_spc and len(drawn):
+        seg = drawn[drawn["segment"] == drawn["segment"].iloc[-1]] if "segment" in drawn else drawn
+        s0 = seg.iloc[-1]
+        trial = bool(s0.get("trial", False))
+        limits = "trial process limits" if trial else "process limits"
         text += (
-            f" Process limits {format_value(last['lower'], unit)} to "
-            f"{format_value(last['upper'], unit)} around a mean of "
-            f"{format_value(last['mean'], unit)}."
+            f" Mean {format_value(s0['mean'], unit)}, {limits} "
+            f"{format_value(s0['lower'], unit)} to {format_value(s0['upper'], unit)}"
         )
-    if last is not None and not is_missing(last.get("target")):
-        text += f" Target {format_value(last['target'], unit)}."
+        if trial:
+            text += " (fewer than 12 points)"
+        if "segment" in drawn and drawn["segment"].nunique() > 1:
+            text += f", recalculated from {format_month(seg.index[0])}"
+        text += "."
+    elif not is_spc:
+        note = ""
+        if "note" in chart and chart["note"].notna().any():
+            note = f": {chart['note'].dropna().iloc[-1]}"
+        text += f" No process limits{note}."
+    if "verdict" in shown:
+        marked = shown[shown["verdict"].isin(list(VERDICT_MARKERS)) & values.notna()]
+        counts: dict[str, int] = {}
+        for v in marked["verdict"]:
+            label = VERDICT_MARKERS[v][2].lower()
+            counts[label] = counts.get(label, 0) + 1
+        for label, k in counts.items():
+            text += f" {k} {one if k == 1 else many} marked {label}."
+    if "target" in shown and n and not is_missing(shown["target"].iloc[-1]):
+        text += f" Target {format_value(shown['target'].iloc[-1], unit)}."
     return text
 
 
-def spc_chart(
+def _segment_runs(shown: pd.DataFrame):
+    """(segment, rows) for each segment shown, in time order."""
+    if "segment" not in shown:
+        yield 0, shown
+        return
+    seg = shown["segment"]
+    for s in pd.unique(seg.dropna()):
+        yield s, shown[seg == s]
+
+
+def draw_spc_chart(
     chart: pd.DataFrame,
     *,
-    title: str,
     unit: str,
     period_end,
     months: int = 24,
     comparators: dict[str, float] | None = None,
     suppressed=(),
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> Chart:
-    """An SPC (XmR) chart: the values, mean and process limits, target and comparator lines.
+) -> Figure:
+    """The matplotlib figure of a chart drawn from SPC-table rows (see :func:`spc_chart`).
 
-    Parameters
-    ----------
-    chart : pandas.DataFrame
-        From :func:`pmf_lib.assess.assessed.spc_series`: ``period_end``, ``value``,
-        ``mean``, ``upper``, ``lower``, ``special_cause`` and optionally ``target``.
-    title, unit, period_end, months
-        As :func:`trend_chart`.
-    comparators : dict, optional
-        Label (``England``, ``Region``, ``Statistical neighbours``) to value: drawn as
-        horizontal lines, each its own colour and dash pattern, and labelled.
-    suppressed : iterable of dates
-        Points withheld for small numbers: not plotted, and said so in the alt text.
+    Each line carries a ``gid`` naming what it is (``value``, ``mean-<segment>``,
+    ``upper-<segment>``, ``lower-<segment>``, ``target``, ``marker-<verdict>``,
+    ``comparator-<label>``), so a test can check it draws exactly the published
+    figures.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"period_end": pd.date_range("2026-08-31", periods=3, freq="ME"),
-    ...                   "value": [10.0, 12.0, 11.0], "mean": 11.0, "upper": 14.0,
-    ...                   "lower": 8.0, "special_cause": False, "target": 12.0})
-    >>> ch = spc_chart(c, title="Visits", unit="count", period_end="2026-10-31", months=3,
-    ...                comparators={"England": 9.5})
-    >>> ch.png[:4], "Target 12." in ch.alt
-    (b'\\x89PNG', True)
+    >>> c = pd.DataFrame({"period_end": pd.date_range("2026-04-30", periods=7, freq="ME"),
+    ...                   "value": [5.0, 6.0, 5.0, 6.0, 5.0, 6.0, 9.0], "mean": 6.0,
+    ...                   "upper": 8.5, "lower": 3.5, "segment": 0, "trial": True,
+    ...                   "chart": "spc", "cadence": "monthly",
+    ...                   "verdict": ["common cause"] * 6 + ["special cause concern"]})
+    >>> fig = draw_spc_chart(c, unit="count", period_end="2026-10-31", months=7)
+    >>> sorted(l.get_gid() for l in fig.axes[0].lines)
+    ['lower-0', 'marker-special cause concern', 'mean-0', 'upper-0', 'value']
     """
     end = pd.Timestamp(period_end).normalize()
-    months_idx = _window_months(end, months)
-    c = chart.copy()
-    c.index = pd.to_datetime(c["period_end"]).dt.normalize()
     hidden = {pd.Timestamp(d).normalize() for d in suppressed}
-    c.loc[c.index.isin(list(hidden)), "value"] = float("nan")
-    c = c[~c.index.duplicated()].reindex(months_idx)
+    shown = points_shown(chart, end, months)
+    is_spc = _is_spc(chart)
     fig = Figure(figsize=(7.2, 2.9), dpi=100, layout="constrained")
     ax = fig.add_subplot()
-    x = c.index
-    values = c["value"].astype(float)
+    x = shown.index
+    values = shown["value"].astype(float).where(~shown.index.isin(list(hidden)))
     ax.plot(
-        x, values.to_numpy(), color=PALETTE[0], linewidth=2, marker="o", markersize=3, label="Value"
+        x,
+        values.to_numpy(),
+        color=PALETTE[0],
+        linewidth=2,
+        marker="o",
+        markersize=3,
+        label="Value",
+        gid="value",
     )
-    if "mean" in c:
-        ax.plot(x, c["mean"].astype(float).to_numpy(), color="#555555", linewidth=1, label="Mean")
-        ax.plot(
-            x,
-            c["upper"].astype(float).to_numpy(),
-            color="#777777",
-            linewidth=1,
-            linestyle="--",
-            label="Process limits",
-        )
-        ax.plot(
-            x, c["lower"].astype(float).to_numpy(), color="#777777", linewidth=1, linestyle="--"
-        )
-    if "special_cause" in c:
-        sc = c["special_cause"].astype("boolean").fillna(False).astype(bool) & values.notna()
-        if sc.any():
+    if is_spc and "upper" in shown:
+        labelled: set[str] = set()
+        for seg, rows in _segment_runs(shown):
+            if rows["upper"].isna().all():
+                continue
+            trial = bool(rows["trial"].astype(bool).any()) if "trial" in rows else False
+            lim_label = "Trial limits (fewer than 12 points)" if trial else "Process limits"
+            xs = rows.index
+            for name, style, colour, label in (
+                ("mean", "-", "#555555", "Mean"),
+                ("upper", "--" if not trial else ":", "#777777", lim_label),
+                ("lower", "--" if not trial else ":", "#777777", None),
+            ):
+                ax.plot(
+                    xs,
+                    rows[name].astype(float).to_numpy(),
+                    color=colour,
+                    linewidth=1.2 if name != "mean" else 1,
+                    linestyle=style,
+                    label=label if label and label not in labelled else None,
+                    gid=f"{name}-{int(seg)}",
+                )
+                if label:
+                    labelled.add(label)
+    if "verdict" in shown:
+        done: set[str] = set()
+        for verdict, (colour, marker, label) in VERDICT_MARKERS.items():
+            hit = (shown["verdict"] == verdict).to_numpy() & values.notna().to_numpy()
+            if not hit.any():
+                continue
             ax.plot(
-                x[sc.to_numpy()],
-                values[sc].to_numpy(),
+                x[hit],
+                values[hit].to_numpy(),
                 linestyle="none",
-                marker="D",
-                markersize=6,
-                markerfacecolor="none",
-                markeredgecolor=PALETTE[1],
-                markeredgewidth=1.6,
-                label="Special cause",
+                marker=marker,
+                markersize=8,
+                markerfacecolor=colour,
+                markeredgecolor="#1a1a1a",
+                markeredgewidth=0.8,
+                label=label if label not in done else None,
+                gid=f"marker-{verdict}",
             )
-    if "target" in c and c["target"].notna().any():
+            done.add(label)
+    if "target" in shown and shown["target"].notna().any():
         ax.step(
             x,
-            c["target"].astype(float).to_numpy(),
+            shown["target"].astype(float).to_numpy(),
             where="mid",
             color=PALETTE[3],
             linewidth=1.6,
             label="Target",
+            gid="target",
         )
     for label, value in (comparators or {}).items():
         if is_missing(value):
             continue
         colour, dash = COMPARATOR_STYLES.get(label, ("#333333", ":"))
-        ax.axhline(float(value), color=colour, linestyle=dash, linewidth=1.2, label=label)
+        ax.axhline(
+            float(value),
+            color=colour,
+            linestyle=dash,
+            linewidth=1.2,
+            label=label,
+            gid=f"comparator-{label}",
+        )
     if len(values) and not is_missing(values.iloc[-1]):
         ax.annotate(
             format_value(values.iloc[-1], unit),
@@ -468,11 +613,73 @@ def spc_chart(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(fontsize=7.5, frameon=False, loc="upper left", bbox_to_anchor=(0, 1.28), ncols=4)
+    return fig
+
+
+def spc_chart(
+    chart: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    period_end,
+    months: int = 24,
+    comparators: dict[str, float] | None = None,
+    suppressed=(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Chart:
+    """A KPI's chart, drawn from its rows of the published SPC table.
+
+    It decides nothing: the points, each segment's mean and limits, the
+    special-cause verdicts and the targets are the SPC table's
+    (:func:`pmf_lib.assess.spc_table.spc_table`, ``outputs/YYYY-MM/spc.parquet``).
+    An SPC chart (``chart == "spc"``) draws the mean and limits of each rebased
+    segment, trial limits dotted and labelled; a trend chart (a rolling window,
+    or too few points for SPC) draws the values only, with no limits and no
+    "process limits" text. Special-cause improvement and concern are marked in
+    different colours and shapes, named in the legend.
+
+    Parameters
+    ----------
+    chart : pandas.DataFrame
+        One KPI's rows of the SPC table: ``period_end``, ``value``, ``cadence``,
+        ``chart``, ``segment``, ``mean``, ``upper``, ``lower``, ``trial``,
+        ``verdict``, ``note`` and optionally ``target``.
+    title, unit, period_end, months
+        As :func:`trend_chart` (quarterly and annual charts keep their own points
+        within the span).
+    comparators : dict, optional
+        Label (``England``, ``Region``, ``Statistical neighbours``) to value: drawn as
+        horizontal lines, each its own colour and dash pattern, and labelled.
+    suppressed : iterable of dates
+        Points withheld for small numbers: not plotted, and said so in the alt text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"period_end": pd.date_range("2026-08-31", periods=3, freq="ME"),
+    ...                   "value": [10.0, 12.0, 11.0], "mean": float("nan"),
+    ...                   "upper": float("nan"), "lower": float("nan"), "chart": "trend",
+    ...                   "cadence": "rolling", "segment": 0, "trial": False,
+    ...                   "verdict": None, "note": "rolling window", "target": 12.0})
+    >>> ch = spc_chart(c, title="Visits", unit="count", period_end="2026-10-31", months=3,
+    ...                comparators={"England": 9.0})
+    >>> ch.png[:4], ch.alt
+    (b'\\x89PNG', 'Trend chart of Visits over 3 months to Oct 2026; latest 11, no figure a year \
+earlier. No process limits: rolling window. Target 12. Comparator lines: England 9.')
+    """
+    fig = draw_spc_chart(
+        chart,
+        unit=unit,
+        period_end=period_end,
+        months=months,
+        comparators=comparators,
+        suppressed=suppressed,
+    )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     png = _quantized(buf.getvalue())
     alt = spc_alt_text(
-        title, chart, unit, end, months=months, suppressed=hidden, thresholds=thresholds
+        title, chart, unit, period_end, months=months, suppressed=suppressed, thresholds=thresholds
     )
     extra = [
         f"{k} {format_value(v, unit)}" for k, v in (comparators or {}).items() if not is_missing(v)

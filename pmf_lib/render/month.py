@@ -28,7 +28,7 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from pmf_lib.assess.assessed import headline_window, spc_series
+from pmf_lib.assess.assessed import headline_window
 from pmf_lib.assess.exceptions import FLAG_LABELS
 from pmf_lib.assess.spc import SpcOptions
 from pmf_lib.compute.registry import KpiMeta
@@ -209,6 +209,8 @@ class MonthData:
     spc_options: SpcOptions = field(default_factory=SpcOptions)
     #: KPI breakdowns by group (``breakdowns.parquet``; None: not published).
     breakdowns: pd.DataFrame | None = None
+    #: The month's SPC table (``spc.parquet``): every chart's points, limits and verdicts.
+    spc: pd.DataFrame | None = None
     #: The suppression rule (None: an internal audience, every figure shown).
     rules: Disclosure | None = None
 
@@ -248,11 +250,15 @@ class MonthData:
             assessed_table = assessed_table or published_assessed
         config = load_config(config_path, check_files=not kpi_table)
         breakdowns = None
+        spc_points = None
         if kpi_table:
             history = _read_table(kpi_table, "KPI history")
             beside = Path(kpi_table).parent / "breakdowns.parquet"
             if beside.is_file():
                 breakdowns = _read_table(beside, "breakdowns table")
+            published_spc = Path(kpi_table).parent / "spc.parquet"
+            if assessed_table and published_spc.is_file():
+                spc_points = _read_table(published_spc, "SPC table")
         else:
             from pmf_lib.compute import build_kpi_table, inputs_from_sources, resolve_month
             from pmf_lib.compute.breakdowns import compute_breakdowns
@@ -264,7 +270,13 @@ class MonthData:
             breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
         assessed = _read_table(assessed_table, "assessed table") if assessed_table else None
         return cls.from_tables(
-            config, month, history, assessed, commentary_dir=commentary_dir, breakdowns=breakdowns
+            config,
+            month,
+            history,
+            assessed,
+            commentary_dir=commentary_dir,
+            breakdowns=breakdowns,
+            spc=spc_points,
         )
 
     @classmethod
@@ -277,15 +289,25 @@ class MonthData:
         *,
         commentary_dir: str | Path | None = None,
         breakdowns: pd.DataFrame | None = None,
+        spc: pd.DataFrame | None = None,
     ) -> MonthData:
         """From loaded tables (``assessed`` None: assess with the config now).
+
+        ``spc`` is the month's published SPC table (``spc.parquet``); None: made
+        now by the assess stage from the history, as the batch makes it.
 
         For members and the public every table is read through
         :func:`~pmf_lib.assess.disclosure.published_tables` (tables already
         published in that form give themselves back).
         """
         from pmf_lib.assess import load_targets
-        from pmf_lib.assess.pipeline import assess_for_config, configured_kpis
+        from pmf_lib.assess.pipeline import (
+            assess_for_config,
+            configured_kpis,
+            spc_for_config,
+            spc_options_for,
+        )
+        from pmf_lib.assess.spc_table import suppress_spc_table
 
         history = history.copy()
         history["period_end"] = pd.to_datetime(history["period_end"]).dt.normalize()
@@ -304,6 +326,9 @@ class MonthData:
         metas = configured_kpis(config)
         if assessed is None:
             assessed = assess_for_config(config, history, month)
+        if spc is None:
+            spc = spc_for_config(config, history, month)
+        spc = spc.assign(period_end=pd.to_datetime(spc["period_end"]).dt.normalize())
         assessed = assessed.copy()
         assessed["period_end"] = pd.to_datetime(assessed["period_end"]).dt.normalize()
         missing = [k for k in metas if k not in set(assessed["kpi_id"])]
@@ -320,17 +345,13 @@ class MonthData:
             # or a mean over a withheld point would let it be worked out.
             shown, assessed, breakdowns = view.history, view.assessed, view.breakdowns
             full = shown
+            spc = suppress_spc_table(spc, shown)
         else:
             full = history
             shown = history.assign(suppressed=False)
             assessed = assessed.assign(suppressed=False)
         targets = load_targets(config.targets_file, metas) if config.targets_file else None
-        spc = config.spc
-        options = SpcOptions(
-            baseline_points=spc.baseline_points,
-            screen_outliers=spc.screen_outliers,
-            rebase={k: [pd.Timestamp(d) for d in v] for k, v in spc.rebase.items()},
-        )
+        options = spc_options_for(config)
         return cls(
             config=config,
             period_end=end,
@@ -343,6 +364,7 @@ class MonthData:
             spc_options=options,
             breakdowns=breakdowns,
             rules=rules,
+            spc=spc,
         )
 
     # ---- facts ----------------------------------------------------------------
@@ -477,18 +499,28 @@ class MonthData:
         return sorted({self.metas[k].area for k in kpi_ids if k in self.metas})
 
     # ---- charts ----------------------------------------------------------------
-    def chart(self, kpi_id: str, *, window: str | None = None, months: int = CHART_MONTHS):
-        """The KPI's SPC chart (values, limits, target, comparators), or None with no points."""
+    def chart_rows(self, kpi_id: str) -> pd.DataFrame:
+        """The KPI's rows of the published SPC table (its chart points, in time order)."""
+        if self.spc is None:
+            return pd.DataFrame()
+        return self.spc[self.spc["kpi_id"] == kpi_id].sort_values("period_end")
+
+    def chart_span(self, kpi_id: str, months: int = CHART_MONTHS) -> int:
+        """Months a KPI's chart spans: quarterly and annual charts at least 36 (12 quarters)."""
+        return months if self.metas[kpi_id].cadence in ("monthly", "rolling") else max(months, 36)
+
+    def chart(self, kpi_id: str, *, months: int = CHART_MONTHS):
+        """The KPI's chart drawn from the published SPC table, or None with no points.
+
+        The points, means, limits, verdicts and targets are the SPC table's
+        (``spc.parquet``; made once by assess); this only draws them, with the
+        comparators of the KPI's assessed row.
+        """
         m = self.metas[kpi_id]
-        window = window or headline_window(m)
-        h = self.history_full
-        rows = h[(h["kpi_id"] == kpi_id) & (h["window"] == window)]
-        if m.cadence == "quarterly" and window != "snapshot":
-            # One point a quarter, ending with the report month: quarters do not overlap.
-            rows = rows[(self.period_end.month - rows["period_end"].dt.month) % 3 == 0]
-        if rows.empty or rows["value"].notna().sum() == 0:
+        c = self.chart_rows(kpi_id)
+        if c.empty or c["value"].notna().sum() == 0:
             return None
-        c = spc_series(rows, kpi_id, window, self.period_end, self.targets, self.spc_options)
+        window = str(c["window"].iloc[0])
         sh = self.history
         hidden = sh.loc[
             (sh["kpi_id"] == kpi_id) & (sh["window"] == window) & sh["suppressed"].astype(bool),
@@ -503,16 +535,41 @@ class MonthData:
         ):
             if not is_missing(r.get(key)):
                 comps[label] = float(r[key])
-        span = months if m.cadence != "quarterly" else max(months, 36)
         return spc_chart(
             c,
-            title=f"{m.title} ({window_label(window, self.period_end)})",
+            title=f"{m.title} ({window_label(window, c['period_end'].iloc[-1])})",
             unit=m.unit,
             period_end=self.period_end,
-            months=span,
+            months=self.chart_span(kpi_id, months),
             comparators=comps,
             suppressed=list(hidden),
         )
+
+    def chart_caption(self, kpi_id: str) -> str:
+        """What a KPI's chart shows: unit, window, points at its cadence, limits, polarity."""
+        m = self.metas[kpi_id]
+        c = self.chart_rows(kpi_id)
+        window = str(c["window"].iloc[0]) if len(c) else headline_window(m)
+        last = c["period_end"].iloc[-1] if len(c) else self.period_end
+        text = f"{UNIT_NAMES[m.unit].capitalize()}, {window_label(window, last)}."
+        points = {
+            "quarterly": " One point a quarter, at the quarter ends.",
+            "annual": f" One point a year, as at {pd.Timestamp(last):%-d %B} (an annual return).",
+        }
+        text += points.get(m.cadence, "")
+        if len(c) and str(c["chart"].iloc[0]) == "spc":
+            trial = bool(c.loc[c["upper"].notna(), "trial"].astype(bool).any())
+            if trial:
+                text += " Trial limits: fewer than 12 points in a period."
+            if c["segment"].nunique() > 1:
+                starts = sorted(set(c["segment_start"]))[1:]
+                text += (
+                    " Limits recalculated from " + ", ".join(format_month(d) for d in starts) + "."
+                )
+        elif len(c):
+            note = c["note"].dropna()
+            text += f" No process limits ({note.iloc[-1]})." if len(note) else ""
+        return f"{text} {POLARITY_TEXT[m.polarity]}."
 
     # ---- shared blocks ---------------------------------------------------------
     def title_block(
@@ -563,9 +620,7 @@ class MonthData:
                     "kpi_id": kid,
                     "title": m.title,
                     "img": Markup(c.to_html()) if c else None,
-                    "caption": f"{UNIT_NAMES[m.unit].capitalize()}, "
-                    f"{window_label(headline_window(m), self.period_end)}. "
-                    f"{POLARITY_TEXT[m.polarity]}.",
+                    "caption": self.chart_caption(kid),
                     "sentence": f["sentence"],
                 }
             )

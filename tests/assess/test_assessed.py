@@ -338,7 +338,8 @@ def test_annual_kpi_gets_no_monthly_spc():
     # SPC verdict, no limits, so no "special cause" from the repeated values.
     ends = pd.date_range("2023-11-30", "2026-10-31", freq="ME")
     values = [91.0 if e < pd.Timestamp("2025-03-31") else 90.7 for e in ends]
-    values = [88.9 if e >= pd.Timestamp("2026-03-31") else v for e, v in zip(ends, values)]
+    later = [e >= pd.Timestamp("2026-03-31") for e in ends]
+    values = [88.9 if b else v for b, v in zip(later, values, strict=True)]
     t = pd.DataFrame(
         {
             "kpi_id": "h",

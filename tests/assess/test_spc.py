@@ -216,9 +216,33 @@ def test_rebase_gives_each_segment_its_own_limits_and_rules_do_not_cross():
 
 
 def test_short_segment_has_trial_limits():
-    s = pd.Series([10.0, 12.0] * 6 + [20.0, 22.0, 20.0], index=months(15))
+    # Segment 1 has 7 points (20/22 alternating): at least MIN_POINTS (7), so it gets limits,
+    # but fewer than 12, so they are trial limits. Segment 0 has 12: full limits.
+    s = pd.Series([10.0, 12.0] * 6 + [20.0, 22.0, 20.0, 22.0, 20.0, 22.0, 20.0], index=months(19))
     chart = S.spc(s, rebase_dates=["2024-01-01"])
-    assert chart["trial"].tolist() == [False] * 12 + [True] * 3
+    assert chart["trial"].tolist() == [False] * 12 + [True] * 7
+    assert chart["upper"].notna().all()
+
+
+def test_segment_below_the_minimum_points_gets_no_limits_and_no_verdict():
+    # Segment 1 has 6 points, one fewer than the 7 the run rules need: no mean, no limits, no
+    # rule (not "common cause"), and a note saying why. Segment 0 (12 points) is charted.
+    s = pd.Series([10.0, 12.0] * 6 + [20.0, 22.0] * 3, index=months(18))
+    chart = S.spc(s, rebase_dates=["2024-01-01"])
+    seg1 = chart[chart["segment"] == 1]
+    assert seg1["upper"].isna().all() and seg1["mean"].isna().all()
+    assert seg1["rule"].isna().all() and not seg1["special_cause"].any()
+    assert (seg1["note"] == "fewer than 7 points").all()
+    assert chart.loc[chart["segment"] == 0, "rule"].eq("common_cause").all()
+
+
+def test_constant_segment_gives_no_expected_range():
+    # Eleven every month: mR̄ = 0, so "limits" would be 11 to 11 and any later move would be
+    # "outside" them. No limits, no rule, no special cause; the note says there is no variation.
+    chart = S.spc(pd.Series([11.0] * 14, index=months(14)))
+    assert chart[["mean", "upper", "lower"]].isna().all().all()
+    assert chart["rule"].isna().all() and not chart["special_cause"].any()
+    assert (chart["note"] == S.NOTE_NO_VARIATION).all()
 
 
 def test_baseline_points_in_a_chart():
@@ -231,10 +255,12 @@ def test_baseline_points_in_a_chart():
 
 
 def test_missing_value_keeps_its_row_without_a_rule():
-    s = pd.Series([1.0, np.nan, 2.0, 1.0], index=months(4))
+    # 7 present values (1, 2, 1, 2, 1, 2, 1: mean 10/7) and a gap; the gap has no rule.
+    s = pd.Series([1.0, np.nan, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0], index=months(8))
     chart = S.spc(s)
     assert pd.isna(chart["rule"].iloc[1]) and not chart["special_cause"].iloc[1]
-    assert chart["mean"].iloc[1] == pytest.approx(4 / 3)
+    assert chart["mean"].iloc[1] == pytest.approx(10 / 7)
+    assert chart["rule"].iloc[0] == "common_cause"
 
 
 def test_unsorted_series_is_sorted_and_duplicates_rejected():
@@ -351,4 +377,4 @@ def test_special_cause_points_have_a_direction(values):
     sc = chart["special_cause"]
     assert chart.loc[sc, "direction"].isin(["high", "low"]).all()
     assert chart.loc[~sc, "direction"].isna().all()
-    assert set(chart["rule"]) <= {*S.RULES, "common_cause"}
+    assert set(chart["rule"].dropna()) <= {*S.RULES, "common_cause"}
