@@ -643,6 +643,7 @@ def _run_locked(
         previous.get("base_fingerprint") == base
         and history.is_file()
         and assessed_path.is_file()
+        and (out_dir / "spc.parquet").is_file()
         and sha256_file(history) == (previous.get("kpi_table") or {}).get("sha256")
         and sha256_file(assessed_path) == (previous.get("assessed_table") or {}).get("sha256")
     )
@@ -661,6 +662,11 @@ def _run_locked(
         else:
             table = kpi_table
         assessed = assess_for_config(config, table, month)
+        # The SPC table (every chart's points, limits and verdicts; helper A, issue 10).
+        from pmf_lib.assess.pipeline import spc_for_config
+        from pmf_lib.assess.spc_table import rebase_proposals, suppress_spc_table
+
+        spc_points = spc_for_config(config, table, month)
         # Members'/public outputs get only the suppressed view (one decision,
         # pmf_lib.assess.disclosure): the reports read it, and no count of 1-4
         # reaches the folder.
@@ -672,11 +678,15 @@ def _run_locked(
         if rules is not None:
             view = published_tables(table, assessed, None, configured_kpis(config), rules)
             table, assessed = view.history, view.assessed
+            spc_points = suppress_spc_table(spc_points, table)
         out_dir.mkdir(parents=True, exist_ok=True)
         write_parquet_atomic(table, history)
         write_csv_atomic(table, out_dir / "kpi_history.csv")
         write_parquet_atomic(assessed, assessed_path)
         write_csv_atomic(assessed, out_dir / "kpis.csv")
+        write_parquet_atomic(spc_points, out_dir / "spc.parquet")
+        write_csv_atomic(spc_points, out_dir / "spc.csv")
+        write_csv_atomic(rebase_proposals(spc_points), out_dir / "spc_rebase_proposals.csv")
         if data is not None:  # breakdowns need the source data (not a precomputed table)
             from pmf_lib.compute import inputs_from_sources
             from pmf_lib.compute.breakdowns import compute_breakdowns
