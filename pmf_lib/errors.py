@@ -7,11 +7,33 @@ element and which field is at fault.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+_BREAK_BEFORE_PUNCTUATION = re.compile(r"\s*[\r\n]+\s*(?=[,.;:)\]])")
+_BREAK = re.compile(r"\s*[\r\n]+\s*")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks made spaces, so a message is always one line.
+
+    Libraries' own messages (lxml's, openpyxl's) sometimes carry a newline.
+
+    Examples
+    --------
+    >>> one_line("Invalid character: Char 0x0 out of allowed range\\n, line 6")
+    'Invalid character: Char 0x0 out of allowed range, line 6'
+    >>> one_line("first\\r\\n  second")
+    'first second'
+    """
+    return _BREAK.sub(" ", _BREAK_BEFORE_PUNCTUATION.sub("", text))
 
 
 class PmfError(Exception):
     """A problem with the user's input, parameters or environment.
+
+    The message, file, location and field are each kept to one line (line
+    breaks become spaces): the command line prints the error as one line.
 
     Parameters
     ----------
@@ -39,10 +61,10 @@ class PmfError(Exception):
         location: str | None = None,
         field: str | None = None,
     ) -> None:
-        self.message = message
-        self.file = str(file) if file is not None else None
-        self.location = location
-        self.field = field
+        self.message = one_line(str(message))
+        self.file = one_line(str(file)) if file is not None else None
+        self.location = one_line(str(location)) if location is not None else None
+        self.field = one_line(str(field)) if field is not None else None
         super().__init__(str(self))
 
     def __str__(self) -> str:
