@@ -82,6 +82,12 @@ def open_workbook(path: str | Path) -> openpyxl.Workbook:
     path = Path(path)
     if not path.is_file():
         raise PmfError("file not found", file=path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise PmfError(
+            f"not an .xlsx workbook (a {path.suffix or 'suffix-less'} file): save it from "
+            "Excel as .xlsx",
+            file=path,
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
