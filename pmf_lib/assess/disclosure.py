@@ -27,8 +27,9 @@ The rules:
   (the series the reports chart), so no withheld month can be recovered as a
   quarter or a rolling 12 months minus the shown months;
 * **breakdowns** -- a group count of 1 to ``max_count`` and its share of the total
-  are withheld; when exactly one group of a table is, the smallest other
-  non-zero group is too (the total minus the shown groups would state it); a
+  are withheld; while the withheld groups add up to 1 to ``max_count``, the
+  smallest shown non-zero group is withheld too (the total minus the shown
+  groups would state their sum); a
   percentage by group follows the primary and complement rules; a withheld KPI
   figure withholds its whole breakdown; group numerators and denominators are
   never published (summed, they would give the KPI's own).
@@ -315,8 +316,10 @@ def suppress_counts(
 ) -> dict[str, bool]:
     """Which groups of a table of counts are withheld (primary and secondary).
 
-    When exactly one group is withheld, the smallest other non-zero group is
-    withheld too, so that the total minus the shown groups reveals nothing.
+    A count of 1 to ``max_count`` is withheld. Then, while the withheld groups
+    add up to 1 to ``max_count`` (which the total minus the shown groups would
+    state: those children are "not in any shown group"), the smallest shown
+    non-zero group is withheld too.
 
     Examples
     --------
@@ -324,12 +327,19 @@ def suppress_counts(
     {'a': False, 'b': False, 'c': False}
     >>> suppress_counts({"a": 10, "b": 12, "c": 2})
     {'a': True, 'b': False, 'c': True}
+    >>> suppress_counts({"a": 1, "b": 2, "c": 6, "d": 30})  # 1 + 2 = 3: hide 6 too
+    {'a': True, 'b': True, 'c': True, 'd': False}
     """
     hidden = {k: is_small(v, max_count) for k, v in counts.items()}
-    if sum(hidden.values()) == 1:
-        others = [(v, k) for k, v in counts.items() if not hidden[k] and v and v > 0]
-        if others:
-            hidden[min(others)[1]] = True
+
+    def hidden_sum() -> float:
+        return sum(float(v) for k, v in counts.items() if hidden[k])
+
+    while is_small(hidden_sum(), max_count):
+        others = [(float(v), k) for k, v in counts.items() if not hidden[k] and v and v > 0]
+        if not others:
+            break
+        hidden[min(others)[1]] = True
     return hidden
 
 
