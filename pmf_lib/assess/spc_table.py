@@ -389,7 +389,8 @@ def rebase_proposals(table: pd.DataFrame) -> pd.DataFrame:
         if run < SHIFT_POINTS or run == len(seg):
             continue
         first = seg.iloc[len(seg) - run]
-        before = seg["period_end"].iloc[len(seg) - run - 1]
+        # The day after the row before the shift (a missing month in between goes with it).
+        before = last_seg.loc[last_seg["period_end"] < first["period_end"], "period_end"].max()
         where = "above" if side[-1] > 0 else "below"
         rows.append(
             {
