@@ -388,10 +388,18 @@ class MonthData:
         """What a withheld figure reads (the config's wording)."""
         return (self.rules or Disclosure()).text
 
-    def suppressed_note(self, areas: list[str] | None = None) -> str:
-        """The note explaining withheld figures, naming what the areas' figures count."""
-        noun = subject_noun(areas if areas is not None else list(self.config.areas))
-        return (self.rules or Disclosure()).note(noun)
+    def suppressed_note(
+        self, areas: list[str] | None = None, kpi_ids: list[str] | None = None
+    ) -> str:
+        """The note explaining withheld figures, naming what the figures count.
+
+        ``areas`` (configured area ids, default all) or ``kpi_ids``: the KPIs
+        whose subject ("children", "referrals", ...) the note names.
+        """
+        if kpi_ids is None:
+            chosen = areas if areas is not None else list(self.config.areas)
+            kpi_ids = [k for a in chosen if a in self.config.areas for k in self.area_kpis(a)]
+        return (self.rules or Disclosure()).note(subject_noun(self._areas_of(kpi_ids)))
 
     def _value_text(self, value, unit: str, suppressed: bool = False) -> str:
         return self.withheld_text if suppressed else format_value(value, unit)
@@ -788,7 +796,7 @@ class MonthData:
             .from_string(_BREAKDOWNS_TEMPLATE)
             .render(
                 items=items,
-                note=self.suppressed_note(self._areas_of(kpi_ids)) if self.suppressing else "",
+                note=self.suppressed_note(kpi_ids=kpi_ids) if self.suppressing else "",
             )
         )
 

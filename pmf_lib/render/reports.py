@@ -64,7 +64,10 @@ class ServiceAreaReport:
         if hos:
             facts["Head of service"] = hos
         return self.data.title_block(
-            self.title, f"Monthly performance report for {self.data.month_long}.", facts
+            self.title,
+            f"Monthly performance report for {self.data.month_long}.",
+            facts,
+            areas=[self.area],
         )
 
     def tiles(self) -> HTML:
@@ -241,7 +244,10 @@ class HighlightReport:
         c = self.data.commentary(self.area)
         facts = {"Service area": self.title, "Commentary": "Written" if c.filled else "Not written"}
         return self.data.title_block(
-            f"{self.title}: highlight report", f"Highlights for {self.data.month_long}.", facts
+            f"{self.title}: highlight report",
+            f"Highlights for {self.data.month_long}.",
+            facts,
+            areas=[self.area],
         )
 
     def tiles(self) -> HTML:
@@ -292,6 +298,7 @@ class QuarterlyReport:
             f"{self.title}: quarterly report",
             f"Quarter {q} of {fy}-{str(fy + 1)[2:]}, the three months to {self.data.month_long}.",
             {"Service area": self.title, "Measures": str(len(self.data.area_kpis(self.area)))},
+            areas=[self.area],
         )
 
     def tiles(self) -> HTML:
