@@ -1,11 +1,22 @@
-"""Trend charts: a real PNG, and alt text stating the latest value and the trend."""
+"""Charts: a real PNG, alt text that says what is drawn, SPC charts drawn from the SPC table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from pmf_lib.render.charts import PALETTE, alt_text, trend_chart
+from pmf_lib.assess.spc import SpcOptions
+from pmf_lib.assess.spc_table import kpi_spc
+from pmf_lib.compute.registry import KpiMeta
+from pmf_lib.render.charts import (
+    PALETTE,
+    VERDICT_MARKERS,
+    alt_text,
+    draw_spc_chart,
+    spc_chart,
+    trend_chart,
+)
 
 MONTHS = pd.date_range("2024-11-30", "2026-10-31", freq="ME")  # 24 month ends
 
@@ -75,3 +86,121 @@ def test_trend_chart_png_and_html():
 
 def test_palette_is_okabe_ito():
     assert PALETTE[:2] == ["#0072B2", "#E69F00"]
+
+
+# ----------------------------------------------------------------------------- SPC charts
+# Charts draw the published SPC table (pmf_lib.assess.spc_table); they compute nothing.
+
+
+ENDS_36 = pd.date_range("2023-11-30", "2026-10-31", freq="ME")
+
+
+def _meta(cadence, windows, polarity="higher_is_better") -> KpiMeta:
+    return KpiMeta(
+        id="k",
+        title="K",
+        area="a",
+        unit="percent",
+        polarity=polarity,
+        windows=windows,
+        source="s",
+        definition="d",
+        numerator="n",
+        cadence=cadence,
+    )
+
+
+def _published(cadence, window, values, options=None, polarity="higher_is_better"):
+    t = pd.DataFrame(
+        {
+            "kpi_id": "k",
+            "window": window,
+            "period_end": ENDS_36,
+            "value": np.asarray(values, dtype=float),
+            "numerator": 1.0,
+            "denominator": 1.0,
+        }
+    )
+    return kpi_spc(t, _meta(cadence, (window,), polarity), "2026-10", options)
+
+
+def _lines(fig) -> dict:
+    out = {}
+    for line in fig.axes[0].lines:
+        xs = pd.DatetimeIndex(pd.to_datetime(np.asarray(line.get_xdata()))).normalize()
+        out[line.get_gid()] = pd.Series(np.asarray(line.get_ydata(), dtype=float), index=xs)
+    return out
+
+
+def test_spc_chart_draws_exactly_the_published_mean_and_limits_of_each_segment():
+    # 29 months at 84/86 then 7 at 60/61, rebased from April 2026: two segments, each drawn
+    # with its own mean and limits, exactly the table's values at exactly its points.
+    values = [84.0, 86.0] * 14 + [84.0] + [60.0, 61.0] * 3 + [60.0]
+    c = _published("monthly", "month", values, SpcOptions(rebase={"k": ["2026-04-01"]}))
+    fig = draw_spc_chart(c, unit="percent", period_end="2026-10-31", months=36)
+    lines = _lines(fig)
+    rows = c.set_index("period_end")
+    for seg in (0, 1):
+        part = rows[rows["segment"] == seg]
+        for name in ("mean", "upper", "lower"):
+            drawn = lines[f"{name}-{seg}"]
+            assert list(drawn.index) == list(part.index)
+            assert drawn.to_numpy() == pytest.approx(part[name].to_numpy())
+    assert lines["value"].to_numpy() == pytest.approx(rows["value"].to_numpy())
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    # Segment 1 has 7 points: trial limits, and the legend says so.
+    assert "Trial limits (fewer than 12 points)" in labels and "Process limits" in labels
+
+
+def test_rolling_chart_draws_no_limits_and_says_none():
+    c = _published("rolling", "rolling_12m", range(36))
+    fig = draw_spc_chart(c, unit="percent", period_end="2026-10-31", months=24)
+    assert sorted(_lines(fig)) == ["value"]
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "Mean" not in labels and not any("limits" in x.lower() for x in labels)
+    alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=24).alt
+    assert alt.startswith("Trend chart") and "process limits 0" not in alt.lower()
+    assert "No process limits" in alt
+
+
+def test_quarterly_chart_joins_its_quarter_end_points_and_draws_every_line_it_names():
+    # Quarter windows at every month end; the chart has the 12 quarter ends (Dec 2023 -
+    # Sep 2026) only, each line drawn through all of them (not dots between NaN months).
+    values = [(5.0 if e.month in (3, 9) else 7.0) if e.month % 3 == 0 else 999 for e in ENDS_36]
+    c = _published("quarterly", "quarter", values)
+    fig = draw_spc_chart(c, unit="count", period_end="2026-10-31", months=36)
+    lines = _lines(fig)
+    assert len(lines["value"]) == 12 and lines["value"].notna().all()
+    assert {d.month for d in lines["value"].index} == {3, 6, 9, 12}
+    assert lines["mean-0"].notna().all() and len(lines["mean-0"]) == 12
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    for handle, label in zip(handles, labels, strict=True):
+        if label in ("Mean", "Process limits"):
+            assert np.isfinite(np.asarray(handle.get_ydata(), dtype=float)).any()
+    alt = spc_chart(c, title="K", unit="count", period_end="2026-10-31", months=36).alt
+    assert "over 12 quarters to Sep 2026" in alt and "months" not in alt
+
+
+def test_improvement_and_concern_have_different_colours_shapes_and_legend_text():
+    colours = {v[0] for k, v in VERDICT_MARKERS.items() if k.endswith(("improvement", "concern"))}
+    shapes = {v[1] for k, v in VERDICT_MARKERS.items() if k.endswith(("improvement", "concern"))}
+    assert len(colours) == 2 and len(shapes) == 2
+    # 26 points: 84/86 then a drop to 60 (concern for higher-is-better) is marked with the
+    # concern marker, at exactly the points the table calls concern, and the legend says it.
+    values = [84.0, 86.0] * 14 + [60.0] * 8
+    c = _published("monthly", "month", values)
+    fig = draw_spc_chart(c, unit="percent", period_end="2026-10-31", months=36)
+    drawn = _lines(fig)["marker-special cause concern"]
+    concern = c.loc[c["verdict"] == "special cause concern", "period_end"]
+    assert list(drawn.index) == list(concern)
+    assert "Special cause concern" in fig.axes[0].get_legend_handles_labels()[1]
+    alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=36).alt
+    assert f"{len(concern)} months marked special cause concern" in alt
+
+
+def test_alt_text_states_the_drawn_limits():
+    values = [84.0, 86.0] * 18
+    c = _published("monthly", "month", values)
+    alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=24).alt
+    # 84/86 alternating: mean 85, mR̄ 2, limits 85 ± 5.32.
+    assert "Mean 85.0%, process limits 79.7% to 90.3%." in alt
