@@ -373,6 +373,7 @@ def spc_alt_text(
     months: int,
     suppressed=(),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    withheld: str = "fewer than 5 children",
 ) -> str:
     """Alt text for a chart drawn from the SPC table: what is drawn, and only that.
 
@@ -405,7 +406,7 @@ def spc_alt_text(
     last = shown.index[-1] if n else end
     head = f"{kind} of {title} over {n} {one if n == 1 else many} to {format_month(last)}"
     if last in hidden:
-        text = f"{head}; the figure for {format_month(last)} is withheld (fewer than 5 children)."
+        text = f"{head}; the figure for {format_month(last)} is withheld ({withheld})."
     elif n == 0 or is_missing(values.iloc[-1]):
         text = f"{head}; no figure for {format_month(last)}."
     else:
@@ -435,7 +436,7 @@ def spc_alt_text(
     if n_hidden:
         text += (
             f" {n_hidden} earlier {one if n_hidden == 1 else many} "
-            f"{'is' if n_hidden == 1 else 'are'} withheld (fewer than 5 children) and not "
+            f"{'is' if n_hidden == 1 else 'are'} withheld ({withheld}) and not "
             "plotted."
         )
     drawn = shown[shown["upper"].notna()] if "upper" in shown else shown.iloc[0:0]
@@ -626,6 +627,7 @@ def spc_chart(
     comparators: dict[str, float] | None = None,
     suppressed=(),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    withheld: str = "fewer than 5 children",
 ) -> Chart:
     """A KPI's chart, drawn from its rows of the published SPC table.
 
@@ -652,6 +654,9 @@ def spc_chart(
         horizontal lines, each its own colour and dash pattern, and labelled.
     suppressed : iterable of dates
         Points withheld for small numbers: not plotted, and said so in the alt text.
+    withheld : str
+        Why they are withheld, for the alt text (the config's threshold and what the
+        KPI counts, e.g. ``fewer than 5 referrals``).
 
     Examples
     --------
@@ -679,7 +684,14 @@ earlier. No process limits: rolling window. Target 12. Comparator lines: England
     fig.savefig(buf, format="png", metadata={"Software": None})
     png = _quantized(buf.getvalue())
     alt = spc_alt_text(
-        title, chart, unit, period_end, months=months, suppressed=suppressed, thresholds=thresholds
+        title,
+        chart,
+        unit,
+        period_end,
+        months=months,
+        suppressed=suppressed,
+        thresholds=thresholds,
+        withheld=withheld,
     )
     extra = [
         f"{k} {format_value(v, unit)}" for k, v in (comparators or {}).items() if not is_missing(v)

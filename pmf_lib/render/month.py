@@ -551,6 +551,8 @@ class MonthData:
             months=self.chart_span(kpi_id, months),
             comparators=comps,
             suppressed=list(hidden),
+            withheld=f"fewer than {(self.rules or Disclosure()).max_count + 1} "
+            f"{subject_noun([m.area])}",
         )
 
     def chart_caption(self, kpi_id: str) -> str:
@@ -650,27 +652,64 @@ class MonthData:
         return render("actions.html.j2", **self.actions(area))
 
     def actions(self, area: str) -> dict:
-        """Open and overdue actions of an area (from the configured actions log)."""
+        """Open and overdue improvement actions at the month end, as the KPIs count them.
+
+        Each action's state is :func:`pmf_lib.compute.kpis.improvement_actions.action_states`,
+        the computation behind ``actions_open_count`` and ``actions_overdue_pct``,
+        so a page never lists other actions than its figures count. The
+        improvement actions area (whose KPIs count every action) lists every
+        action; another area lists its own. A log without the actions' history
+        says so for a month its published figures leave missing (``unknown``),
+        rather than listing today's status as that month's.
+        """
+        from pmf_lib.compute.kpis.improvement_actions import action_states
+
+        base = {"month": self.month_long, "unknown": False, "open": [], "overdue": []}
         files = self.config.data.local.improvement_actions
         if not files:
-            return {"configured": False, "open": [], "overdue": [], "month": self.month_long}
+            return {**base, "configured": False}
         from pmf_lib.read.local import concat_tables, read_local
 
         log = concat_tables(
             read_local("improvement_actions", self.config.files("local.improvement_actions"))
         )
         if log.empty:
-            return {"configured": True, "open": [], "overdue": [], "month": self.month_long}
-        log = log[log["area"].astype(str) == area]
-        status = log["status"].astype(str)
-        due = pd.to_datetime(log["due_date"])
-        is_open = ~status.isin(["complete", "cancelled"])
-        overdue = is_open & ((status == "overdue") | (due < self.period_end))
+            return {**base, "configured": True}
+        # The published figure says whether this month can be told from the log: a
+        # log without history has figures only for the month its status describes.
+        h = self.history_full
+        at = h[(h["kpi_id"] == "actions_open_count") & (h["period_end"] == self.period_end)]
+        published = bool(
+            len(at)
+            and (
+                pd.notna(at["value"].iloc[0])
+                or ("suppressed" in at and bool(at["suppressed"].fillna(False).iloc[0]))
+            )
+        )
+        states = action_states(log, self.period_end, current=published)
+        if states is None:
+            return {**base, "configured": True, "unknown": True}
+        counted_here = any(
+            m.area == "improvement_actions"
+            for k, m in self.metas.items()
+            if k in self.area_kpis(area)
+        )
+        mine = pd.Series(True, index=log.index)
+        if not counted_here:
+            mine = (log["area"].astype("string") == area).fillna(False).astype(bool)
         titles = {k: m.title for k, m in self.metas.items()}
+
+        def status_then(r) -> str:
+            now = str(r.status).replace("_", " ").capitalize()
+            if r.status in ("not_started", "in_progress", "overdue"):
+                return now
+            return f"Open then; {now.lower()} {format_date(r.completed_date)}"
 
         def rows(mask) -> list[dict]:
             out = []
-            for r in log[mask].sort_values("due_date").itertuples(index=False):
+            for r in (
+                log[mask & mine].sort_values(["due_date", "action_id"]).itertuples(index=False)
+            ):
                 out.append(
                     {
                         "id": r.action_id,
@@ -678,16 +717,16 @@ class MonthData:
                         "action": r.action,
                         "owner": r.owner,
                         "due": format_date(r.due_date),
-                        "status": str(r.status).replace("_", " ").capitalize(),
+                        "status": status_then(r),
                     }
                 )
             return out
 
         return {
+            **base,
             "configured": True,
-            "open": rows(is_open & ~overdue),
-            "overdue": rows(overdue),
-            "month": self.month_long,
+            "open": rows(states["open"] & ~states["overdue"]),
+            "overdue": rows(states["overdue"]),
         }
 
     def definitions(self, kpi_ids: list[str]) -> HTML:
