@@ -32,6 +32,7 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -346,10 +347,12 @@ def input_files(config: Config) -> list[Path]:
     return sorted(files)
 
 
+@lru_cache(maxsize=1)
 def library_digest() -> str:
     """A SHA-256 of the library: its version and every file of ``pmf_lib`` (code,
     templates, shipped data), so that an edited library (an editable install keeps
-    its version number) re-runs the reports.
+    its version number) re-runs the reports. Taken once per process: the library
+    this run was started with.
 
     Examples
     --------
