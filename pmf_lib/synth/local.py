@@ -32,7 +32,8 @@ figures exist from the first report). Volumes scale with ``children``; per
 * **qa_audits** (about 50 a month, fewer in August and December): cases open
   at the month end, graded about 62 % good or better, with the holding team.
 * **improvement_actions** (30 rows): actions against the thirteen core KPIs,
-  with owners, due dates and statuses as at the end of the data.
+  with owners, the dates each was created, is due and was completed or
+  cancelled, and statuses as at the end of the data.
 
 Due dates (conferencing, improvement actions) are planned dates: some fall after
 the end of the data, as they would in a real extract.
@@ -669,7 +670,14 @@ ACTIONS = (
 
 
 def improvement_actions(rng, span: Span) -> dict:
-    """The action log as at the end of the data (30 actions)."""
+    """The action log as at the end of the data (30 actions), with each action's history.
+
+    Every action has the date it was agreed (``created_date``) and its due date;
+    a completed or cancelled one also has the date it closed (``completed_date``,
+    on or before the end of the data), so past months' open and overdue actions
+    can be worked out. About 78 % of the actions already due are complete (some
+    after their due date), 17 % overdue and 5 % cancelled; the rest are not yet due.
+    """
     n = len(ACTIONS)
     # The last four answer the recent fall in timeliness; six more are recent and not yet due.
     recent = np.arange(n) >= n - 4
@@ -688,6 +696,15 @@ def improvement_actions(rng, span: Span) -> dict:
         np.select([u < 0.78, u < 0.95], ["complete", "overdue"], "cancelled"),
         np.where(u < 0.7, "in_progress", "not_started"),
     ).astype(object)
+    # Completed from 60 days early to 40 days late; cancelled part-way to the due date;
+    # never before the day after creation nor after the end of the data.
+    done = due + rng.integers(-60, 41, n)
+    dropped = created + ((np.minimum(due, span.end) - created) * rng.uniform(0.3, 0.9, n)).astype(
+        np.int64
+    )
+    closed = np.where(status == "cancelled", dropped, done)
+    closed = np.clip(closed, created + 1, span.end)
+    is_closed = np.isin(status, ["complete", "cancelled"])
     o = _order(created, np.arange(n))
     kpi, area, action, owner = (np.asarray(c, dtype=object)[o] for c in zip(*ACTIONS, strict=True))
     return {
@@ -696,7 +713,9 @@ def improvement_actions(rng, span: Span) -> dict:
         "area": area,
         "action": action,
         "owner": owner,
+        "created_date": iso(created[o]),
         "due_date": iso(due[o]),
+        "completed_date": iso(closed[o], is_closed[o]),
         "status": status[o],
     }
 

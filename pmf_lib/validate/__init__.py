@@ -138,6 +138,61 @@ def _local_logic(t: ReadTable) -> list[dict]:
     return out
 
 
+def _action_history(t: ReadTable) -> list[dict]:
+    """S08 warnings: an improvement actions log that cannot give past months' figures.
+
+    A ``created_date`` or ``completed_date`` column absent from the file is one
+    warning at its header; otherwise each action without its creation date, or
+    closed (complete or cancelled) without its completion date, is one warning
+    at its row. The KPIs then give only the month the log's status describes
+    (``pmf_lib.compute.kpis.improvement_actions``).
+    """
+    if t.schema.name != "improvement_actions":
+        return []
+    note = "past months' open and overdue actions are missing, not today's status"
+    base = {
+        "source": t.source,
+        "file": t.file,
+        "child_id": None,
+        "rule": "S08",
+        "severity": "warning",
+        "table": t.source,
+    }
+    absent = [c for c in ("created_date", "completed_date") if c in t.absent_columns]
+    out = [
+        {
+            **base,
+            "row_or_element": "header",
+            "field": c,
+            "message": f"{SCHEMA_RULES['S08']}: no {t.schema.column(c).header!r} column, so "
+            + note,
+            "record": None,
+        }
+        for c in absent
+    ]
+    if absent:
+        return out
+    d = t.data
+    closed = d["status"].astype("string").isin(["complete", "cancelled"]).fillna(False)
+    for i in d.index:
+        if pd.isna(d.loc[i, "created_date"]):
+            field_, what = "created_date", "no creation date"
+        elif bool(closed.loc[i]) and pd.isna(d.loc[i, "completed_date"]):
+            field_, what = "completed_date", f"{d.loc[i, 'status']} with no completion date"
+        else:
+            continue
+        out.append(
+            {
+                **base,
+                "row_or_element": f"row {d.loc[i, 'row']}",
+                "field": field_,
+                "message": f"{SCHEMA_RULES['S08']}: {what}, so {note}",
+                "record": i,
+            }
+        )
+    return out
+
+
 def _census_issues(wf) -> list[dict]:
     from pmf_lib.read.workforce import WORKER_FIELDS
 
@@ -217,6 +272,7 @@ def validate(sources: Sources, *, as_of=None, rules=None) -> pd.DataFrame:
     for t in sources.files:
         rows += table_issues(t, as_of)
         rows += _local_logic(t)
+        rows += _action_history(t)
     if sources.workforce is not None:
         rows += _census_issues(sources.workforce)
     rows += national_issues(sources.cin, sources.cla, as_of)

@@ -5,7 +5,9 @@ CSV): required columns present (S01), required values present (S02), codes
 valid (S03), dates readable (S04) and not in the future (S06), numbers readable
 (S05) and keys unique (S07). A date column the schema marks ``future: true``
 holds planned dates (due dates, planned review dates) and is not checked by
-S06. For the national canonical tables: dates not in
+S06. An improvement actions log without an action's history (no
+``created_date``/``completed_date`` column or value) is a warning, S08: its
+KPIs are missing for past months. For the national canonical tables: dates not in
 the future (S06) and natural keys unique within a return (S07). A file that
 could not be read at all is S00.
 """
@@ -26,6 +28,7 @@ SCHEMA_RULES = {
     "S05": "Value is not a readable number",
     "S06": "Date is in the future",
     "S07": "Duplicate key: another row has the same",
+    "S08": "History missing: past months' figures cannot be worked out",
 }
 ISSUE_COLUMNS = [
     "source",

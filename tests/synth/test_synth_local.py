@@ -335,6 +335,17 @@ def test_improvement_actions(demo):
     assert set(a.loc[past, "status"]) <= {"complete", "overdue", "cancelled"}
     assert set(a.loc[~past, "status"]) <= {"in_progress", "not_started"}
     assert {"complete", "overdue"} <= set(a["status"])
+    # a history: created before due; closed (complete/cancelled) ones have a completion date
+    # after creation and by the end of the data; open ones have none
+    created, done = _dates(a["created_date"]), _dates(a["completed_date"])
+    assert created.notna().all() and (created < due).all() and (created <= end).all()
+    closed = a["status"].isin(["complete", "cancelled"])
+    assert done[closed].notna().all() and done[~closed].isna().all()
+    assert (done[closed] > created[closed]).all() and (done[closed] <= end).all()
+    # the open count changes over time: not today's status applied to every month
+    ends = pd.date_range("2024-11-30", end, freq="ME")
+    open_at = [int(((created <= e) & ~(done <= e)).sum()) for e in ends]
+    assert len(set(open_at)) > 3
 
 
 # ---- workforce ------------------------------------------------------------------------------

@@ -175,3 +175,47 @@ def test_future_dates_that_are_legitimate_are_not_reported():
     )
     issues = validate(Sources(cin=cin), as_of=AS_OF)
     assert not ((issues["rule"] == "S06") & (issues["field"] == "InitialCPCtarget")).any()
+
+
+def test_planned_dates_may_lie_after_the_extract_date(tmp_path):
+    from pmf_lib.read.local import read_table
+
+    p = tmp_path / "conferencing.csv"
+    p.write_text(
+        "Meeting ID,Child ID,Meeting type,Due date,Meeting date,Chair\n"
+        "M1,c1,ICPC,2025-07-15,2025-06-20,IRO 1\n"  # held early; due after AS_OF: fine
+        "M2,c2,ICPC,2025-06-01,2025-07-02,IRO 1\n"  # held after AS_OF (30 June): S06
+    )
+    issues = validate(Sources(files=[read_table(p, "conferencing")]), as_of=AS_OF)
+    s06 = issues[issues["rule"] == "S06"]
+    assert s06[["row_or_element", "field"]].values.tolist() == [["row 3", "meeting_date"]]
+
+
+def test_action_log_without_history_is_a_warning(tmp_path):
+    from pmf_lib.read.local import read_table
+
+    head = "Action ID,KPI,Area,Action,Owner,Due date,Status"
+    old = tmp_path / "old.csv"
+    old.write_text(head + "\nA1,k,x,y,z,2025-01-05,complete\n")
+    new = tmp_path / "new.csv"
+    new.write_text(
+        "Action ID,KPI,Area,Action,Owner,Date created,Due date,Date completed,Status\n"
+        "A2,k,x,y,z,2024-10-01,2025-01-05,2025-01-02,complete\n"  # full history: no issue
+        "A3,k,x,y,z,2024-10-01,2025-01-05,,complete\n"  # complete, no completion date
+        "A4,k,x,y,z,,2025-01-05,,in_progress\n"  # no creation date
+        "A5,k,x,y,z,2024-10-01,2025-08-05,,in_progress\n"  # open, due after AS_OF: fine
+    )
+    files = [read_table(old, "improvement_actions"), read_table(new, "improvement_actions")]
+    issues = validate(Sources(files=files), as_of=AS_OF)
+    s08 = issues[issues["rule"] == "S08"]
+    assert (s08["severity"] == "warning").all()
+    # old.csv: both history columns absent, one warning each at the header
+    got = s08[["file", "row_or_element", "field"]].values.tolist()
+    assert got == [
+        [str(old), "header", "created_date"],
+        [str(old), "header", "completed_date"],
+        [str(new), "row 3", "completed_date"],
+        [str(new), "row 4", "created_date"],
+    ]
+    # a due date after AS_OF is a planned date, never "in the future"
+    assert not (issues["rule"] == "S06").any()

@@ -1,0 +1,100 @@
+"""The reports' improvement action lists agree with the published action KPIs.
+
+``MonthData.actions`` takes each action's state from the same computation as
+``actions_open_count`` (``compute.kpis.improvement_actions.action_states``), so
+"Improvement actions open: N" and the list of open actions beneath it can never
+disagree.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pmf_lib.compute.engine import compute_kpi_table
+from pmf_lib.compute.registry import KpiInputs
+from pmf_lib.config import Area, Config, Council, DataSources, LocalSources
+from pmf_lib.read.local import concat_tables, read_local
+from pmf_lib.read.tables import CinCensus
+from pmf_lib.render.month import MonthData
+
+HEAD = "Action ID,KPI,Area,Action,Owner,Date created,Due date,Date completed,Status\n"
+LOG = HEAD + (
+    # open all along from January: due 1 March, so overdue at the end of March
+    "A1,referrals_count,front_door,Check referrals,Lead,2026-01-10,2026-03-01,,overdue\n"
+    # open in March (due later), completed in May: "open then" in March's report
+    "A2,cla_count,children_looked_after,Review,Lead,2026-02-01,2026-06-30,2026-05-02,complete\n"
+    # created after March: not in March's list
+    "A3,cla_count,children_looked_after,Panel,Lead,2026-04-02,2026-09-30,,in_progress\n"
+    # completed in February: not open at the end of March
+    "A4,referrals_count,front_door,Audit,Lead,2025-12-01,2026-02-27,2026-02-20,complete\n"
+)
+
+
+def _month(tmp_path, log: str, month: str, extract: str) -> MonthData:
+    path = tmp_path / "improvement_actions.csv"
+    path.write_text(log)
+    config = Config(
+        council=Council(code=938, name="Testshire County Council"),
+        data=DataSources(
+            ssda903="a",
+            cin_census="b",
+            population="p.csv",
+            local=LocalSources(improvement_actions=[str(path)]),
+        ),
+        areas={
+            "improvement_actions": Area(
+                title="Improvement actions", kpis=["actions_open_count", "actions_overdue_pct"]
+            ),
+            "front_door": Area(title="Front door", kpis=["referrals_count"]),
+        },
+        base_dir=tmp_path,
+    )
+    cin = CinCensus()  # the national extract says which month the log's status describes
+    cin.returns = pd.DataFrame({"reference_date": [pd.Timestamp(extract)]})
+    frame = concat_tables(read_local("improvement_actions", [path]))
+    inputs = KpiInputs(cin=cin, local={"improvement_actions": frame})
+    ends = pd.date_range("2025-11-30", pd.Timestamp(extract), freq="ME")
+    history = compute_kpi_table(inputs, ends)
+    return MonthData.from_tables(config, month, history)
+
+
+def _figure(d: MonthData, kpi_id: str) -> float:
+    h = d.history_full
+    return h.loc[(h["kpi_id"] == kpi_id) & (h["period_end"] == d.period_end), "value"].iloc[0]
+
+
+def test_the_list_counts_what_the_figure_counts(tmp_path):
+    d = _month(tmp_path, LOG, "2026-03", extract="2026-10-31")
+    a = d.actions("improvement_actions")
+    # at 31 March 2026: A1 (overdue) and A2 (open, completed only in May) -> 2 open
+    assert _figure(d, "actions_open_count") == 2
+    assert [r["id"] for r in a["overdue"]] == ["A1"] and [r["id"] for r in a["open"]] == ["A2"]
+    assert len(a["open"]) + len(a["overdue"]) == _figure(d, "actions_open_count")
+    # A2's status is given as it stood then, not as "Complete"
+    assert a["open"][0]["status"].startswith("Open then; complete")
+    # another area lists only its own actions
+    assert [r["id"] for r in d.actions("front_door")["overdue"]] == ["A1"]
+    assert d.actions("front_door")["open"] == []
+
+
+def test_no_open_actions_only_when_the_figure_is_zero(tmp_path):
+    d = _month(tmp_path, LOG, "2025-11", extract="2026-10-31")
+    # at 30 November 2025 nothing had been created yet: figure 0 and the "no open" sentence
+    assert _figure(d, "actions_open_count") == 0
+    html = str(d.actions_block("improvement_actions").data)
+    assert "No open improvement actions at the end of November 2025" in html
+
+
+def test_a_log_without_history_is_not_listed_for_past_months(tmp_path):
+    old = "Action ID,KPI,Area,Action,Owner,Due date,Status\n"
+    old += "A1,referrals_count,front_door,Check,Lead,2026-03-01,overdue\n"
+    past = _month(tmp_path, old, "2026-03", extract="2026-10-31")
+    # the figure is missing for March, and the page says why instead of listing A1
+    assert pd.isna(_figure(past, "actions_open_count"))
+    assert past.actions("improvement_actions")["unknown"]
+    html = str(past.actions_block("improvement_actions").data)
+    assert "cannot be told" in html and "A1" not in html
+    # October 2026 is the month the status describes: figure 1, A1 listed as overdue
+    now = _month(tmp_path, old, "2026-10", extract="2026-10-31")
+    assert _figure(now, "actions_open_count") == 1
+    assert [r["id"] for r in now.actions("improvement_actions")["overdue"]] == ["A1"]
