@@ -126,3 +126,46 @@ def test_warm_kernel_isolates_reports_and_numbers_cells_afresh(tmp_path):
     assert b.metadata.papermill.parameters == {"n": 5}
     assert "injected-parameters" in b.cells[1].metadata.tags
     assert [c.execution_count for c in b.cells] == [1, 2, 3, 4]
+
+
+def test_a_report_carries_its_run_id_and_is_refused_once_its_run_lost_the_lock(
+    tmp_path, monkeypatch
+):
+    from pmf_lib.publish.lock import LOCK_NAME, RunLock
+    from pmf_lib.publish.manifest import html_run_id
+
+    for name in KERNEL_ENV:
+        monkeypatch.setenv(name, "unset")
+    path = _notebook(tmp_path / "nb.ipynb", "print(n * 2)")
+    out = tmp_path / "out"
+    task = {
+        "id": "front_door",
+        "notebook": str(path),
+        "out_dir": str(out),
+        "parameters": {"n": 21},
+        "timeout": 120,
+        "council": "C",
+        "title": "T",
+        "logo": None,
+        "engine": "papermill",
+        "run_id": "run-a",
+    }
+    with RunLock(out, run_id="run-a"):
+        r = render_report(task)
+    assert r["status"] == "ok", r["error"]
+    assert r["run_id"] == "run-a"
+    html = (out / "front_door.html").read_text()
+    assert html_run_id(html) == "run-a"
+    assert nbformat.read(out / "front_door.ipynb", as_version=4).metadata.pmf.run_id == "run-a"
+    # run-a has ended and run-b holds the lock: a late report of run-a publishes nothing,
+    # not even its failed notebook.
+    with RunLock(out, run_id="run-b"):
+        late = render_report({**task, "parameters": {"n": 5}})
+    assert late["status"] == "failed"
+    assert "refused to publish: run run-a no longer holds the run lock" in late["error"]
+    assert (out / "front_door.html").read_text() == html
+    assert sorted(p.name for p in out.iterdir()) == [
+        LOCK_NAME,
+        "front_door.html",
+        "front_door.ipynb",
+    ]
