@@ -112,6 +112,31 @@ def ensure_dir(path: str | Path) -> Path:
     return path
 
 
+def check_folder_path(path: str | Path) -> Path:
+    """Check ``path`` can be a folder: neither it nor a parent is a file (nothing is created).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "outputs").write_text("not a folder")
+    >>> try:
+    ...     check_folder_path(d / "outputs" / "2026-10")
+    ... except OutputError as e:
+    ...     print(e.message)
+    cannot use the folder: it is a file, not a folder
+    >>> check_folder_path(d / "new" / "2026-10") == d / "new" / "2026-10"
+    True
+    """
+    path = Path(path)
+    for part in [path, *path.parents]:
+        if part.exists():
+            if not part.is_dir():
+                raise OutputError(part, "it is a file, not a folder", "cannot use the folder")
+            break
+    return path
+
+
 def check_target(path: str | Path) -> Path:
     """Check ``path`` may be replaced by a new file: it is absent or a regular file.
 

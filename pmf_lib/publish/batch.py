@@ -43,6 +43,7 @@ from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import (
     OutputError,
+    check_folder_path,
     ensure_dir,
     publish_guard,
     remove_temporaries,
@@ -534,6 +535,7 @@ def run_batch(
             f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
         )
     chosen = check_areas(config, areas)
+    check_folder_path(config.outputs_dir)  # an outputs path that is a file: before any work
     if config.targets_file:  # every report reads it: a bad file fails here, once
         from pmf_lib.assess import load_targets
         from pmf_lib.compute.registry import all_kpis
