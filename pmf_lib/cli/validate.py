@@ -9,7 +9,9 @@ command prints, for each such file, the one line ``pmf run`` stops with
 (``pmf: error: <file>, <row or element>, field <field>: <fault>``) on stderr
 and exits 2. Otherwise it exits 0, whatever issues the data has.
 
-Writes ``outputs/YYYY-MM/data_quality.html`` (INTERNAL: it lists child ids),
+Writes ``outputs/YYYY-MM/data_quality.html`` (INTERNAL: it lists child ids; for an
+``audience`` of members or the public, ``outputs/internal/YYYY-MM/``, outside the
+folder a council publishes),
 ``data_quality_issues.csv`` and ``data_quality_confidence.csv`` (every KPI and
 month): the confidence is computed by
 :func:`pmf_lib.validate.quality.assess_quality`, the computation ``pmf run``
@@ -72,8 +74,13 @@ def run(args) -> int:
     if not (recon["rows_read"] == recon["accepted"] + recon["reported"]).all():
         raise PmfError("row reconciliation failed: rows read differ from accepted + reported")
     this_month = conf[conf["period_end"] == last]
+    # The report lists child ids: for members or the public it is kept out of the
+    # month's published folder, in <outputs>/internal/YYYY-MM/.
+    from pmf_lib.assess.disclosure import suppresses
+
+    base = config.outputs_dir / "internal" if suppresses(config.audience) else config.outputs_dir
     out = write_data_quality(
-        config.outputs_dir,
+        base,
         month,
         issues,
         recon,
