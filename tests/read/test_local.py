@@ -159,6 +159,11 @@ def test_templates_have_every_heading_and_a_guide(tmp_path):
         assert header == [c.header for c in load_schema(name).columns]
         guide = (tmp_path / "t" / f"{name}.md").read_text()
         assert guide.startswith(f"# {load_schema(name).title}")
+    # the improvement actions template carries the actions' history
+    header = (tmp_path / "t" / "improvement_actions.csv").read_text().strip().split(",")
+    assert {"Date created", "Due date", "Date completed"} <= set(header)
+    guide = (tmp_path / "t" / "improvement_actions.md").read_text()
+    assert "date (planned: may be after today)" in guide  # the due date
     # a template read back is an empty, valid table
     t = read_table(tmp_path / "t" / "contacts.csv", "contacts")
     assert t.rows_read == 0 and t.missing_columns == []
