@@ -329,13 +329,25 @@ def _check_year(r: _Read, year: int) -> None:
             dates = pd.concat([ep[c] for c in cols])
             dates = dates[dates <= today]
             fits_next = bool((dates <= pd.Timestamp(year=year + 1, month=3, day=31)).all())
-            hint = (
-                f"this looks like the {_span(year + 1)} return named for the year its "
-                f"collection starts: name it {year + 1} or {_span(year + 1)}"
-                if fits_next
-                else f"a {_span(year)} return holds no episode starting or ceasing after "
-                f"31/03/{year}: correct the date or put the file under its own year"
-            )
+            starts = ep["DECOM"][ep["DECOM"] <= today] if "DECOM" in ep else dates.iloc[0:0]
+            # a whole year's shift: many episodes (a quarter or more) start after the end
+            shifted = fits_next and len(starts) and (starts > end).mean() >= 0.25
+            rename = f"name it {year + 1} or {_span(year + 1)}"
+            if shifted:
+                hint = (
+                    f"this looks like the {_span(year + 1)} return named for the year its "
+                    f"collection starts: {rename}"
+                )
+            elif fits_next:
+                hint = (
+                    f"if this is the {_span(year + 1)} return, named for the year its collection "
+                    f"starts, {rename}; otherwise correct the date"
+                )
+            else:
+                hint = (
+                    f"a {_span(year)} return holds no episode starting or ceasing after "
+                    f"31/03/{year}: correct the date or put the file under its own year"
+                )
             raise PmfError(
                 f"{ep[col].iloc[i]:%d/%m/%Y} is after 31/03/{year}, the end of collection "
                 f"year {_span(year)} that the name {named!r} gives; {hint}",

@@ -249,6 +249,25 @@ def test_a_date_after_the_year_end_that_fits_no_shift_is_refused(tmp_path):
     assert "holds no episode starting or ceasing after 31/03/2025" in e.value.message
 
 
+def test_one_stray_date_after_the_year_end_is_not_called_a_shifted_year(tmp_path):
+    # 2025 (2024-25): four episodes start in the year and one, row 6, on 02/04/2025: one in
+    # five (under a quarter) is too few to call the file the 2025-26 return, so the
+    # message offers both readings.
+    rows = "".join(f"C{i},01/0{i}/2024,S,C2,N1,U1,PR1,,,\n" for i in range(5, 9))
+    f = write(
+        tmp_path / "2025" / "episodes.csv",
+        EPISODE_COLS + "\n" + rows + "C9,02/04/2025,S,C2,N1,U1,PR1,,,\n",
+    )
+    with pytest.raises(PmfError) as e:
+        read_ssda903([f])
+    assert (e.value.location, e.value.field) == ("row 6", "DECOM")
+    assert (
+        "if this is the 2025-26 return, named for the year its collection starts, name it "
+        "2026 or 2025-26; otherwise correct the date" in e.value.message
+    )
+    assert "looks like" not in e.value.message
+
+
 def test_episodes_all_before_the_named_year_are_refused(tmp_path):
     # Named 2025 (from 01/04/2024), but every episode ceased by 30/06/2023: an older
     # year's return. The latest cessation (row 3, DEC) is named.
