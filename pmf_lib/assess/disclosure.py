@@ -204,9 +204,9 @@ class Disclosure:
         """
         return (
             f"“{self.text}” means the figure is withheld: it counts, or is worked out from, "
-            f"between 1 and {self.max_count} {noun}, who could otherwise be identified. Its "
-            "rating, direction of travel, SPC reading, quartile and breakdown are withheld "
-            "too, and so is any figure that would let it be worked out."
+            f"between 1 and {self.max_count} {noun}, so few that the people concerned could "
+            "be identified. Its rating, direction of travel, SPC reading, quartile and "
+            "breakdown are withheld too, and so is any figure that would let it be worked out."
         )
 
 
