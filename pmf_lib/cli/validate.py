@@ -64,6 +64,12 @@ def run(args) -> int:
 
     sources = read_sources(config)
     month = args.month
+    if month != "latest":  # a month outside the data is refused, as pmf run refuses it
+        from pmf_lib.dates import check_month_covered, data_extent
+
+        first, last_ref = data_extent([sources.cin.returns, sources.cla.returns])
+        if first is not None and last_ref is not None:
+            month = check_month_covered(month, first, last_ref)
     if month == "latest":
         population = read_population(config.population_file, la_code=config.council.code)
         month = latest_complete_month(SourceData(sources.cin, sources.cla, population))
