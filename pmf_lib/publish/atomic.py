@@ -32,6 +32,7 @@ import contextvars
 import errno
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
@@ -70,10 +71,15 @@ class OutputError(PmfError):
     --------
     >>> print(OutputError("/srv/out/kpis.csv", OSError(errno.ENOSPC, "No space left")))
     /srv/out/kpis.csv: cannot write: the disk is full (no space left on device)
+    >>> OutputError("k.parquet", OSError("Error writing bytes. Detail: [errno 28] No space")).message
+    'cannot write: the disk is full (no space left on device)'
     """
 
     def __init__(self, path: str | Path, exc: OSError | str, doing: str = "cannot write"):
         self.errno = getattr(exc, "errno", None)
+        if self.errno is None and not isinstance(exc, str):  # pyarrow: "[errno 28] ..."
+            found = re.search(r"errno (\d+)", str(exc), re.IGNORECASE)
+            self.errno = int(found.group(1)) if found else None
         reason = exc if isinstance(exc, str) else _REASONS.get(self.errno) or _oneline(exc)
         super().__init__(f"{doing}: {reason}", file=path)
 
