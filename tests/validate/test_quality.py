@@ -1,0 +1,102 @@
+"""One data quality confidence: ``pmf validate`` and the KPI table ``pmf run`` publishes agree.
+
+Both call :func:`pmf_lib.validate.quality.assess_quality` on the same records,
+with dates "in the future" judged against the returns' extract date and
+planned dates (``future: true`` in the schemas) never called future.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmf_lib.cli import main
+from pmf_lib.compute import build_kpi_table
+from pmf_lib.config import load_config
+from pmf_lib.read import load_sources
+from pmf_lib.validate.quality import extract_date, history_ends
+from tests.conftest import ROOT
+from tests.validate.test_unreadable import _council
+
+CONFERENCING = (
+    "Meeting ID,Child ID,Meeting type,Due date,Meeting date,Chair\n"
+    # held 10 March, due 5 April: a planned date after the extract (31 March) -> no error
+    "M1,C1,ICPC,2022-04-05,2022-03-10,IRO 1\n"
+    "M2,C1,RCPC,2022-03-01,2022-02-25,IRO 1\n"
+    # held 2 April, after the extract of 31 March: S06, one of the 3 meetings in error
+    "M3,C1,RCPC,2022-03-30,2022-04-02,IRO 2\n"
+)
+
+
+def _with_conferencing(tmp_path):
+    config = _council(tmp_path)
+    (tmp_path / "conferencing.csv").write_text(CONFERENCING)
+    text = config.read_text().replace(
+        "local: {contacts: contacts.csv}",
+        "local: {contacts: contacts.csv, conferencing: conferencing.csv}",
+    )
+    config.write_text(text)
+    return config
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    a = a.assign(period_end=pd.to_datetime(a["period_end"]))
+    b = b.assign(period_end=pd.to_datetime(b["period_end"]))
+    keys = ["kpi_id", "period_end"]
+    m = a[[*keys, "dq_error_share", "dq_confidence"]].merge(
+        b[[*keys, "dq_error_share", "dq_confidence"]], on=keys, suffixes=("_a", "_b")
+    )
+    return m
+
+
+def test_validate_and_the_kpi_table_give_one_confidence(tmp_path, capsys):
+    config_path = _with_conferencing(tmp_path)
+    assert main(["validate", "--config", str(config_path), "--month", "2022-03"]) == 0
+    capsys.readouterr()
+    by_validate = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_confidence.csv")
+    config = load_config(config_path)
+    table = build_kpi_table(config, "2022-03", load_sources(config))
+    by_run = table.drop_duplicates(["kpi_id", "period_end"])
+    m = _same(by_run, by_validate)
+    # every KPI x 36 months, each rated the same
+    assert len(m) == len(by_validate) == by_run["kpi_id"].nunique() * 36
+    assert (m["dq_confidence_a"] == m["dq_confidence_b"]).all()
+    assert np.allclose(m["dq_error_share_a"], m["dq_error_share_b"], equal_nan=True)
+    # conferencing at 31 March 2022: M3 held after the extract date is 1 error of the
+    # meetings feeding the KPI; M1's due date after it is not an error at all.
+    issues = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_issues.csv", dtype=str)
+    conf = issues[issues["source"] == "local/conferencing"]
+    assert conf[["row_or_element", "field", "rule"]].values.tolist() == [
+        ["row 4", "meeting_date", "S06"]
+    ]
+    assert "after 2022-03-31" in conf["message"].iloc[0]  # the extract date, not today
+
+
+def test_extract_date_is_the_reference_of_s06(tmp_path):
+    config = load_config(_council(tmp_path))
+    data = load_sources(config)
+    assert extract_date(data.cin, data.cla) == pd.Timestamp("2022-03-31")
+    assert history_ends("2022-03")[-1] == pd.Timestamp("2022-03-31")
+
+
+def test_published_demo_month_has_one_confidence_per_kpi():
+    """The demo's published month: kpis.parquet and data_quality_confidence.csv agree."""
+    out = ROOT / "outputs" / "2026-10"
+    kpis, dq = out / "kpis.parquet", out / "data_quality_confidence.csv"
+    if not (kpis.is_file() and dq.is_file()):
+        pytest.skip("the demo month is not published with its data quality report (make report)")
+    demo = ROOT / "data" / "demo" / ".complete"
+    if demo.is_file() and min(kpis.stat().st_mtime, dq.stat().st_mtime) < demo.stat().st_mtime:
+        pytest.skip("the demo data were rewritten after the month was published (make report)")
+    published = pd.read_parquet(kpis)
+    rated = pd.read_csv(dq)
+    rated = rated[pd.to_datetime(rated["period_end"]) == pd.Timestamp("2026-10-31")]
+    m = _same(published, rated)
+    assert len(m) == published["kpi_id"].nunique()
+    # e.g. conferencing: Low (6.5 % in error) in kpis.csv and High in data_quality.html
+    # before, because one read future due dates as errors against the extract date
+    assert (m["dq_confidence_a"] == m["dq_confidence_b"]).all(), m[
+        m["dq_confidence_a"] != m["dq_confidence_b"]
+    ]
+    assert np.allclose(m["dq_error_share_a"], m["dq_error_share_b"], equal_nan=True)
