@@ -621,6 +621,7 @@ def _run_locked(
     inputs = [file_record(p) for p in input_files(config)]
     base = base_fingerprint(month, snapshot, inputs, supplied_digest)
     fingerprints = report_fingerprints(base, specs)
+    own_inputs = {s.id: spec_inputs(s) for s in specs}  # recorded per report in run.json
     previous = _previous_run(out_dir)
     prev_reports = {r.get("id"): r for r in previous.get("reports", [])}
     to_run, carried = [], {}
@@ -769,6 +770,7 @@ def _run_locked(
             runner.close()
     for tid, r in raw.items():
         r["fingerprint"] = fingerprints[tid]
+        r["inputs"] = [{"path": p, "sha256": h} for p, h in own_inputs[tid]]
         if r.get("traceback"):
             log.debug("%s traceback:\n%s", tid, re.sub(r"\x1b\[[0-9;]*m", "", r["traceback"]))
     raw.update(carried)
