@@ -150,6 +150,7 @@ def build_manifest(
         "started",
         "finished",
         "fingerprint",
+        "inputs",
         "skipped",
         "run_id",
     )
