@@ -727,12 +727,30 @@ def _year_clause(km: KpiMonth) -> str:
     return f" ({format_value(km.year_earlier_value, km.unit)} a year earlier)"
 
 
+def _annual_movement(km: KpiMonth, value: str, label: str) -> str:
+    """An annual figure stands until the next return: say so, and compare with the year before."""
+    head = f"stands at {value} in {km.period_end:%B %Y} (an annual figure)"
+    if label == tr.NOT_AVAILABLE or _missing(km.previous_value):
+        return head
+    before = format_value(km.previous_value, km.unit)
+    if label == tr.NO_CHANGE:
+        if before == value:
+            return f"{head}, the same as a year earlier"
+        return f"{head}, little changed from {before} a year earlier"
+    side = "up" if float(km.value) > float(km.previous_value) else "down"
+    if km.months_worse >= 2 and km.polar and label == WORSENING:
+        side += f" for the {ordinal(km.months_worse)} year running"
+    return f"{head}, {side} from {before} a year earlier"
+
+
 def _movement(km: KpiMonth) -> str:
     if _missing(km.value):
         return f"had no figure for {km.period_end:%B %Y}"
     value = format_value(km.value, km.unit)
     when = _when(km, km.period_end)
     label = km.travel_previous
+    if km.cadence == "annual":
+        return _annual_movement(km, value, label)
     if label == tr.NOT_AVAILABLE or _missing(km.previous_value):
         return f"was {value} {when}{_year_clause(km)}"
     before = format_value(km.previous_value, km.unit)
@@ -774,8 +792,8 @@ def _spc_clause(km: KpiMonth) -> str | None:
     # A quarterly KPI's SPC point is the last quarter end: name it when it is not this month.
     lead, this = "", "this is"
     if km.spc_elsewhere:
-        when = f"the {km.period_word} to {pd.Timestamp(km.spc_period_end):%B %Y}"
-        lead, this = f"at {when}, ", f"{when} was"
+        lead = f"at the latest {km.period_word} end ({pd.Timestamp(km.spc_period_end):%B %Y}), "
+        this = f"{lead}it was"
     if rule == "shift":
         side = "above" if km.spc_direction == "high" else "below"
         n = max(km.spc_run, 7)

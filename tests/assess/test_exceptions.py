@@ -319,6 +319,12 @@ def test_rule_annual_unchanged():
     assert E.flags(k) == ([], [])
     # The month the new return arrives (97.18% after 95.0%), the flag is raised.
     assert E.flags(replace(k, last_month_value=95.0)) == ([], ["moved_up_quartile"])
+    # Its sentence says it is an annual figure, against the year before (95.0%: +2.2 pp).
+    assert E.sentence(replace(k, previous_value=95.0)) == (
+        "Assessments completed within 45 working days stands at 97.2% in October 2025 (an "
+        "annual figure), up from 95.0% a year earlier; it has moved up from quartile C to B "
+        "against comparators."
+    )
     # The same unchanged figure on a monthly KPI is news every month.
     assert E.flags(replace(k, cadence="monthly")) == ([], ["moved_up_quartile"])
 
@@ -423,8 +429,9 @@ def test_quarterly_sentence_names_quarters_and_the_spc_point():
     )
     assert E.sentence(k) == (
         "LADO referrals resolved within one month fell to 62.3% in the three months to October "
-        "2026, from 75.0% in the three months to July 2026 (70.0% a year earlier); the quarter "
-        "to September 2026 was below the lower process limit of 65.0%, too far out to be noise."
+        "2026, from 75.0% in the three months to July 2026 (70.0% a year earlier); at the latest "
+        "quarter end (September 2026), it was below the lower process limit of 65.0%, too far "
+        "out to be noise."
     )
     assert E.flags(k) == (["special_cause_concern"], [])
 
