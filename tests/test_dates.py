@@ -62,3 +62,69 @@ def test_working_days_skip_weekends_and_bank_holidays():
 def test_month_end_is_last_day(d):
     m = month_end(pd.Timestamp(d))
     assert m.month == d.month and (m + pd.Timedelta(days=1)).day == 1
+
+
+# ---- the months the data covers (issue 11) -------------------------------------------
+def _returns(*rows):
+    return pd.DataFrame(
+        {
+            "collection_year": [r[0] for r in rows],
+            "reference_date": pd.to_datetime([r[1] for r in rows]),
+        }
+    )
+
+
+def test_data_extent_runs_from_the_first_year_to_the_latest_reference_date():
+    from pmf_lib.dates import data_extent
+
+    # CIN 2023 (to 31 March 2023) and a 2024 year-to-date extract to 3 November 2023;
+    # an SSDA903 year without a reference date does not extend the data.
+    cin = _returns((2023, "2023-03-31"), (2024, "2023-11-03"))
+    cla = _returns((2025, None))
+    first, last = data_extent([cin, cla])
+    # Earliest collection year 2023 runs from 1 April 2022; 2025's year starts 1 April
+    # 2024 but it has no reference date, so the last day stays 3 November 2023.
+    assert (first, last) == (pd.Timestamp("2022-04-01"), pd.Timestamp("2023-11-03"))
+    assert data_extent([]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "month,ok",
+    [
+        ("2022-04", True),  # the first whole month: starts on the first day of the data
+        ("2022-03", False),  # before the data
+        ("2023-10", True),  # the last whole month (the data ends 3 November)
+        ("2023-11", False),  # November is not complete
+        ("2099-01", False),
+        ("1990-01", False),
+    ],
+)
+def test_only_months_within_the_data_are_published(month, ok):
+    from pmf_lib.dates import check_month_covered
+    from pmf_lib.errors import PmfError
+
+    if ok:
+        assert check_month_covered(month, "2022-04-01", "2023-11-03") == month
+    else:
+        with pytest.raises(PmfError) as e:
+            check_month_covered(month, "2022-04-01", "2023-11-03")
+        assert e.value.field == "month"
+        assert e.value.message.startswith(f"{month} is outside the data")
+        assert "choose a month from 2022-04 to 2023-10" in e.value.message
+
+
+def test_latest_is_the_last_whole_month_of_the_reference_date():
+    from pmf_lib.dates import check_month_covered, latest_complete_month
+
+    # A month-end reference date is its own month; any other day, the month before.
+    assert latest_complete_month("2024-03-31") == "2024-03"
+    assert latest_complete_month("2024-03-30") == "2024-02"
+    assert check_month_covered("latest", "2023-04-01", "2024-01-20") == "2023-12"
+
+
+def test_data_without_reference_dates_has_no_months():
+    from pmf_lib.dates import check_month_covered
+    from pmf_lib.errors import PmfError
+
+    with pytest.raises(PmfError, match="no reference dates"):
+        check_month_covered("2024-01", "2023-04-01", None)
