@@ -180,3 +180,39 @@ def test_real_command_exit_2_no_traceback(case, tmp_path):
         assert done.returncode == 2, (command, done.stderr)
         assert "Traceback" not in done.stderr + done.stdout
         assert done.stderr.splitlines() == [expected_line(case, config)], command
+
+
+# ---- faults beyond single files (issue 11) ---------------------------------------------
+@pytest.mark.parametrize("command", ["run", "validate"])
+@pytest.mark.parametrize("month", ["2099-01", "1990-01"])
+def test_a_month_outside_the_data_is_refused_before_any_output(command, month, tmp_path, capsys):
+    # The base council's returns run from 1 April 2023 (collection year 2024) to the CIN
+    # census reference date 31 March 2024: 2023-04 to 2024-03 can be published, no other.
+    config = council_with(tmp_path)
+    status = main([*ARGS[command], "--month", month, "--config", str(config)])
+    err = capsys.readouterr().err.splitlines()
+    assert (status, len(err)) == (2, 1)
+    assert err[0] == (
+        f"pmf: error: field month: {month} is outside the data, which runs from 1 April 2023 "
+        "to 31 March 2024 (its returns' reference dates): choose a month from 2023-04 to 2024-03"
+    )
+    assert not (config.parent / "outputs" / month).exists()
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-1", "0"])
+def test_timeout_must_be_a_finite_positive_number(timeout, tmp_path, capsys):
+    config = council_with(tmp_path)
+    status = main([*ARGS["run"], "--timeout", timeout, "--config", str(config)])
+    err = capsys.readouterr().err.splitlines()
+    assert (status, len(err)) == (2, 1)
+    assert err[0].startswith("pmf: error: field --timeout: expected a positive number of seconds")
+
+
+def test_an_area_id_cannot_write_outside_outputs(tmp_path, capsys):
+    case = next(c for c in CASES if c["file"] == "config/area_id_traversal.yaml")
+    config = council_with(tmp_path / "deep" / "er", case)
+    assert main([*ARGS["run"], "--config", str(config)]) == 2
+    capsys.readouterr()
+    # Nothing named after the area was written anywhere (its id was './../../../x').
+    assert not [p for p in tmp_path.rglob("x.*")]
+    assert not (config.parent / "outputs").exists()

@@ -224,3 +224,18 @@ def test_empty_file_means_no_targets(tmp_path):
 def test_period_model_defaults():
     p = TargetPeriod.model_validate({"from": "2024-04-01", "target": 1})
     assert p.from_ == dt.date(2024, 4, 1) and p.amber_tolerance == 0 and p.note == ""
+
+
+def test_shipped_targets_beside_a_two_area_config(tmp_path):
+    # issue 11: the shipped targets.yaml names KPIs of 16 areas; a council configuring two
+    # areas asks only about their KPIs. Targets for the other library KPIs are checked and
+    # left out, never "not a pmf KPI"; a KPI the library does not have is still an error.
+    configured = {
+        "rereferrals_12m_pct": "lower_is_better",
+        "assessments_45wd_pct": "higher_is_better",
+    }
+    t = load_targets(ROOT / "parameters" / "targets.yaml", configured)
+    assert set(t.kpi_ids()) <= set(configured) and "assessments_45wd_pct" in t.kpi_ids()
+    f = write(tmp_path, "assessments_45wd_pct: []\nnot_a_kpi_at_all: []\n")
+    with pytest.raises(PmfError, match="unknown KPI id\\(s\\): not_a_kpi_at_all"):
+        load_targets(f, configured)
