@@ -71,7 +71,7 @@ class OutputError(PmfError):
     --------
     >>> print(OutputError("/srv/out/kpis.csv", OSError(errno.ENOSPC, "No space left")))
     /srv/out/kpis.csv: cannot write: the disk is full (no space left on device)
-    >>> OutputError("k.parquet", OSError("Error writing bytes. Detail: [errno 28] No space")).message
+    >>> OutputError("k.parquet", OSError("Error writing. Detail: [errno 28] No space")).message
     'cannot write: the disk is full (no space left on device)'
     """
 
@@ -161,6 +161,9 @@ def check_target(path: str | Path) -> Path:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         return path
+    except NotADirectoryError:  # a parent is a file: name it
+        ensure_dir(path.parent)
+        raise OutputError(path, "a part of the path is a file, not a folder") from None
     except OSError as e:
         raise OutputError(path, e) from None
     if stat.S_ISDIR(mode):

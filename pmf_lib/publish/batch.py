@@ -907,6 +907,18 @@ class _RunLogHandler(logging.FileHandler):
     def handleError(self, record) -> None:  # noqa: N802 (logging's name)
         pass
 
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # the buffered tail of the log is lost with the disk full
+            pass
+
 
 def _start_log(out_dir: Path, started: str) -> logging.FileHandler:
     """Log this run to ``run-<start time>.log`` beside its manifest."""

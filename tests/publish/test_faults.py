@@ -7,6 +7,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -173,3 +175,140 @@ def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypat
     monkeypatch.undo()
     monkeypatch.setattr(batch_module, "plan_reports", lambda c, m, a: area_reports(c, a))
     assert run(root, config, areas=["good"]).failed == []
+
+
+# ---- output errors: one line naming the path and the reason, exit 2 -------------------
+def pmf(argv, root, monkeypatch, capsys):
+    """``pmf <argv>`` in this process, the batch fed the tiny KPI table and notebook."""
+    from pmf_lib.cli import main
+
+    original = batch_module.run_batch
+
+    def run_batch(*args, **kwargs):
+        kwargs.update(kpi_table=kpi_table(), notebook=root / "report.ipynb")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "run_batch", run_batch)
+    capsys.readouterr()
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def pmf_run(root, monkeypatch, capsys):
+    argv = ["run", "--month", "2026-10", "--areas", "good", "--quiet"]
+    return pmf([*argv, "--config", str(root / "config.yaml")], root, monkeypatch, capsys)
+
+
+def one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+@pytest.fixture
+def mount():
+    """``mount(*args)``: run mount(8) (as root); skips the test when mounting is not permitted."""
+    import shutil
+    import subprocess
+
+    mounted = []
+
+    def do(*args, target):
+        if os.geteuid() != 0 or not shutil.which("mount"):
+            pytest.skip("mounting a tmpfs or a read-only bind mount needs root and mount(8)")
+        r = subprocess.run(["mount", *args, str(target)], capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"mount is not permitted here: {r.stderr.strip()}")
+        mounted.append(target)
+
+    yield do
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def test_an_outputs_path_that_is_a_file_is_one_line(council, monkeypatch, capsys):
+    root, _ = council
+    (root / "out").write_text("a file, not a folder")
+    code, err = pmf_run(root, monkeypatch, capsys)
+    assert code == 2
+    assert one_line(err) == (
+        f"pmf: error: {root / 'out'}: cannot use the folder: it is a file, not a folder"
+    )
+    assert (root / "out").read_text() == "a file, not a folder"
+
+
+def test_a_full_disk_is_one_line_and_nothing_is_half_written(council, monkeypatch, capsys, mount):
+    root, _ = council
+    out = root / "out"
+    out.mkdir()
+    mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", target=out)
+    month = out / "2026-10"
+    month.mkdir()
+    (month / "index.html").write_text("PREVIOUS INDEX")
+    (month / "run.json").write_text('{"previous": true}')
+    (month / ".pmf-run.lock").write_text("x" * 100)  # the lock's line fits in its block
+    with open(out / "filler", "wb", buffering=0) as f:  # fill the disk to the last byte
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    code, err = pmf_run(root, monkeypatch, capsys)
+    assert code == 2
+    line = one_line(err)
+    assert re.fullmatch(
+        rf"pmf: error: {re.escape(str(month))}/\S+: cannot (write|take the run lock): "
+        r"the disk is full \(no space left on device\)",
+        line,
+    ), line
+    assert (month / "index.html").read_text() == "PREVIOUS INDEX"
+    assert (month / "run.json").read_text() == '{"previous": true}'
+    assert not [p.name for p in month.iterdir() if ".tmp" in p.name]
+    assert not (month / "kpi_history.parquet").exists()  # nothing half-written
+    # The lock was released: with space again, the run succeeds.
+    (out / "filler").unlink()
+    assert pmf_run(root, monkeypatch, capsys)[0] == 0
+
+
+def test_a_read_only_output_folder_is_one_line(council, monkeypatch, capsys, mount):
+    root, _ = council
+    month = root / "out" / "2026-10"
+    month.mkdir(parents=True)
+    (month / "index.html").write_text("PREVIOUS INDEX")
+    # Root ignores file permissions, so the folder is made read-only by a bind mount.
+    mount("--bind", str(month), target=month)
+    mount("-o", "remount,bind,ro", target=month)
+    code, err = pmf_run(root, monkeypatch, capsys)
+    assert code == 2
+    assert one_line(err) == (
+        f"pmf: error: {month / '.pmf-run.lock'}: cannot take the run lock: "
+        "the file system is read-only"
+    )
+    assert sorted(p.name for p in month.iterdir()) == ["index.html"]
+    # pmf kpis --out into it: refused before the KPIs are computed.
+    argv = ["kpis", "--month", "2026-10", "--config", str(root / "config.yaml")]
+    code, err = pmf([*argv, "--out", str(month / "kpis.csv")], root, monkeypatch, capsys)
+    assert code == 2
+    assert one_line(err) == (
+        f"pmf: error: {month / 'kpis.csv'}: cannot write: the file system is read-only"
+    )
+
+
+@pytest.mark.parametrize(
+    "where,reason",
+    [
+        ("folder", "cannot write: it is a folder, not a file"),
+        ("file/kpis.csv", "cannot create the folder: it is a file, not a folder"),
+        ("/dev/full", "cannot write: it is not a regular file (a device, pipe or socket)"),
+    ],
+)
+def test_pmf_kpis_to_an_unwritable_place_is_one_line(council, monkeypatch, capsys, where, reason):
+    root, _ = council
+    (root / "folder").mkdir()
+    (root / "file").write_text("a file")
+    out = Path(where) if where.startswith("/") else root / where
+    named = root / "file" if where.startswith("file/") else out
+    argv = ["kpis", "--month", "2026-10", "--config", str(root / "config.yaml")]
+    code, err = pmf([*argv, "--out", str(out)], root, monkeypatch, capsys)
+    assert code == 2
+    assert one_line(err) == f"pmf: error: {named}: {reason}"
+    assert (root / "file").read_text() == "a file"
