@@ -140,6 +140,15 @@ def test_written_commentary_is_published_without_force(tmp_path):
         assert "Signed off by A. Director on 5 November 2026." in words, report
     for report in ("front_door", "highlight_front_door", "exceptions"):
         assert "triage" not in _words(out / f"{report}.html"), report
+    # run.json names the commentary each report was run with.
+    import hashlib
+    import json
+
+    reports = {r["id"]: r for r in json.loads(second.manifest_path.read_text())["reports"]}
+    digest = hashlib.sha256((folder / "protection.md").read_bytes()).hexdigest()
+    assert {"path": str(folder / "protection.md"), "sha256": digest} in reports["protection"][
+        "inputs"
+    ]
 
     # `pmf commentary` writes front_door's template; nobody fills it in. The schedule is
     # edited too. Those reports re-run; the template's guidance is published nowhere.
