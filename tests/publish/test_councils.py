@@ -64,7 +64,8 @@ def notebook(root):
 
 
 def masked(html: str) -> str:
-    """The report with its generation time masked (the only part that differs run to run)."""
+    """The report with its generation time and run id masked (all that differs run to run)."""
+    html = re.sub(r'<meta name="pmf-run-id" content="[^"]*">', "<run id>", html)
     return re.sub(r"\d{1,2} \w+ \d{4} at \d\d:\d\d", "<generated>", html)
 
 
