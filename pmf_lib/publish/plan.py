@@ -234,14 +234,24 @@ def check_commentary(config: Config, month: str) -> None:
     ------
     PmfError
         Naming the file (and field) of a commentary file that cannot be read, is in
-        neither UTF-8 nor Windows-1252, or has bad front matter or sign-off.
+        neither UTF-8 nor Windows-1252, or has bad front matter or sign-off; or a
+        ``.md`` file named for no configured area (it would never be published).
     """
     from pmf_lib.render.commentary import read_commentary
 
     folder = commentary_dir(config, month)
-    if folder.is_dir():
-        for area in config.areas:
-            read_commentary(folder, area, month)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.md")):
+        if path.stem not in config.areas:
+            areas = ", ".join(list(config.areas)[:20])
+            raise PmfError(
+                f"no configured area is called {path.stem[:40]!r}, so this commentary would "
+                f"never be published; name the file <area id>.md ({areas})",
+                file=path,
+            )
+    for area in config.areas:
+        read_commentary(folder, area, month)
 
 
 def area_reports(

@@ -126,3 +126,20 @@ def test_a_bad_commentary_file_fails_the_plan_naming_file_and_field(tmp_path):
         plan_reports(c, "2026-10")
     assert e.value.file == str(folder / "a.md") and e.value.field == "status"
     plan_reports(c, "2026-11")  # another month's plan does not read it
+
+
+def test_a_commentary_file_for_no_area_is_refused(tmp_path):
+    from pmf_lib.config import Area, Config, Council, DataSources
+
+    c = Config(
+        council=Council(code=938, name="T"),
+        data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
+        areas={"protection": Area(title="P", kpis=["referrals_count"])},
+        base_dir=tmp_path,
+    )
+    folder = tmp_path / "commentary" / "2026-10"
+    folder.mkdir(parents=True)
+    (folder / "protecton.md").write_text("## Overall\nNever shown.\n")  # misspelt area id
+    with pytest.raises(PmfError, match="no configured area is called 'protecton'") as e:
+        plan_reports(c, "2026-10")
+    assert e.value.file == str(folder / "protecton.md")
