@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from pmf_lib.errors import PmfError
 from pmf_lib.render.format import format_date
+from pmf_lib.textio import decode_text, parse_yaml
 
 #: The prompt line of files written by earlier versions of ``pmf commentary``
 #: (dropped on read; today's prompt is an HTML comment, :data:`PROMPT_COMMENT`).
@@ -195,21 +195,9 @@ def _front_matter(text: str, source: str | Path) -> tuple[dict, str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
-    try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as e:  # one line: the problem and its row in the file
-        mark = getattr(e, "problem_mark", None)
-        problem = " ".join(str(getattr(e, "problem", None) or "a syntax error").split())
-        raise PmfError(
-            f"the front matter is not valid YAML ({problem[:80]})",
-            file=source or None,
-            location=f"row {mark.line + 2}" if mark is not None else None,  # after "---"
-        ) from None
-    except ValueError as e:  # PyYAML's date constructor: 2026-13-01, 2026-02-30
-        reason = " ".join(str(e).split())[:80]
-        raise PmfError(
-            f"the front matter holds an impossible date ({reason})", file=source or None
-        ) from None
+    # The one YAML path (pmf_lib.textio): syntax errors, impossible dates and alias bombs
+    # are one line naming the file, the line ("\n": counted from the opening "---") and key.
+    meta = parse_yaml("\n" + m.group(1), source or None) or {}
     if not isinstance(meta, dict):
         raise PmfError("the front matter must be `key: value` lines", file=source or None)
     unknown = [str(k) for k in meta if k not in FRONT_MATTER_KEYS]
@@ -331,40 +319,6 @@ def commentary_path(commentary_dir: str | Path, area: str) -> Path:
     return Path(commentary_dir) / f"{area}.md"
 
 
-def decode_commentary(data: bytes, source: str | Path = "") -> str:
-    r"""A commentary file's bytes as text: UTF-8 (with or without BOM), else Windows-1252.
-
-    Raises
-    ------
-    PmfError
-        For a file that is neither (or holds NUL bytes: binary, or UTF-16).
-
-    Examples
-    --------
-    >>> decode_commentary("Caf\u00e9 \u2014 ok".encode("cp1252"))
-    'Café — ok'
-    >>> decode_commentary(b"\xef\xbb\xbfOverall")
-    'Overall'
-    """
-    if b"\x00" in data:
-        raise PmfError(
-            "not a text file (it contains NUL bytes: binary or UTF-16?)", file=source or None
-        )
-    newline = b"\n"
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise PmfError(
-                f"unreadable encoding: byte 0x{data[e.start]:02x} is neither UTF-8 nor "
-                "Windows-1252 text",
-                file=source or None,
-                location=f"row {data[: e.start].count(newline) + 1}",
-            ) from None
-
-
 def read_commentary(commentary_dir: str | Path | None, area: str, month: str) -> Commentary:
     """An area's commentary for the month; empty when there is no directory or file.
 
@@ -383,4 +337,4 @@ def read_commentary(commentary_dir: str | Path | None, area: str, month: str) ->
         data = path.read_bytes()
     except OSError as e:
         raise PmfError(f"cannot read the commentary ({e.strerror})", file=path) from None
-    return parse_commentary(decode_commentary(data, path), area=area, month=month, source=path)
+    return parse_commentary(decode_text(data, path), area=area, month=month, source=path)

@@ -192,12 +192,23 @@ def test_bad_sign_off_is_one_line_naming_file_and_field(extra, field, message):
 
 
 def test_impossible_yaml_date_is_a_pmf_error():
-    # PyYAML raises ValueError (not YAMLError) for 2026-13-01.
-    with pytest.raises(PmfError, match="impossible date") as e:
-        parse_commentary(
-            _front("signed_off_date: 2026-13-01\n"), area="a", month="2026-10", source="a.md"
-        )
-    assert e.value.file == "a.md"
+    # PyYAML raises ValueError (not YAMLError) for 2026-13-01: still one line, naming the
+    # file's line (row 1 is "---", area and month are lines 2 and 3) and the key.
+    text = "---\narea: a\nmonth: 2026-10\nauthor: H. Service\nsigned_off_date: 2026-13-01\n---\n"
+    with pytest.raises(PmfError, match="not a valid date: '2026-13-01'") as e:
+        parse_commentary(text, area="a", month="2026-10", source="a.md")
+    assert (e.value.file, e.value.location, e.value.field) == ("a.md", "line 5", "signed_off_date")
+
+
+def test_alias_bomb_in_front_matter_is_refused_at_once():
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    text = "---\n" + "\n".join(lines) + "\nauthor: *i\n---\n## Overall\nx\n"
+    with pytest.raises(PmfError, match="alias"):
+        parse_commentary(text, area="a", month="2026-10", source="a.md")
 
 
 @pytest.mark.parametrize(
@@ -280,5 +291,5 @@ def test_bad_front_matter_yaml_is_one_line_naming_the_row():
     text = "---\narea: a\nauthor: [unclosed\n---\nReferrals fell.\n"
     with pytest.raises(PmfError, match="not valid YAML") as e:
         parse_commentary(text, area="a", month="2026-10", source="a.md")
-    assert e.value.file == "a.md" and e.value.location == "row 3"
+    assert e.value.file == "a.md" and e.value.location == "line 3"
     assert "\n" not in str(e.value)
