@@ -64,7 +64,9 @@ def run(args) -> int:
 
     sources = read_sources(config)
     month = args.month
-    if month != "latest":  # a month outside the data is refused, as pmf run refuses it
+    # A month outside the data is refused, as pmf run refuses it (an unreadable file
+    # comes first in both: its line is the error).
+    if month != "latest" and not sources.unreadable:
         from pmf_lib.dates import check_month_covered, data_extent
 
         first, last_ref = data_extent([sources.cin.returns, sources.cla.returns])
