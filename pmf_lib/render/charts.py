@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass
 from html import escape
 
@@ -261,10 +262,6 @@ year earlier.')
             fontsize=9,
             color="#1a1a1a",
         )
-    places = _AXIS_DECIMALS.get(unit, 1)
-    suffix = "%" if unit == "percent" else ""
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, places) + suffix))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=unit == "count"))
     ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
     ticks = x[:: -max(1, (len(x) + 7) // 8)][::-1] if len(x) else x  # always the latest month
     ax.set_xticks(ticks)
@@ -273,6 +270,7 @@ year earlier.')
         ax.set_ylim(bottom=0)
     if unit == "percent" and not s.dropna().empty and s.max() > 90:
         ax.set_ylim(top=100)
+    _y_axis(ax, unit)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -286,6 +284,22 @@ year earlier.')
             title, series, unit, period_end, months=months, thresholds=thresholds, extra=extra
         ),
     )
+
+
+def _y_axis(ax, unit: str) -> None:
+    """Y ticks in the unit's format, with as many decimals as the tick step needs.
+
+    A 0.5-point step on a percentage axis is labelled 88.5%, not "89%" twice.
+    """
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=unit == "count"))
+    places = _AXIS_DECIMALS.get(unit, 1)
+    ticks = [t for t in ax.get_yticks() if math.isfinite(t)]
+    if len(ticks) > 1 and unit != "count":
+        step = min(abs(b - a) for a, b in zip(ticks, ticks[1:], strict=False) if b != a)
+        while places < 3 and round(step, places) != round(step, places + 3):
+            places += 1
+    suffix = "%" if unit == "percent" else ""
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, places) + suffix))
 
 
 def _month_tick(value, _pos) -> str:
@@ -602,10 +616,7 @@ def draw_spc_chart(
             fontsize=9,
             color="#1a1a1a",
         )
-    places = _AXIS_DECIMALS.get(unit, 1)
-    suffix = "%" if unit == "percent" else ""
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, places) + suffix))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=unit == "count"))
+    _y_axis(ax, unit)
     ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
     ticks = x[:: -max(1, (len(x) + 7) // 8)][::-1] if len(x) else x
     ax.set_xticks(ticks)

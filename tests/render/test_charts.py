@@ -204,3 +204,58 @@ def test_alt_text_states_the_drawn_limits():
     alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=24).alt
     # 84/86 alternating: mean 85, mR̄ 2, limits 85 ± 5.32.
     assert "Mean 85.0%, process limits 79.7% to 90.3%." in alt
+
+
+def test_every_demo_chart_draws_the_published_mean_and_limits(monkeypatch):
+    # On the published demo month, every chart MonthData draws is given exactly its KPI's rows
+    # of spc.parquet, and the lines it draws carry exactly those means and limits.
+    from pathlib import Path
+
+    import pmf_lib.render.month as month_module
+    from pmf_lib.render.month import MonthData
+
+    root = Path(__file__).resolve().parents[2]
+    published = root / "outputs" / "2026-10"
+    if not (published / "spc.parquet").is_file():
+        pytest.skip("the demo month is not published: run `pmf run --month 2026-10`")
+    spc = pd.read_parquet(published / "spc.parquet")
+    data = MonthData.load(
+        root / "parameters" / "config.yaml",
+        "2026-10",
+        kpi_table=published / "kpi_history.parquet",
+        assessed_table=published / "kpis.parquet",
+    )
+    given = {}
+
+    def capture(chart, **kwargs):
+        given[chart["kpi_id"].iloc[0]] = (chart, kwargs)
+        return None
+
+    monkeypatch.setattr(month_module, "spc_chart", capture)
+    for kid in data.metas:
+        data.chart(kid)
+    assert set(given) == {
+        k for k in data.metas if spc.loc[spc["kpi_id"] == k, "value"].notna().any()
+    }
+    for kid, (chart, kwargs) in given.items():
+        rows = spc[spc["kpi_id"] == kid].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            chart.reset_index(drop=True)[rows.columns], rows, check_dtype=False
+        )
+        fig = draw_spc_chart(
+            chart, unit=kwargs["unit"], period_end=kwargs["period_end"], months=kwargs["months"]
+        )
+        lines = _lines(fig)
+        shown = rows.set_index(pd.to_datetime(rows["period_end"]))
+        for gid, line in lines.items():
+            name, _, seg = gid.partition("-")
+            if name in ("mean", "upper", "lower"):
+                expect = shown.loc[line.index, name]
+                assert (shown.loc[line.index, "segment"] == int(seg)).all(), (kid, gid)
+                assert line.to_numpy() == pytest.approx(expect.to_numpy()), (kid, gid)
+        if rows["chart"].iloc[0] == "trend":
+            assert not [g for g in lines if g.startswith(("mean", "upper", "lower"))], kid
+        else:  # every segment shown with limits has its mean and limits drawn
+            span = shown.loc[shown.index.isin(lines["value"].index) & shown["upper"].notna()]
+            for seg in set(span["segment"]):
+                assert {f"mean-{seg}", f"upper-{seg}", f"lower-{seg}"} <= set(lines), (kid, seg)
