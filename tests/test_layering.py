@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import ROOT
 
 STAGES = ["read", "validate", "compute", "assess", "render", "publish"]
-NEUTRAL = {"errors", "dates", "config", "data", "formatting"}
+NEUTRAL = {"errors", "dates", "config", "data", "formatting", "textio"}
 PKG = ROOT / "pmf_lib"
 
 
