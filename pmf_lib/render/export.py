@@ -50,6 +50,25 @@ _LOGO_TYPES = {
 
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+#: nbconvert's HTMLExporter makes every input (markdown) and output block a Tab stop
+#: (``tabindex="0"``) with no role or name: stops that do nothing for a keyboard user.
+_FOCUS_STOP = re.compile(
+    r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*"[^>]*?)'
+    r'\s+tabindex="0"'
+)
+
+
+def drop_focus_stops(page: str) -> str:
+    """The page without nbconvert's ``tabindex="0"`` on input and output blocks.
+
+    Examples
+    --------
+    >>> drop_focus_stops('<div class="jp-Cell-inputWrapper" tabindex="0"><p>x</p></div>')
+    '<div class="jp-Cell-inputWrapper"><p>x</p></div>'
+    >>> drop_focus_stops('<div class="jp-OutputArea-output x" id="o" tabindex="0">')
+    '<div class="jp-OutputArea-output x" id="o">'
+    """
+    return _FOCUS_STOP.sub(r"\1", page)
 
 
 def strip_css_comments(css: str) -> Markup:
@@ -183,4 +202,4 @@ def export_html(
         },
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return drop_focus_stops(body)

@@ -115,21 +115,61 @@ class Dashboard:
             {"Service areas": str(len(c.areas)), "Measures": str(n)},
         )
 
-    def summary(self) -> HTML:
-        """Counts, then the reds, exceptions and good practice in a sentence each."""
+    def scorecard(self) -> HTML:
+        """The SLT's overview: counts of reds, exceptions and good practice, then every
+        KPI on one line, grouped by service area (see :mod:`pmf_lib.render.scorecard`).
+        """
+        from pmf_lib.render.scorecard import SPARK_POINTS, scorecard_areas
+
         reds, exceptions, good = self.data.flagged()
         stats = [
-            {"n": len(reds), "label": "measures rated Red against target"},
-            {"n": len(exceptions), "label": "exceptions"},
-            {"n": len(good), "label": "examples of good practice"},
+            {"n": len(reds), "label": "rated Red against target", "href": "flagged-red"},
+            {"n": len(exceptions), "label": "exceptions", "href": "flagged-exceptions"},
+            {"n": len(good), "label": "good practice", "href": "flagged-good"},
         ]
-        parts = [render("summary_counts.html.j2", stats=stats).data]
-        for heading, items, empty, flags, good_ in (
-            ("Rated Red", reds, "No measure is rated Red this month.", False, False),
-            ("Exceptions", exceptions, "No exceptions this month.", True, False),
-            ("Good practice", good, "No good practice flagged this month.", False, True),
+        note = (
+            "Each measure's name links to its chart, and \u201cdefinition\u201d to its "
+            "definition, in its service area's report, which also gives the regional figure, "
+            "the neighbours' median, the rank and the numerator and denominator. "
+            "RAG: Red, Amber or Green against target. Quartile: A best to D worst among "
+            "English councils. The line shows the last "
+            f"{SPARK_POINTS} points, the latest marked."
+        )
+        if self.data.suppressing:
+            note += " " + self.data.suppressed_note()
+        return render(
+            "scorecard.html.j2",
+            stats=stats,
+            areas=scorecard_areas(self.data),
+            points=SPARK_POINTS,
+            caption=f"Scorecard: every measure by service area, {self.data.month_long}",
+            note=note,
+        )
+
+    def summary(self) -> HTML:
+        """The reds, exceptions and good practice in a sentence each."""
+        reds, exceptions, good = self.data.flagged()
+        parts = []
+        for heading, anchor, items, empty, flags, good_ in (
+            ("Rated Red", "flagged-red", reds, "No measure is rated Red this month.", False, False),
+            (
+                "Exceptions",
+                "flagged-exceptions",
+                exceptions,
+                "No exceptions this month.",
+                True,
+                False,
+            ),
+            (
+                "Good practice",
+                "flagged-good",
+                good,
+                "No good practice flagged this month.",
+                False,
+                True,
+            ),
         ):
-            parts.append(f"<h3>{heading}</h3>")
+            parts.append(f'<h3 id="{anchor}">{heading} ({len(items)})</h3>')
             parts.append(
                 render(
                     "flagged.html.j2",
