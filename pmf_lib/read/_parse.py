@@ -21,11 +21,11 @@ from typing import TypeVar
 import pandas as pd
 from lxml import etree
 
+from pmf_lib import textio
 from pmf_lib.errors import PmfError
 
 _YEAR_SPAN = re.compile(r"(?<!\d)(20\d\d)[-_](\d\d)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 T = TypeVar("T")
 _TRUE = {"1", "true", "t", "yes", "y"}
 _FALSE = {"0", "false", "f", "no", "n"}
@@ -174,42 +174,14 @@ def clean(text: str | None) -> str | None:
 def read_text(path: Path) -> str:
     """A text file's contents: UTF-8 (with or without BOM), else Windows-1252.
 
+    The one decoding every file pmf reads goes through (:func:`pmf_lib.textio.read_text`).
+
     Raises
     ------
     PmfError
         For a missing, empty or binary file, or one in an unreadable encoding.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise PmfError(f"cannot open the file ({e.strerror})", file=path) from None
-    if not data.strip():
-        raise PmfError("the file is empty", file=path)
-    if b"\x00" in data:
-        raise PmfError("not a text file (it contains NUL bytes: binary or UTF-16?)", file=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise PmfError(
-                f"unreadable encoding: byte 0x{data[e.start]:02x} is neither UTF-8 nor "
-                "Windows-1252 text",
-                file=path,
-                location=f"row {line}",
-            ) from None
-    bad = _CONTROL.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise PmfError(
-            f"not a text file (control character 0x{ord(bad.group()):02x}; "
-            "binary data or a wrong encoding)",
-            file=path,
-            location=f"row {line}",
-        )
-    return text
+    return textio.read_text(path)
 
 
 @dataclass
