@@ -56,6 +56,8 @@ import numpy as np
 import pandas as pd
 
 from pmf_lib.assess.spc import (
+    MIN_POINTS,
+    NOTE_FEW_POINTS,
     SHIFT_POINTS,
     SpcOptions,
     spc,
@@ -230,6 +232,10 @@ def kpi_spc(
         )
         if c["upper"].isna().all():
             kind = CHART_TREND  # too few points or no variation in every segment
+        if cadence in ("quarterly", "annual"):  # say what the points are
+            few = NOTE_FEW_POINTS.format(n=MIN_POINTS)
+            each = "quarterly" if cadence == "quarterly" else "yearly"
+            c["note"] = c["note"].replace(few, few.replace("points", f"{each} points"))
     else:
         c = pd.DataFrame(
             {

@@ -92,7 +92,7 @@ def test_annual_kpi_is_one_point_a_year_and_no_spc_from_repeated_values():
     assert c["value"].tolist() == [91.0, 90.7, 88.9]
     assert c["chart"].eq(CHART_TREND).all() and c["rule"].isna().all()
     assert c["upper"].isna().all() and not c["special_cause"].any()
-    assert c["verdict"].isna().all() and c["note"].eq("fewer than 7 points").all()
+    assert c["verdict"].isna().all() and c["note"].eq("fewer than 7 yearly points").all()
 
 
 def test_annual_kpi_with_seven_years_gets_yearly_spc():
