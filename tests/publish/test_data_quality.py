@@ -140,3 +140,43 @@ def test_empty_issues():
         feeds=DEFAULT_FEEDS,
     )
     assert "0 error(s) and 0 warning(s)" in page
+
+
+def test_unreadable_files_are_listed_and_touch_the_kpis_they_feed():
+    from pmf_lib.errors import PmfError
+    from pmf_lib.validate import Sources, validate
+    from pmf_lib.validate.confidence import FEEDS
+
+    # What validate makes of two unreadable files: S00 rows with no table (NA). This used
+    # to raise "TypeError: boolean value of NA is ambiguous" while grouping by table.
+    bad = [
+        (
+            "cin_census",
+            "cin.xml",
+            PmfError("not well-formed XML", file="cin.xml", location="line 9"),
+        ),
+        ("local/lado", "lado.csv", PmfError("the file is empty", file="lado.csv")),
+    ]
+    issues = validate(Sources(unreadable=bad), as_of="2025-03-31", rules=[])
+    assert issues["table"].isna().all() and issues["rule"].tolist() == ["S00", "S00"]
+    touched = kpis_by_rule(issues, FEEDS)
+    # the CIN file feeds every CIN KPI (referrals among them); the LADO file the LADO KPIs
+    assert "referrals_count" in touched[("cin_census", "S00")]
+    assert "cla_count" not in touched[("cin_census", "S00")]
+    assert touched[("local/lado", "S00")] == sorted(k for k in FEEDS if k.startswith("lado_"))
+    conf = pd.DataFrame(
+        {
+            "kpi_id": ["lado_open_count"],
+            "period_end": [pd.Timestamp("2025-03-31")],
+            "dq_error_share": [float("nan")],
+            "dq_confidence": ["Low"],
+        }
+    )
+    page = render_data_quality(
+        issues, pd.DataFrame(), conf, council="X", month="2025-03", feeds=FEEDS, unreadable=bad
+    )
+    section = page[page.index("Files that could not be read") :]
+    section = section[: section.index("<h2>", 10)]
+    assert "cin.xml, line 9: not well-formed XML" in section
+    assert "lado.csv: the file is empty" in section
+    assert "not rated: a file could not be read" in page
