@@ -165,7 +165,9 @@ baseline, note)
     unknown = sorted(short_repr(str(k))[1:-1] for k in raw if k not in ids and k not in library)
     if unknown:
         raise PmfError(
-            f"unknown KPI id(s): {', '.join(unknown)} (not a pmf KPI; check the spelling)",
+            f"unknown KPI id(s): {', '.join(unknown[:5])}"
+            f"{f' and {len(unknown) - 5} more' if len(unknown) > 5 else ''} "
+            "(not a pmf KPI; check the spelling)",
             file=source,
             field=unknown[0],
         )
