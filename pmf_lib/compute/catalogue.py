@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pmf_lib.compute.registry import KpiMeta, all_kpis
 from pmf_lib.errors import PmfError
-from pmf_lib.textio import load_yaml
+from pmf_lib.textio import load_yaml, short_repr
 
 
 class CatalogueEntry(BaseModel):
@@ -29,6 +29,18 @@ class CatalogueEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str
+
+
+def _some(ids: list[str], n: int = 5) -> str:
+    """At most ``n`` ids, and how many more (an error message stays one short line).
+
+    Examples
+    --------
+    >>> _some(["a", "b"]), _some(list("abcdefg"), 3)
+    ('a, b', 'a, b, c and 4 more')
+    """
+    shown = ", ".join(short_repr(str(i))[1:-1] for i in ids[:n])
+    return shown + (f" and {len(ids) - n} more" if len(ids) > n else "")
 
 
 def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
@@ -59,9 +71,9 @@ def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
     if only_here or only_library:
         parts = []
         if only_here:
-            parts.append(f"in the catalogue but not defined in pmf_lib: {', '.join(only_here)}")
+            parts.append(f"in the catalogue but not defined in pmf_lib: {_some(only_here)}")
         if only_library:
-            parts.append(f"defined in pmf_lib but missing here: {', '.join(only_library)}")
+            parts.append(f"defined in pmf_lib but missing here: {_some(only_library)}")
         raise PmfError("; ".join(parts), file=path)
     out = {}
     for kpi_id, kpi in registry.items():
