@@ -17,25 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from pmf_lib.publish.atomic import write_text_atomic
+from pmf_lib.render.export import standalone_page
 
 FIRST_ROWS = 10
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-    "form-action 'none'"
-)
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;margin:2rem;color:#1b1b1b;
-max-width:72rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem}
-.internal{background:#b00020;color:#fff;font-weight:700;padding:.4rem .8rem;display:inline-block;
-letter-spacing:.05em}
-table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
-th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#eee}td.n{text-align:right}
-.High{background:#d7f0dd}.Medium{background:#fff2c6}.Low{background:#f8d3d3}
-.error{color:#b00020;font-weight:600}.warning{color:#8a5a00}
-details{margin:.3rem 0 .8rem}summary{cursor:pointer}
-"""
 
 
 def _e(v) -> str:
@@ -44,7 +28,12 @@ def _e(v) -> str:
     return html.escape(str(v))
 
 
-def _table(df: pd.DataFrame, numeric: tuple[str, ...] = (), classes: dict | None = None) -> str:
+def _table(
+    df: pd.DataFrame,
+    numeric: tuple[str, ...] = (),
+    classes: dict | None = None,
+    caption: str = "",
+) -> str:
     if df.empty:
         return "<p>None.</p>"
     head = "".join(f"<th scope='col'>{_e(c)}</th>" for c in df.columns)
@@ -60,7 +49,11 @@ def _table(df: pd.DataFrame, numeric: tuple[str, ...] = (), classes: dict | None
             attr = f" class='{' '.join(cls)}'" if cls else ""
             cells.append(f"<td{attr}>{_e(row[c])}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return (
+        f"<table class='pmf-dq-table'>{cap}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _text(v) -> str | None:
@@ -164,12 +157,8 @@ def render_data_quality(
     True
     """
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
-        "<meta name='robots' content='noindex'>",
-        f"<title>Data quality {_e(month)}: {_e(council)} (INTERNAL)</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<p class='internal'>INTERNAL: lists child ids. Do not publish or forward outside "
+        "<div class='pmf-dq'>",
+        "<p class='pmf-internal'>INTERNAL: lists child ids. Do not publish or forward outside "
         "the council.</p>",
         f"<h1>Data quality: {_e(council)}</h1><p>Month: {_e(month)}</p>",
     ]
@@ -201,7 +190,7 @@ def render_data_quality(
                 for source, file, err in unreadable
             ]
         )
-        parts.append(_table(rows))
+        parts.append(_table(rows, caption="Files that could not be read, with pmf run's message"))
     else:
         parts.append("<p>None: every configured file was read.</p>")
 
@@ -211,7 +200,11 @@ def render_data_quality(
         "error); none is dropped.</p>"
     )
     parts.append(
-        _table(reconciliation, numeric=("rows_read", "accepted", "reported", "blank_rows"))
+        _table(
+            reconciliation,
+            numeric=("rows_read", "accepted", "reported", "blank_rows"),
+            caption="Rows read, accepted and reported, by source and file",
+        )
     )
 
     parts.append("<h2>Data-quality confidence by KPI</h2>")
@@ -222,14 +215,26 @@ def render_data_quality(
             lambda x: "not rated: a file could not be read" if pd.isna(x) else f"{x:.1f}%"
         )
         c = c.rename(columns={"dq_error_share": "records in error", "dq_confidence": "confidence"})
-        parts.append(_table(c, numeric=("records in error",), classes={"confidence": True}))
+        parts.append(
+            _table(
+                c,
+                numeric=("records in error",),
+                classes={"confidence": True},
+                caption=f"Data-quality confidence of each KPI for {month}",
+            )
+        )
     else:
         parts.append("<p>No KPI confidence computed.</p>")
 
     parts.append("<h2>Issues by source and rule</h2>")
     summary = summary_by_rule(issues, feeds)
     parts.append(
-        _table(summary, numeric=("issues", "rows", "children"), classes={"severity": True})
+        _table(
+            summary,
+            numeric=("issues", "rows", "children"),
+            classes={"severity": True},
+            caption="Issues by source and rule, with the KPIs each rule touches",
+        )
     )
 
     parts.append(f"<h2>First rows at fault (up to {first_rows} per rule)</h2>")
@@ -237,10 +242,17 @@ def render_data_quality(
         shown = grp.head(first_rows)[["file", "row_or_element", "child_id", "field", "message"]]
         parts.append(
             f"<details><summary>{_e(source)} {_e(rule)}: {len(grp)} issue(s)</summary>"
-            f"{_table(shown)}</details>"
+            f"{_table(shown, caption=f'{source} {rule}: first rows at fault')}</details>"
         )
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    parts.append("</div>")
+    return standalone_page(
+        "\n".join(parts),
+        council=council,
+        title=f"Data quality {month} (INTERNAL)",
+        noindex=True,
+        footer=f"{council}. Data quality report for {month}, produced by pmf validate and "
+        "pmf run. INTERNAL: it lists child ids; do not publish it.",
+    )
 
 
 def write_data_quality(

@@ -203,3 +203,54 @@ def export_html(
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return drop_focus_stops(body)
+
+
+def standalone_page(
+    body: str,
+    *,
+    council: str,
+    title: str,
+    contents: list[dict[str, str]] | None = None,
+    footer: str = "",
+    noindex: bool = False,
+    logo: str | Path | None = None,
+    generated: datetime | None = None,
+) -> str:
+    """A page that is not a notebook in the reports' template (``templates/pmf/page.html.j2``).
+
+    The same head (Content-Security-Policy, generator, stylesheet), skip link,
+    masthead, contents list, ``<main>`` and footer as :func:`export_html`'s pages.
+    ``body`` is trusted HTML (the caller escapes what it shows); everything else
+    is escaped.
+
+    Examples
+    --------
+    >>> page = standalone_page("<h2 id='a'>A</h2>", council="Demo <CC>", title="Data quality",
+    ...                        contents=[{"id": "a", "text": "A"}])
+    >>> '<a class="pmf-skip" href="#main">' in page, '<main id="main">' in page
+    (True, True)
+    >>> "Demo &lt;CC&gt;" in page, '<meta name="generator" content="pmf ' in page
+    (True, True)
+    """
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "pmf")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    when = (generated or datetime.now()).strftime("%d %B %Y at %H:%M").lstrip("0")
+    pmf = {
+        "council": council,
+        "title": title,
+        "logo_uri": logo_data_uri(logo),
+        "contents": contents or [],
+        "csp": Markup(CSP),
+        "stylesheet": Markup(STYLESHEET.read_text(encoding="utf-8")),
+        "version": __version__,
+        "noindex": noindex,
+        "footer": footer or f"{council}. Produced by pmf {__version__} on {when}.",
+    }
+    return env.get_template("page.html.j2").render(pmf=pmf, body=Markup(body))
