@@ -467,6 +467,14 @@ def spc_alt_text(
             text += " (fewer than 12 points)"
         if "segment" in drawn and drawn["segment"].nunique() > 1:
             text += f", recalculated from {format_month(seg.index[0])}"
+            for _, rows in list(_segment_runs(drawn))[:-1]:
+                r0 = rows.iloc[-1]
+                text += (
+                    f"; before that, mean {format_value(r0['mean'], unit)}, "
+                    f"{'trial ' if bool(r0.get('trial', False)) else ''}process limits "
+                    f"{format_value(r0['lower'], unit)} to {format_value(r0['upper'], unit)} "
+                    f"({format_month(rows.index[0])} to {format_month(rows.index[-1])})"
+                )
         text += "."
     elif not is_spc:
         note = ""

@@ -150,6 +150,11 @@ def test_spc_chart_draws_exactly_the_published_mean_and_limits_of_each_segment()
     labels = fig.axes[0].get_legend_handles_labels()[1]
     # Segment 1 has 7 points: trial limits, and the legend says so.
     assert "Trial limits (fewer than 12 points)" in labels and "Process limits" in labels
+    # The alt text gives both periods' limits as drawn: segment 1 (60/61: mean 60.43, mR̄ 1,
+    # limits ± 2.66) and segment 0 (84/86 and a final 84: mean 84.97).
+    alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=36).alt
+    assert "Mean 60.4%, trial process limits 57.8% to 63.1% (fewer than 12 points), " in alt
+    assert "recalculated from Apr 2026; before that, mean 85.0%" in alt
 
 
 def test_rolling_chart_draws_no_limits_and_says_none():
