@@ -43,8 +43,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import sys
-
     from pmf_lib.config import load_config
     from pmf_lib.errors import PmfError
     from pmf_lib.publish.atomic import write_csv_atomic
@@ -74,7 +72,15 @@ def run(args) -> int:
             month = check_month_covered(month, first, last_ref)
     if month == "latest":
         population = read_population(config.population_file, la_code=config.council.code)
-        month = latest_complete_month(SourceData(sources.cin, sources.cla, population))
+        try:
+            month = latest_complete_month(SourceData(sources.cin, sources.cla, population))
+        except PmfError:
+            if not sources.unreadable:
+                raise
+            # every return that would date the data is unreadable: no month to report on,
+            # so only pmf run's line for each file
+            _say_unreadable(sources.unreadable)
+            return 2
 
     last = history_ends(month)[-1]
     q = assess_quality(sources, history_ends(month), high=high, medium=medium)
@@ -120,8 +126,14 @@ def run(args) -> int:
     )
     print(out)
     if sources.unreadable:
-        # pmf run stops at such a file with this very line: say it the same way, exit 2
-        for _source, _file, err in sources.unreadable:
-            print(f"pmf: error: {err}", file=sys.stderr)
+        _say_unreadable(sources.unreadable)
         return 2
     return 0
+
+
+def _say_unreadable(unreadable) -> None:
+    """Each unreadable file's line, as ``pmf run`` stops with it (``pmf: error: ...``)."""
+    import sys
+
+    for _source, _file, err in unreadable:
+        print(f"pmf: error: {err}", file=sys.stderr)

@@ -175,3 +175,21 @@ def test_a_clean_council_validates_with_exit_0(tmp_path, capsys):
     assert _errors(capsys.readouterr().err) == []
     page = (tmp_path / "out" / "2022-03" / "data_quality.html").read_text(encoding="utf-8")
     assert "None: every configured file was read." in page
+
+
+def test_latest_month_with_every_dated_return_unreadable(tmp_path, capsys):
+    # The only CIN return is truncated and both 903 tables are empty: no return dates
+    # the data, so there is no "latest" month to report on. Validate says each
+    # file's line (run stops at the first, the CIN file) and writes no report.
+    config = _council(tmp_path)
+    bad = tmp_path / "cin" / "cin_2022.xml"
+    bad.write_bytes(CIN[:700].encode())
+    (tmp_path / "s903" / "2022" / "header.csv").write_bytes(b"")
+    (tmp_path / "s903" / "2022" / "episodes.csv").write_bytes(b"")
+    assert main(["run", "--config", str(config), "--quiet"]) == 2
+    said_by_run = _errors(capsys.readouterr().err)
+    status = main(["validate", "--config", str(config)])
+    said_by_validate = _errors(capsys.readouterr().err)
+    assert status == 2 and len(said_by_validate) == 3
+    assert said_by_run[0] in said_by_validate and str(bad) in said_by_run[0]
+    assert not list((tmp_path / "out").rglob("data_quality.html"))
