@@ -134,8 +134,13 @@ def render_data_quality(
     first_rows: int = FIRST_ROWS,
     unreadable: list | None = None,
     as_of=None,
+    rebase_proposals: pd.DataFrame | None = None,
 ) -> str:
     """The report as an HTML string.
+
+    ``rebase_proposals`` (the last ``pmf run``'s ``spc_rebase_proposals.csv``, from
+    :func:`pmf_lib.assess.spc_table.rebase_proposals`) adds a section listing the
+    KPIs whose SPC chart ends in a sustained shift, with a proposed rebase date.
 
     ``unreadable`` lists the files that could not be read, as
     ``(source, file, PmfError)``; each is shown with its one-line message.
@@ -244,6 +249,7 @@ def render_data_quality(
             f"<details><summary>{_e(source)} {_e(rule)}: {len(grp)} issue(s)</summary>"
             f"{_table(shown, caption=f'{source} {rule}: first rows at fault')}</details>"
         )
+    parts.append(_rebase_section(rebase_proposals))  # helper A (issue 10): SPC rebases
     parts.append("</div>")
     return standalone_page(
         "\n".join(parts),
@@ -252,6 +258,43 @@ def render_data_quality(
         noindex=True,
         footer=f"{council}. Data quality report for {month}, produced by pmf validate and "
         "pmf run. INTERNAL: it lists child ids; do not publish it.",
+    )
+
+
+# ---- SPC: proposed rebase dates (helper A, issue 10) ---------------------------------
+def _rebase_section(proposals: pd.DataFrame | None) -> str:
+    """The SPC rebase proposals for the analyst to decide on (none: says so).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"kpi_id": ["k"], "shift_from": ["2026-04-30"],
+    ...                   "rebase_from": ["2026-04-01"], "points": [7], "side": ["below"],
+    ...                   "reason": ["the last 7 points ... a sustained shift"]})
+    >>> "k: 2026-04-01" in _rebase_section(p) or "<td>2026-04-01</td>" in _rebase_section(p)
+    True
+    >>> "has not run" in _rebase_section(None)
+    True
+    """
+    head = "<h2>SPC: proposed rebase dates</h2>"
+    if proposals is None:
+        return head + (
+            "<p>None listed: <code>pmf run</code> has not run for this month yet (it writes "
+            "<code>spc_rebase_proposals.csv</code>).</p>"
+        )
+    if proposals.empty:
+        return head + "<p>None: no SPC chart ends in a sustained shift.</p>"
+    cols = [c for c in ("kpi_id", "shift_from", "rebase_from", "points", "side", "reason")]
+    return (
+        head + "<p>Each chart below ends in a sustained shift (7 or more points on one side of its "
+        "mean). If the process changed then (a new way of working, a restructure), declare "
+        "the date under <code>spc.rebase</code> in the config so the period gets its own "
+        "limits; never rebase only to make a signal go away.</p>"
+        + _table(
+            proposals[[c for c in cols if c in proposals.columns]],
+            numeric=("points",),
+            caption="KPIs whose SPC chart ends in a sustained shift, with a proposed rebase date",
+        )
     )
 
 
@@ -269,6 +312,8 @@ def write_data_quality(
 ) -> Path:
     """Write ``<out_dir>/<month>/data_quality.html`` atomically and return its path."""
     path = Path(out_dir) / month / "data_quality.html"
+    beside = path.with_name("spc_rebase_proposals.csv")  # from the last pmf run, if any
+    proposals = pd.read_csv(beside) if beside.is_file() else None
     page = render_data_quality(
         issues,
         reconciliation,
@@ -278,5 +323,6 @@ def write_data_quality(
         feeds=feeds,
         unreadable=unreadable,
         as_of=as_of,
+        rebase_proposals=proposals,
     )
     return write_text_atomic(page, path)
