@@ -180,3 +180,34 @@ def test_unreadable_files_are_listed_and_touch_the_kpis_they_feed():
     assert "cin.xml, line 9: not well-formed XML" in section
     assert "lado.csv: the file is empty" in section
     assert "not rated: a file could not be read" in page
+
+
+# ---- SPC rebase proposals (helper A, issue 10) ------------------------------------------
+
+
+def test_rebase_proposals_from_the_last_run_are_listed(tmp_path):
+    # pmf run wrote one proposal beside the report: the page lists the KPI and the date.
+    folder = tmp_path / "2026-10"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "kpi_id": ["assessments_45wd_pct"],
+            "shift_from": ["2026-04-30"],
+            "rebase_from": ["2026-04-01"],
+            "points": [7],
+            "side": ["below"],
+            "reason": ["the last 7 points, from Apr 2026, are all below the mean"],
+        }
+    ).to_csv(folder / "spc_rebase_proposals.csv", index=False)
+    empty = pd.DataFrame(columns=ISSUE_COLUMNS)
+    path = write_data_quality(
+        tmp_path, "2026-10", empty, pd.DataFrame(), pd.DataFrame(), council="C", feeds={}
+    )
+    page = path.read_text(encoding="utf-8")
+    assert "SPC: proposed rebase dates" in page
+    assert "assessments_45wd_pct" in page and "2026-04-01" in page
+    # Without a run there is nothing to list, and the page says why.
+    other = write_data_quality(
+        tmp_path, "2026-09", empty, pd.DataFrame(), pd.DataFrame(), council="C", feeds={}
+    )
+    assert "has not run for this month" in other.read_text(encoding="utf-8")
