@@ -245,9 +245,9 @@ def kpi_spc(
                 **{k: np.full(n, np.nan) for k in ("close_upper", "close_lower")},
                 "trial": np.zeros(n, dtype=bool),
                 "close": np.zeros(n, dtype=bool),
-                "rule": pd.Series([None] * n, dtype="str"),
+                "rule": np.full(n, None, dtype=object),
                 "special_cause": np.zeros(n, dtype=bool),
-                "direction": pd.Series([None] * n, dtype="str"),
+                "direction": np.full(n, None, dtype=object),
                 "note": NOTE_ROLLING
                 if window not in INDEPENDENT_WINDOWS or cadence == "rolling"
                 else None,
