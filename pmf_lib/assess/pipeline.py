@@ -6,7 +6,9 @@ travel (:mod:`~pmf_lib.assess.travel`), DfE/ONS comparators
 (:mod:`~pmf_lib.assess.targets`), SPC and exceptions
 (:mod:`~pmf_lib.assess.assessed`), and the data quality confidence the KPI table
 carries. The same headline window is used for every part: the KPI's snapshot,
-else its single month, else its first window.
+else its single month, else its first window. :func:`spc_for_config` gives the
+month's SPC table (every chart's points, limits and verdicts at the KPI's
+cadence), from which the assessed table's SPC columns are taken.
 """
 
 from __future__ import annotations
