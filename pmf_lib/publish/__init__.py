@@ -2,6 +2,8 @@
 
 * :func:`~pmf_lib.publish.batch.run_batch` — ``pmf run``;
 * :mod:`~pmf_lib.publish.atomic` — whole-or-nothing file writes;
+* :mod:`~pmf_lib.publish.lock` — one run per month; a run publishes only while it holds it;
+* :mod:`~pmf_lib.publish.procs` — workers and kernels die with the run; stop signals;
 * :mod:`~pmf_lib.publish.execute` — one report: papermill, HTML export, publication;
 * :mod:`~pmf_lib.publish.index` and :mod:`~pmf_lib.publish.manifest` — ``index.html``, ``run.json``.
 """
