@@ -150,6 +150,7 @@ def export_html(
     title: str,
     logo: str | Path | None = None,
     generated: datetime | None = None,
+    nav: list[dict] | None = None,
 ) -> str:
     """An executed report notebook as a self-contained HTML page.
 
@@ -165,6 +166,10 @@ def export_html(
         A PNG/SVG/JPEG/GIF logo, embedded as a ``data:`` URI.
     generated : datetime, optional
         When the report was produced (default: now), shown in the footer.
+    nav : list of dict, optional
+        The navigation bar's links (``href``, ``text``, ``current``): the month's
+        index, the dashboard, the glossary and the report's previous edition
+        (:func:`pmf_lib.publish.index.nav_links`).
 
     Returns
     -------
@@ -196,9 +201,11 @@ def export_html(
             "csp": Markup(CSP),
             "stylesheet": Markup(STYLESHEET.read_text(encoding="utf-8")),
             "version": __version__,
+            "nav": nav or [],
             "footer": f"{council}. Produced by pmf {__version__} on {when}. "
-            "Figures are computed from the council's statutory returns; definitions are "
-            "at the end of the report.",
+            "Figures are computed from the council's statutory returns. Each measure's "
+            "definition is in the Definitions section of its service area report; the "
+            "glossary explains the terms used.",
         },
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -215,13 +222,14 @@ def standalone_page(
     noindex: bool = False,
     logo: str | Path | None = None,
     generated: datetime | None = None,
+    nav: list[dict] | None = None,
 ) -> str:
     """A page that is not a notebook in the reports' template (``templates/pmf/page.html.j2``).
 
     The same head (Content-Security-Policy, generator, stylesheet), skip link,
     masthead, contents list, ``<main>`` and footer as :func:`export_html`'s pages.
     ``body`` is trusted HTML (the caller escapes what it shows); everything else
-    is escaped.
+    is escaped. ``nav`` is the navigation bar's links, as for :func:`export_html`.
 
     Examples
     --------
@@ -251,6 +259,7 @@ def standalone_page(
         "stylesheet": Markup(STYLESHEET.read_text(encoding="utf-8")),
         "version": __version__,
         "noindex": noindex,
+        "nav": nav or [],
         "footer": footer or f"{council}. Produced by pmf {__version__} on {when}.",
     }
     return env.get_template("page.html.j2").render(pmf=pmf, body=Markup(body))
