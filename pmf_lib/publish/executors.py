@@ -53,10 +53,10 @@ def _worker_init(parent_pid: int | None = None) -> None:
     """
     import signal
 
-    from pmf_lib.publish.procs import set_parent_death_signal
+    from pmf_lib.publish.procs import SIGKILL, set_parent_death_signal
 
     os.environ.update(KERNEL_ENV)
-    set_parent_death_signal(signal.SIGKILL, parent_pid)
+    set_parent_death_signal(SIGKILL, parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -36,6 +36,10 @@ from collections.abc import Iterable, Iterator
 
 #: prctl option number of PR_SET_PDEATHSIG (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
+#: SIGKILL (9; Windows has no such name).
+SIGKILL = getattr(signal, "SIGKILL", 9)
+#: The signals that stop a run (those this platform has).
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 #: Run as ``python -c`` in front of a kernel's command line: set the parent-death
 #: signal, give up at once if the parent has already gone, then exec the kernel
@@ -75,7 +79,7 @@ def _libc_prctl():
     return ctypes.CDLL(None, use_errno=True).prctl
 
 
-def set_parent_death_signal(sig: int = signal.SIGKILL, parent_pid: int | None = None) -> bool:
+def set_parent_death_signal(sig: int = SIGKILL, parent_pid: int | None = None) -> bool:
     """Ask Linux to send ``sig`` to this process when its parent dies.
 
     Returns False (and does nothing) off Linux. When ``parent_pid`` is given and
@@ -159,7 +163,7 @@ def kill_tree(pids: Iterable[int], known: Iterable = (), timeout: float = 5.0) -
     except ImportError:  # pragma: no cover
         for pid in pids:
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, SIGKILL)
         return
     alive = []
     for p in procs.values():
@@ -175,7 +179,7 @@ def kill_tree(pids: Iterable[int], known: Iterable = (), timeout: float = 5.0) -
 
 
 @contextlib.contextmanager
-def stop_on_signals(signums=(signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
+def stop_on_signals(signums=STOP_SIGNALS) -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise :class:`StopRequested` in the main thread.
 
     Only the first signal raises: later ones are ignored while the run cleans
