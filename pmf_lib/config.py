@@ -101,6 +101,12 @@ class DataQualitySettings(_Strict):
 
     high: float = Field(0.01, ge=0, le=1, description="at most this share in error: High")
     medium: float = Field(0.05, ge=0, le=1, description="at most this share in error: Medium")
+    missing_columns: Literal["error", "run_anyway"] = Field(
+        "error",
+        description="a local dataset or workforce file lacking a required column: 'error' "
+        "stops pmf run and pmf validate naming the file and column; 'run_anyway' runs, every "
+        "KPI over that dataset missing and rated Low",
+    )
 
 
 class SuppressionSettings(_Strict):

@@ -32,18 +32,26 @@ def read_local_sources(config: Config) -> dict[str, pd.DataFrame]:
     """The configured local datasets and monthly workforce data, one frame each.
 
     Keys are the dataset names of :data:`pmf_lib.read.local.LOCAL_DATASETS` plus
-    ``workforce_monthly``; a dataset the council does not supply is absent.
+    ``workforce_monthly``; a dataset the council does not supply is absent. A
+    required column missing from a file is an error, unless the config's
+    ``data_quality.missing_columns`` is ``run_anyway``: the frame's
+    ``attrs["missing_columns"]`` then names it (its KPIs are made missing).
     """
     from pmf_lib.read.local import concat_tables, read_local
     from pmf_lib.read.workforce import read_workforce_monthly
 
+    strict = config.data_quality.missing_columns == "error"
     local = {}
     for source in config.optional_sources():
         if source.startswith("local."):
             name = source.removeprefix("local.")
-            local[name] = concat_tables(read_local(name, config.files(source)))
+            local[name] = concat_tables(
+                read_local(name, config.files(source), strict_columns=strict)
+            )
         elif source == "workforce_monthly":
-            local[source] = concat_tables(read_workforce_monthly(config.files(source)))
+            local[source] = concat_tables(
+                read_workforce_monthly(config.files(source), strict_columns=strict)
+            )
     return local
 
 

@@ -257,10 +257,12 @@ def read_workforce_census(paths) -> WorkforceCensus:
     return WorkforceCensus(workers=wdf, raw=raw, la_level=ldf, files=files)
 
 
-def read_workforce_monthly(paths) -> list[ReadTable]:
+def read_workforce_monthly(paths, *, strict_columns: bool = True) -> list[ReadTable]:
     """Read monthly workforce CSV/xlsx files (schema ``workforce_monthly``).
 
-    ``month`` is moved to its month end, so any date in the month may be given.
+    ``month`` is moved to its month end, so any date in the month may be given. A
+    required column missing is an error unless ``strict_columns`` is false
+    (:func:`~pmf_lib.read.local.read_table`).
 
     Examples
     --------
@@ -276,7 +278,9 @@ def read_workforce_monthly(paths) -> list[ReadTable]:
         paths = [paths]
     out = []
     for p in paths:
-        t = read_table(p, "workforce_monthly", source="workforce_monthly")
+        t = read_table(
+            p, "workforce_monthly", source="workforce_monthly", strict_columns=strict_columns
+        )
         t.data["month"] = t.data["month"] + pd.offsets.MonthEnd(0)
         out.append(t)
     return out
