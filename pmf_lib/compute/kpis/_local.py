@@ -67,12 +67,23 @@ def local_inputs(**datasets: pd.DataFrame) -> KpiInputs:
 def dataset(inputs: KpiInputs, name: str) -> pd.DataFrame | None:
     """The local dataset ``name``, or None when the council does not supply it.
 
+    Also None when a file of it lacks a required column and was read only because
+    the council runs anyway (the frame's ``attrs["missing_columns"]``): every KPI
+    over it is then missing, never 0.
+
     Examples
     --------
     >>> dataset(KpiInputs(), "contacts") is None
     True
+    >>> lacking = pd.DataFrame({"contact_date": []})
+    >>> lacking.attrs["missing_columns"] = ["contact_date"]
+    >>> dataset(KpiInputs(local={"contacts": lacking}), "contacts") is None
+    True
     """
-    return inputs.local.get(name)
+    df = inputs.local.get(name)
+    if df is not None and df.attrs.get("missing_columns"):
+        return None
+    return df
 
 
 def count(mask) -> int:
