@@ -79,6 +79,48 @@ def html_run_id(html: str) -> str | None:
     return m.group(1) if m else None
 
 
+def outputs_not_of_their_run(out_dir: str | Path) -> list[str]:
+    """The HTML files of a month folder not written by the run ``run.json`` says wrote them.
+
+    ``run.json`` names, for every report, the run that wrote its HTML (its
+    ``run_id``), and for the month's ``index.html`` the run itself; each HTML
+    file names its writer in ``<meta name="pmf-run-id">``. A file whose two ids
+    differ was written by another run (a late write of a killed run) or changed
+    since: it is listed. Reports without a recorded run id (older manifests) and
+    files absent are not.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "run.json").write_text(json.dumps({"run_id": "r2", "reports": [
+    ...     {"id": "a", "html": "a.html", "run_id": "r1"},
+    ...     {"id": "b", "html": "b.html", "run_id": "r2"}]}))
+    >>> for name, run in (("a.html", "r1"), ("b.html", "r1"), ("index.html", "r2")):
+    ...     _ = (d / name).write_text(stamp_html("<head></head>", run))
+    >>> outputs_not_of_their_run(d)   # b.html was written by r1, not r2
+    ['b.html']
+    """
+    import json
+
+    out_dir = Path(out_dir)
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    expected = {"index.html": run.get("run_id")}
+    for r in run.get("reports") or []:
+        if r.get("html"):
+            expected[r["html"]] = r.get("run_id")
+    wrong = []
+    for name, run_id in expected.items():
+        path = out_dir / name
+        if run_id and path.is_file():
+            if html_run_id(path.read_text(encoding="utf-8", errors="replace")) != run_id:
+                wrong.append(name)
+    return sorted(wrong)
+
+
 def git_commit(where: str | Path = PACKAGE_DIR) -> str:
     """The git commit checked out at ``where`` ("unknown" outside a git checkout).
 

@@ -19,6 +19,7 @@ from pmf_lib.config import load_config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish import batch as batch_module
 from pmf_lib.publish.lock import RunLock
+from pmf_lib.publish.manifest import html_run_id, outputs_not_of_their_run, stamp_html
 from pmf_lib.publish.plan import area_reports
 
 CONFIG = """\
@@ -174,7 +175,23 @@ def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypat
     # The lock was released: a new run (disk no longer full) can start.
     monkeypatch.undo()
     monkeypatch.setattr(batch_module, "plan_reports", lambda c, m, a: area_reports(c, a))
-    assert run(root, config, areas=["good"]).failed == []
+    result = run(root, config, areas=["good"])
+    assert result.failed == []
+    # Every output names the run that wrote it, as run.json records it.
+    manifest = json.loads(result.manifest_path.read_text())
+    run_id = manifest["run_id"]
+    assert (month_dir / ".pmf-run.lock").read_text() == ""  # released, and cleared
+    assert manifest["kpi_table"]["run_id"] == manifest["assessed_table"]["run_id"] == run_id
+    assert [r["run_id"] for r in manifest["reports"]] == [run_id]
+    assert html_run_id((month_dir / "good.html").read_text()) == run_id
+    assert html_run_id((month_dir / "index.html").read_text()) == run_id
+    nb = nbformat.read(month_dir / "good.ipynb", as_version=4)
+    assert nb.metadata.pmf.run_id == run_id
+    assert outputs_not_of_their_run(month_dir) == []
+    # A late write by another (dead) run is detected.
+    late = stamp_html((month_dir / "good.html").read_text(), "20261101T000000-dead00")
+    (month_dir / "good.html").write_text(late)
+    assert outputs_not_of_their_run(month_dir) == ["good.html"]
 
 
 # ---- output errors: one line naming the path and the reason, exit 2 -------------------
