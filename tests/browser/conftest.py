@@ -1,9 +1,14 @@
-"""Reports of a demo month rendered once per session, and a headless Chromium to open them.
+"""Debian's headless Chromium driven by Playwright, and the reports it opens.
 
-The month's figures are a hand-made KPI history for every configured KPI (smooth
-made-up series: these tests check what the browser does, not the figures), so the
-tests need neither the demo data nor a batch run. The front door's commentary
-holds hostile input.
+* :func:`browser`: one Chromium per session (``/usr/bin/chromium``; never a
+  downloaded one), skipped with the reason when it or Playwright is absent, and
+  closed (with its driver) at the end;
+* :func:`published`: every report of the published demo month
+  (``outputs/2026-10/*.html``), skipped when the month is not published;
+* :func:`render_month`: a month rendered from a hand-made KPI history for every
+  configured KPI (smooth made-up series: these tests check what the browser does,
+  not the figures), needing neither the demo data nor a batch run. The front
+  door's commentary holds hostile input.
 """
 
 from __future__ import annotations
@@ -17,8 +22,21 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.browser.chromium import CHROMIUM, Chromium
 from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Chromium's flags: no sandbox (containers), nothing fetched or synced in the background.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: The published demo month the layout and accessibility tests read.
+DEMO_MONTH = ROOT / "outputs" / "2026-10"
+SCREENSHOTS = ROOT / "outputs" / "screenshots"
 
 HOSTILE_COMMENTARY = """---
 area: front_door
@@ -69,8 +87,11 @@ def _history(metas, end: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def render_month(out: Path, month: str, audience: str = "internal") -> list[Path]:
-    """Render every planned report of ``month`` into ``out``; return the HTML files."""
+def render_month(
+    out: Path, month: str, audience: str = "internal", ids: set[str] | None = None
+) -> list[Path]:
+    """Render one report of each planned kind of ``month`` into ``out`` (or, with ``ids``,
+    only those reports); return the HTML files."""
     import papermill
     from papermill.iorw import load_notebook_node
 
@@ -111,6 +132,8 @@ def render_month(out: Path, month: str, audience: str = "internal") -> list[Path
     chosen = [s for s in specs if s.kind not in ("area", "highlight", "quarterly")]
     chosen += [s for s in specs if s.id in ("front_door", "highlight_front_door")]
     chosen += [s for s in specs if s.kind == "quarterly"][:1]
+    if ids is not None:
+        chosen = [s for s in specs if s.id in ids]
     for s in chosen:
         params = {
             "month": month,
@@ -136,9 +159,26 @@ def render_month(out: Path, month: str, audience: str = "internal") -> list[Path
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def browser():
+    """Debian's Chromium, headless, through Playwright (ended with its driver at the end)."""
     if not CHROMIUM.exists() or not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests")
-    browser = Chromium()
-    yield browser
-    browser.close()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (the test extra: pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def published() -> list[Path]:
+    """Every report of the published demo month, data_quality.html included."""
+    pages = sorted(DEMO_MONTH.glob("*.html"))
+    if not any(p.name == "dashboard.html" for p in pages):
+        pytest.skip(f"{DEMO_MONTH} is not published: run `pmf run --month 2026-10` first")
+    return pages
