@@ -59,14 +59,16 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     confidence attached here.
     """
     from pmf_lib.validate import Sources, read_other_sources
-    from pmf_lib.validate.quality import assess_quality
+    from pmf_lib.validate.quality import assess_quality, strict_columns
 
     configured = config.optional_sources()
     local_files = {
         s.removeprefix("local."): config.files(s) for s in configured if s.startswith("local.")
     }
     wf = config.files("workforce_monthly") if "workforce_monthly" in configured else []
-    other = read_other_sources(local=local_files, workforce_monthly=wf)
+    other = read_other_sources(
+        local=local_files, workforce_monthly=wf, strict_columns=strict_columns(config)
+    )
     sources = Sources(cin=data.cin, cla=data.cla, files=other.files, unreadable=other.unreadable)
     return assess_quality(
         sources,
@@ -75,6 +77,44 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
         high=config.data_quality.high,
         medium=config.data_quality.medium,
     ).confidence
+
+
+def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
+    """The KPI table with every KPI over a dataset lacking a required column made missing.
+
+    A council may run without a required column (``data_quality.missing_columns:
+    run_anyway``); the reader then lists it in the frame's
+    ``attrs["missing_columns"]``. Every KPI reading that dataset (its
+    :data:`~pmf_lib.validate.confidence.FEEDS`) gets value, numerator and
+    denominator missing: a count over a column never supplied is not 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> contacts = pd.DataFrame({"contact_date": pd.Series([], dtype="datetime64[ns]")})
+    >>> contacts.attrs["missing_columns"] = ["contact_date"]
+    >>> t = pd.DataFrame({"kpi_id": ["contacts_count", "referrals_count"], "value": [0.0, 9.0],
+    ...                   "numerator": [0.0, 9.0], "denominator": [float("nan")] * 2})
+    >>> blank_unsupplied(t, {"contacts": contacts})["value"].tolist()
+    [nan, 9.0]
+    """
+    from pmf_lib.validate.confidence import FEEDS
+
+    lacking = {name for name, df in local.items() if df.attrs.get("missing_columns")}
+    if not lacking:
+        return table
+    hit = [
+        k
+        for k, feeds in FEEDS.items()
+        if any(f.source == "local" and f.table in lacking for f in feeds)
+    ]
+    out = table.copy()
+    rows = out["kpi_id"].isin(hit)
+    for col in ("value", "numerator", "denominator"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+            out.loc[rows, col] = float("nan")
+    return out
 
 
 def build_kpi_table(
@@ -89,7 +129,8 @@ def build_kpi_table(
     The table covers ``history_months`` month ends ending with ``month``; with
     ``with_confidence`` each row also carries ``dq_error_share`` and
     ``dq_confidence`` (High/Medium/Low; missing for KPIs whose feeding records
-    are not mapped).
+    are not mapped). KPIs over a dataset read without a required column (the
+    council runs anyway) are missing and rated Low (:func:`blank_unsupplied`).
     """
     from pmf_lib.validate.confidence import attach
 
@@ -98,7 +139,7 @@ def build_kpi_table(
     last = month_end(month)
     first = last - pd.DateOffset(months=history_months - 1)
     ends = month_ends(first, last)
-    table = compute_kpi_table(inputs_from_sources(data), ends)
+    table = blank_unsupplied(compute_kpi_table(inputs_from_sources(data), ends), data.local)
     if with_confidence:
         table = attach(table, data_quality(config, data, ends))
     return table

@@ -372,12 +372,17 @@ def read_other_sources(
     annex_a: list | None = None,
     workforce_census: list | None = None,
     workforce_monthly: list | None = None,
+    *,
+    strict_columns: bool = True,
 ) -> Sources:
     """Read the non-national sources, recording unreadable files instead of stopping.
 
     ``local`` maps a dataset name (see :data:`~pmf_lib.read.local.LOCAL_DATASETS`)
     to its files, or is a directory holding files named after the datasets
-    (``complaints.csv``, ``lado.xlsx`` ...; other files are ignored).
+    (``complaints.csv``, ``lado.xlsx`` ...; other files are ignored). A local or
+    monthly workforce file lacking a required column is unreadable (rule S01),
+    unless ``strict_columns`` is false (the council runs anyway): it is then read,
+    and its missing columns are S01 errors on every record.
     """
     from pmf_lib.read.annex_a import read_annex_a
     from pmf_lib.read.local import read_table
@@ -399,7 +404,9 @@ def read_other_sources(
     for name, paths in (local or {}).items():
         for p in paths:
             try:
-                src.files.append(read_table(p, name, source=f"local/{name}"))
+                src.files.append(
+                    read_table(p, name, source=f"local/{name}", strict_columns=strict_columns)
+                )
             except PmfError as e:
                 src.unreadable.append((f"local/{name}", str(p), e))
     for p in annex_a or []:
@@ -410,7 +417,7 @@ def read_other_sources(
             src.unreadable.append(("annex_a", str(p), e))
     for p in workforce_monthly or []:
         try:
-            src.files += read_workforce_monthly(p)
+            src.files += read_workforce_monthly(p, strict_columns=strict_columns)
         except PmfError as e:
             src.unreadable.append(("workforce_monthly", str(p), e))
     good = []

@@ -15,11 +15,17 @@ beside a figure in the dashboard, the area reports and ``kpis.csv`` is the one
   read against its schema (:func:`read_other_sources`);
 * **records**: the stacked local frames the KPIs read, the local issues placed
   on them by file and row (:func:`~pmf_lib.validate.confidence.local_issues_on_frames`);
-* **a file that could not be read** (rule S00): every KPI it feeds is rated
-  Low with no error share (nothing of it could be checked). ``pmf run``
-  refuses such a file outright; ``pmf validate`` lists it in the report and
-  exits 2 with the same one-line message (:func:`read_sources` reads each
-  file with the same reader ``pmf run`` uses).
+* **a file that could not be read** (rule S00; S01 for a required column
+  missing): every KPI it feeds is rated Low with no error share (nothing of it
+  could be checked). ``pmf run`` refuses such a file outright; ``pmf
+  validate`` lists it in the report and exits 2 with the same one-line
+  message (:func:`read_sources` reads each file with the same reader ``pmf
+  run`` uses);
+* **a council running anyway** without a required column
+  (``data_quality.missing_columns: run_anyway``): the file is read, its
+  missing column an S01 error on every record, and every KPI over that
+  dataset is rated Low with no share, its figures missing in the KPI table
+  (:func:`pmf_lib.compute.build_kpi_table`), never 0 rated High.
 """
 
 from __future__ import annotations
@@ -100,6 +106,11 @@ def read_national(reader, files, source: str, unreadable: list) -> object:
             files.remove(bad)
 
 
+def strict_columns(config) -> bool:
+    """Whether a required column missing stops the read (``data_quality.missing_columns``)."""
+    return getattr(config.data_quality, "missing_columns", "error") == "error"
+
+
 def read_sources(config) -> Sources:
     """Every configured source, each file read as ``pmf run`` reads it, none stopping the rest.
 
@@ -116,6 +127,7 @@ def read_sources(config) -> Sources:
         config.files("annex_a"),
         config.files("workforce_census"),
         config.files("workforce_monthly"),
+        strict_columns=strict_columns(config),
     )
     sources.cin = read_national(
         read_cin_census, config.files("cin_census"), "cin_census", sources.unreadable
@@ -152,6 +164,9 @@ def _feed_key(source: str) -> tuple[str, str | None] | None:
 
 def unrated_kpis(unreadable: Iterable, feeds: Mapping = FEEDS) -> dict[str, list[str]]:
     """KPI id -> the unreadable files feeding it (``Sources.unreadable`` entries).
+
+    A file read though it lacks a required column (the council runs anyway)
+    counts as unreadable here too: give it as ``(source, file, None)``.
 
     Examples
     --------
@@ -233,7 +248,8 @@ def assess_quality(
         high=high,
         medium=medium,
     )
-    unrated = unrated_kpis(sources.unreadable, feeds)
+    lacking = [(t.source, t.file, None) for t in sources.files if t.missing_columns]
+    unrated = unrated_kpis([*sources.unreadable, *lacking], feeds)
     if unrated:  # nothing of the file could be checked: no share, rated Low
         hit = conf["kpi_id"].isin(list(unrated))
         conf.loc[hit, "dq_error_share"] = float("nan")

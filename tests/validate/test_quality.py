@@ -100,3 +100,35 @@ def test_published_demo_month_has_one_confidence_per_kpi():
         m["dq_confidence_a"] != m["dq_confidence_b"]
     ]
     assert np.allclose(m["dq_error_share_a"], m["dq_error_share_b"], equal_nan=True)
+
+
+def test_running_anyway_without_a_required_column_gives_missing_low_never_zero_high(
+    tmp_path, capsys
+):
+    config_path = _council(tmp_path)
+    # contacts without "Contact date": by default an error (test_unreadable); here the
+    # council chooses to run anyway
+    (tmp_path / "contacts.csv").write_text("Contact ID,Child ID,Decision\nK1,C1,referral\n")
+    config_path.write_text(
+        config_path.read_text() + "data_quality: {missing_columns: run_anyway}\n"
+    )
+    assert main(["validate", "--config", str(config_path), "--month", "2022-03"]) == 0
+    assert capsys.readouterr().err == ""
+    out = tmp_path / "out" / "2022-03"
+    issues = pd.read_csv(out / "data_quality_issues.csv", dtype=str)
+    s01 = issues[issues["rule"] == "S01"]
+    assert s01[["row_or_element", "field"]].values.tolist() == [["header", "contact_date"]]
+    by_validate = pd.read_csv(out / "data_quality_confidence.csv")
+
+    config = load_config(config_path)
+    table = build_kpi_table(config, "2022-03", load_sources(config))
+    contacts = table[table["kpi_id"].str.startswith("contacts_")]
+    # every contacts KPI, every month: missing (not 0) and rated Low (not High)
+    assert contacts["value"].isna().all() and contacts["numerator"].isna().all()
+    assert (contacts["dq_confidence"] == "Low").all()
+    # the CIN referral was read as usual: 1 referral in January 2022
+    ref = table[(table["kpi_id"] == "referrals_count") & (table["window"] == "month")]
+    assert ref.set_index("period_end").loc[pd.Timestamp("2022-01-31"), "value"] == 1
+    # and validate says the same
+    m = _same(table.drop_duplicates(["kpi_id", "period_end"]), by_validate)
+    assert (m["dq_confidence_a"] == m["dq_confidence_b"]).all()
