@@ -52,9 +52,9 @@ from pmf_lib.publish.atomic import (
     write_parquet_atomic,
     write_text_atomic,
 )
-from pmf_lib.publish.index import month_index_html, write_root_index
+from pmf_lib.publish.index import write_month_pages, write_root_index
 from pmf_lib.publish.lock import RunLock
-from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file, stamp_html
+from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
 from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -741,6 +741,8 @@ def _run_locked(
         "assessed_table": str(assessed_path),
     }
     logo = snapshot["council"].get("logo")
+    from pmf_lib.publish.index import nav_links
+
     tasks = []
     for s in to_run:
         nb = Path(s.notebook).resolve()
@@ -756,6 +758,14 @@ def _run_locked(
                 "logo": logo,
                 "generated": started,
                 "run_id": run_id,
+                # The bar of links at the top: the month's index, the dashboard, the
+                # glossary and this report's previous edition (pmf_lib.publish.index).
+                "nav": nav_links(
+                    month,
+                    current=f"{s.id}.html",
+                    report_id=s.id,
+                    outputs_dir=config.outputs_dir,
+                ),
             }
         )
     from pmf_lib.publish.executors import make_executor
@@ -788,24 +798,16 @@ def _run_locked(
             if r["status"] != "ok":
                 previous = datetime.fromtimestamp(html.stat().st_mtime).strftime("%d %B %Y")
         rows.append({**r, "href": href, "previous_date": previous})
-    index_path = write_text_atomic(
-        stamp_html(
-            month_index_html(
-                council=config.council.name,
-                month=month,
-                reports=rows,
-                started=started,
-                finished=finished,
-                show_table=config.audience == "internal",
-                # The data quality report (``pmf validate``) lists child ids: linked
-                # only for an internal audience, and only when it has been written.
-                dq_href="data_quality.html"
-                if config.audience == "internal" and (out_dir / "data_quality.html").is_file()
-                else None,
-            ),
-            run_id,
-        ),
-        out_dir / "index.html",
+    # The month's index (the managers' landing page), run log and glossary.
+    index_path = write_month_pages(
+        config,
+        out_dir,
+        month=month,
+        reports=rows,
+        started=started,
+        finished=finished,
+        run_id=run_id,
+        log_name=Path(handler.baseFilename).name,
     )
     manifest = build_manifest(
         parameters={

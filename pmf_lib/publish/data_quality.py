@@ -256,9 +256,17 @@ def render_data_quality(
         council=council,
         title=f"Data quality {month} (INTERNAL)",
         noindex=True,
+        nav=_nav(month),
         footer=f"{council}. Data quality report for {month}, produced by pmf validate and "
         "pmf run. INTERNAL: it lists child ids; do not publish it.",
     )
+
+
+def _nav(month: str) -> list[dict]:
+    """The reports' navigation bar (none for a month that is not YYYY-MM)."""
+    from pmf_lib.publish.index import MONTH_DIR, nav_links
+
+    return nav_links(month, current="data_quality.html") if MONTH_DIR.match(str(month)) else []
 
 
 # ---- SPC: proposed rebase dates (helper A, issue 10) ---------------------------------

@@ -85,7 +85,8 @@ def render_report(task: dict) -> dict:
         ``id`` (the report id, the outputs' file stem), ``notebook`` (absolute
         path), ``out_dir``, ``parameters`` (dict), ``timeout`` (seconds for the
         whole report), ``council``, ``title``,
-        ``logo`` (path or None), ``kernel_name``, and ``run_id``: the batch's
+        ``logo`` (path or None), ``nav`` (the navigation bar's links, see
+        :func:`pmf_lib.publish.index.nav_links`), ``kernel_name``, and ``run_id``: the batch's
         run id. With a ``run_id``, the HTML and the notebook carry it, and each
         file is renamed into ``out_dir`` only if that run still holds the
         folder's run lock (:func:`pmf_lib.publish.lock.check_held`): a worker
@@ -174,6 +175,7 @@ def _export(nb, task: dict) -> str:
         title=task["title"],
         logo=task.get("logo"),
         generated=datetime.fromisoformat(generated) if generated else None,
+        nav=task.get("nav"),
     )
 
 
