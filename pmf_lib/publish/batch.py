@@ -530,7 +530,7 @@ def run_batch(
         raise PmfError(f"unknown engine {engine!r}; expected warm or papermill", field="engine")
     if force and retry_failed:
         raise PmfError("give --force or --retry-failed, not both", field="retry_failed")
-    if not timeout or timeout <= 0:
+    if not isinstance(timeout, int | float) or not 0 < timeout < float("inf"):  # nan too
         raise PmfError(
             f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
         )
