@@ -270,7 +270,7 @@ def schema_from_dict(spec: dict, *, where: str = "<schema>") -> TableSchema:
                     header=str(c.get("header", "") or name),
                     header_patterns=tuple(_regex(p) for p in c.get("header_patterns", []) or []),
                     codes=_parse_codes(c.get("codes"), where),
-                    description=str(c.get("description", "") or ""),
+                    description=str(c.get("description", "") or "").strip(),
                     example=str(c.get("example", "") or ""),
                     future=future,
                 )

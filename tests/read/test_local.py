@@ -164,6 +164,9 @@ def test_templates_have_every_heading_and_a_guide(tmp_path):
     assert {"Date created", "Due date", "Date completed"} <= set(header)
     guide = (tmp_path / "t" / "improvement_actions.md").read_text()
     assert "date (planned: may be after today)" in guide  # the due date
+    rows = [ln for ln in guide.splitlines() if ln.startswith("| `")]
+    assert len(rows) == len(load_schema("improvement_actions").columns)
+    assert all(ln.endswith("|") for ln in rows)  # one line per column, even folded text
     # a template read back is an empty, valid table
     t = read_table(tmp_path / "t" / "contacts.csv", "contacts")
     assert t.rows_read == 0 and t.missing_columns == []
