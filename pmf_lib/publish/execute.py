@@ -126,6 +126,15 @@ def render_report(task: dict) -> dict:
     )
 
     def guard(target: Path) -> None:
+        batch_pid = task.get("batch_pid")  # a local pool worker's parent: the batch
+        if batch_pid and os.getppid() != batch_pid:
+            from pmf_lib.errors import PmfError
+
+            raise PmfError(
+                f"refused to publish: the batch process (pid {batch_pid}) of run "
+                f"{run_id} has ended",
+                file=target,
+            )
         if run_id:
             from pmf_lib.publish.lock import check_held
 

@@ -106,7 +106,10 @@ class LocalExecutor:
         )
         try:
             futures = {
-                pool.submit(render_report, {**t, "engine": self.engine}): t["id"] for t in tasks
+                pool.submit(
+                    render_report, {**t, "engine": self.engine, "batch_pid": os.getpid()}
+                ): t["id"]
+                for t in tasks
             }
             for fut in as_completed(futures):
                 tid = futures[fut]

@@ -5,13 +5,16 @@ Unix, ``LockFileEx`` on Windows): the operating system releases it when the
 holding process ends, however it ends (a crash or ``kill -9`` leaves no stale
 lock to clear by hand).
 
-While held, the file holds one line: the run's id, its pid and start time
-(``<run id> <pid> <start>``), so that a refused run can say who holds it and so
-that **a run publishes only while it holds its lock**: before every rename into
-the folder, the publishing process (the batch, or a report worker) checks that
-the lock is still held and still names its run (:func:`check_held`). A report
-worker left running by a killed batch is refused, as is any run whose lock was
-taken over by a newer run. The line is cleared on release.
+While it is held, ``.pmf-run.owner`` beside it holds one line: the run's id, its
+pid and start time (``<run id> <pid> <start>``), so that a refused run can say
+who holds the lock and so that **a run publishes only while it holds its lock**:
+before every rename into the folder, the publishing process (the batch, or a
+report worker) checks that the lock is still held and the owner line still names
+its run (:func:`check_held`). A report worker left running by a killed batch is
+refused, as is any run whose lock was taken over by a newer run. The owner file
+is removed on release. (The line is not kept in the lock file itself: filelock
+releases before the 2026 fix truncate the lock file on every contended attempt,
+which would erase the holder's line each time a second run is refused.)
 
 Examples
 --------
@@ -45,6 +48,7 @@ from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import OutputError, ensure_dir
 
 LOCK_NAME = ".pmf-run.lock"
+OWNER_NAME = ".pmf-run.owner"
 
 
 def new_run_id() -> str:
@@ -59,9 +63,9 @@ def new_run_id() -> str:
     return f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
-def _holder(path: Path) -> list[str]:
+def _holder(directory: Path) -> list[str]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
+        with open(directory / OWNER_NAME, encoding="utf-8", errors="replace") as f:
             return f.read(300).split()
     except OSError:
         return []
@@ -90,7 +94,7 @@ def check_held(directory: str | Path, run_id: str, target: str | Path | None = N
     """
     path = Path(directory) / LOCK_NAME
     where = target if target is not None else path
-    holder = _holder(path)
+    holder = _holder(Path(directory))
     if not holder or holder[0] != run_id:
         other = f"run {holder[0]}" if holder else "no run"
         raise _refused(Path(where), run_id, f"no longer holds the run lock ({other} does)")
@@ -138,7 +142,7 @@ class RunLock:
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
-            holder = _holder(self.path)
+            holder = _holder(self.directory)
             pid = holder[1] if len(holder) > 1 else "unknown"
             since = f", started {holder[2]}" if len(holder) > 2 else ""
             raise PmfError(
@@ -149,8 +153,10 @@ class RunLock:
         except OSError as e:
             raise OutputError(self.path, e, "cannot take the run lock") from None
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+        # Written in place (no other process of this run exists yet; a stray
+        # process of a killed run reading it half-written is refused all the same).
         try:
-            with open(self.path, "r+", encoding="utf-8") as f:
+            with open(self.directory / OWNER_NAME, "a+", encoding="utf-8") as f:
                 f.truncate(0)
                 f.write(f"{self.run_id} {os.getpid()} {stamp}\n")
         except OSError as e:
@@ -167,7 +173,7 @@ class RunLock:
         """
         if self._lock is None:
             raise _refused(Path(target or self.path), self.run_id, "does not hold the run lock")
-        holder = _holder(self.path)
+        holder = _holder(self.directory)
         if not holder or holder[0] != self.run_id:
             other = f"run {holder[0]}" if holder else "no run"
             raise _refused(
@@ -181,10 +187,8 @@ class RunLock:
         if lock is None:
             return
         try:
-            with open(self.path, "r+", encoding="utf-8") as f:
-                if f.read(300).split()[:1] == [self.run_id]:
-                    f.seek(0)
-                    f.truncate(0)
+            if _holder(self.directory)[:1] == [self.run_id]:
+                (self.directory / OWNER_NAME).unlink()
         except OSError:  # a read-only or vanished folder: the OS releases the lock anyway
             pass
         lock.release()

@@ -152,6 +152,7 @@ def test_a_second_run_for_the_same_month_is_refused(council):
     with RunLock(month_dir):
         with pytest.raises(PmfError, match=f"in progress \\(pid {os.getpid()}"):
             run(root, config)
+        assert sorted(p.name for p in month_dir.iterdir()) == [".pmf-run.lock", ".pmf-run.owner"]
     assert sorted(p.name for p in month_dir.iterdir()) == [".pmf-run.lock"]
 
 
@@ -180,7 +181,7 @@ def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypat
     # Every output names the run that wrote it, as run.json records it.
     manifest = json.loads(result.manifest_path.read_text())
     run_id = manifest["run_id"]
-    assert (month_dir / ".pmf-run.lock").read_text() == ""  # released, and cleared
+    assert not (month_dir / ".pmf-run.owner").exists()  # released: no owner
     assert manifest["kpi_table"]["run_id"] == manifest["assessed_table"]["run_id"] == run_id
     assert [r["run_id"] for r in manifest["reports"]] == [run_id]
     assert html_run_id((month_dir / "good.html").read_text()) == run_id
@@ -262,7 +263,7 @@ def test_a_full_disk_is_one_line_and_nothing_is_half_written(council, monkeypatc
     month.mkdir()
     (month / "index.html").write_text("PREVIOUS INDEX")
     (month / "run.json").write_text('{"previous": true}')
-    (month / ".pmf-run.lock").write_text("x" * 100)  # the lock's line fits in its block
+    (month / ".pmf-run.owner").write_text("x" * 100)  # the owner's line fits in its block
     with open(out / "filler", "wb", buffering=0) as f:  # fill the disk to the last byte
         try:
             while True:

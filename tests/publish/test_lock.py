@@ -11,18 +11,18 @@ import pytest
 
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import publish_guard, write_text_atomic
-from pmf_lib.publish.lock import LOCK_NAME, RunLock, check_held
+from pmf_lib.publish.lock import LOCK_NAME, OWNER_NAME, RunLock, check_held
 
 
-def test_the_lock_file_names_the_run_and_is_cleared_on_release(tmp_path):
+def test_the_owner_file_names_the_run_and_goes_on_release(tmp_path):
     with RunLock(tmp_path, run_id="run-a") as lock:
-        run_id, pid, _started = (tmp_path / LOCK_NAME).read_text().split()
+        run_id, pid, _started = (tmp_path / OWNER_NAME).read_text().split()
         assert (run_id, pid) == ("run-a", str(os.getpid()))
         check_held(tmp_path, "run-a")  # held by run-a: it may publish
         lock.check()
         with pytest.raises(PmfError, match="run run-b no longer holds the run lock"):
             check_held(tmp_path, "run-b")
-    assert (tmp_path / LOCK_NAME).read_text() == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME]
     with pytest.raises(PmfError, match="no longer holds the run lock \\(no run does\\)"):
         check_held(tmp_path, "run-a")
 
@@ -57,7 +57,7 @@ def test_a_killed_holder_is_detected_although_its_line_is_still_there(tmp_path):
     check_held(tmp_path, "run-dead")  # alive: held
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    assert (tmp_path / LOCK_NAME).read_text().split()[0] == "run-dead"
+    assert (tmp_path / OWNER_NAME).read_text().split()[0] == "run-dead"
     with pytest.raises(PmfError, match="run run-dead has ended"):
         check_held(tmp_path, "run-dead")
     with RunLock(tmp_path):  # and a new run can start at once
@@ -70,8 +70,12 @@ def test_a_write_guarded_by_a_lost_lock_is_refused_and_leaves_the_old_file(tmp_p
         with publish_guard(lambda target: check_held(tmp_path, "run-old", target)):
             with pytest.raises(PmfError, match="front_door.html: refused to publish"):
                 write_text_atomic("late write of a dead run", report)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            LOCK_NAME,
+            OWNER_NAME,
+            "front_door.html",
+        ]
     assert report.read_text() == "NEWER RUN'S REPORT"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME, "front_door.html"]
 
 
 def test_an_unwritable_lock_folder_is_one_line(tmp_path):
