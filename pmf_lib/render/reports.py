@@ -204,6 +204,23 @@ class Dashboard:
         return HTML("\n".join(parts))
 
 
+def kpi_links(area: str, kpi_id: str) -> dict[str, str]:
+    """Where a KPI's chart and definition are in its service area report.
+
+    The area report gives each chart the id ``chart-<kpi_id>`` and each definition
+    ``definition-<kpi_id>`` (the dashboard's scorecard links to the same anchors).
+
+    Examples
+    --------
+    >>> kpi_links("front_door", "referrals_count")["definition_href"]
+    'front_door.html#definition-referrals_count'
+    """
+    return {
+        "chart_href": f"{area}.html#chart-{kpi_id}",
+        "definition_href": f"{area}.html#definition-{kpi_id}",
+    }
+
+
 def _exception_items(data: MonthData, items: list[dict], kind: str) -> list[dict]:
     out = []
     for f in items:
@@ -212,6 +229,7 @@ def _exception_items(data: MonthData, items: list[dict], kind: str) -> list[dict
         out.append(
             {
                 **f,
+                **kpi_links(f["area"], f["kpi_id"]),
                 "kind_label": "Why it is an exception" if kind == "exception" else "Why",
                 "labels": labels,
                 "img": Markup(chart.to_html()) if chart else None,
@@ -260,6 +278,19 @@ class ExceptionsReport:
     def flag_definitions(self) -> HTML:
         items = "".join(f"<li>{Markup.escape(v)}</li>" for v in FLAG_LABELS.values())
         return HTML(f'<ul class="pmf-note">{items}</ul>')
+
+    def shown_kpis(self) -> list[str]:
+        """The KPIs this report shows (exceptions, then good practice), each once."""
+        _, exceptions, good = self.data.flagged()
+        return list(dict.fromkeys(f["kpi_id"] for f in exceptions + good))
+
+    def definitions(self) -> HTML:
+        """The definition of each KPI the report shows (the registry's words, as in the
+        area reports), or a sentence when it shows none."""
+        kpis = self.shown_kpis()
+        if not kpis:
+            return HTML("<p>No measure is flagged this month, so none is defined here.</p>")
+        return self.data.definitions(kpis)
 
 
 @dataclass
@@ -310,6 +341,20 @@ class HighlightReport:
 
     def actions(self) -> HTML:
         return self.data.actions_block(self.area)
+
+    def definitions(self) -> HTML:
+        """A link to each of the area's KPI definitions in its service area report."""
+        links = [
+            Markup('<a href="{}">{}</a>').format(
+                kpi_links(self.area, k)["definition_href"], self.data.metas[k].title
+            )
+            for k in self.data.area_kpis(self.area)
+        ]
+        return HTML(
+            Markup("<p>How each measure is calculated is in the {} report: {}.</p>").format(
+                self.title, Markup("; ").join(links)
+            )
+        )
 
 
 @dataclass
