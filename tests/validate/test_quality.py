@@ -132,3 +132,26 @@ def test_running_anyway_without_a_required_column_gives_missing_low_never_zero_h
     # and validate says the same
     m = _same(table.drop_duplicates(["kpi_id", "period_end"]), by_validate)
     assert (m["dq_confidence_a"] == m["dq_confidence_b"]).all()
+
+
+def test_published_demo_month_calls_no_planned_date_future():
+    from pmf_lib.read.local import LOCAL_DATASETS, load_schema
+    from pmf_lib.validate.schema import FUTURE_ALLOWED
+
+    path = ROOT / "outputs" / "2026-10" / "data_quality_issues.csv"
+    if not path.is_file():
+        pytest.skip("the demo month's data quality report is not written (make report)")
+    issues = pd.read_csv(path, dtype=str)
+    s06 = issues[issues["rule"] == "S06"]
+    planned = {
+        (f"local/{name}", c.name)
+        for name in LOCAL_DATASETS
+        for c in load_schema(name).columns
+        if c.future
+    }
+    assert ("local/conferencing", "due_date") in planned
+    assert ("local/improvement_actions", "due_date") in planned
+    called = set(zip(s06["source"], s06["field"], strict=True))
+    assert not called & planned
+    # nor a national one (an ICPC target date, a UASC 18th birthday, an expected birth)
+    assert not {f for _, f in called} & {f for _, f in FUTURE_ALLOWED}
