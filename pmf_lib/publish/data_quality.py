@@ -217,7 +217,11 @@ def render_data_quality(
         c = confidence.copy()
         c["period_end"] = pd.to_datetime(c["period_end"]).dt.strftime("%Y-%m-%d")
         c["dq_error_share"] = (100 * c["dq_error_share"]).map(
-            lambda x: "not rated: a file could not be read" if pd.isna(x) else f"{x:.1f}%"
+            lambda x: (
+                "not rated: a file could not be read or lacks a required column"
+                if pd.isna(x)
+                else f"{x:.1f}%"
+            )
         )
         c = c.rename(columns={"dq_error_share": "records in error", "dq_confidence": "confidence"})
         parts.append(

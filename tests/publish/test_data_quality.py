@@ -183,7 +183,7 @@ def test_unreadable_files_are_listed_and_touch_the_kpis_they_feed():
     section = section[: section.index("<h2>", 10)]
     assert "cin.xml, line 9: not well-formed XML" in section
     assert "lado.csv: the file is empty" in section
-    assert "not rated: a file could not be read" in page
+    assert "not rated: a file could not be read or lacks a required column" in page
 
 
 # ---- SPC rebase proposals (helper A, issue 10) ------------------------------------------
