@@ -480,7 +480,7 @@ def spc_alt_text(
         note = ""
         if "note" in chart and chart["note"].notna().any():
             note = f": {chart['note'].dropna().iloc[-1]}"
-        text += f" No process limits{note}."
+        text += f" A trend line only, no SPC{note}."
     if "verdict" in shown:
         marked = shown[shown["verdict"].isin(list(VERDICT_MARKERS)) & values.notna()]
         counts: dict[str, int] = {}
@@ -689,7 +689,7 @@ def spc_chart(
     ...                comparators={"England": 9.0})
     >>> ch.png[:4], ch.alt
     (b'\\x89PNG', 'Trend chart of Visits over 3 months to Oct 2026; latest 11, no figure a year \
-earlier. No process limits: rolling window. Target 12. Comparator lines: England 9.')
+earlier. A trend line only, no SPC: rolling window. Target 12. Comparator lines: England 9.')
     """
     fig = draw_spc_chart(
         chart,

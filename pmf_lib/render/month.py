@@ -578,7 +578,7 @@ class MonthData:
                 )
         elif len(c):
             note = c["note"].dropna()
-            text += f" No process limits ({note.iloc[-1]})." if len(note) else ""
+            text += f" A trend line only, no SPC ({note.iloc[-1]})." if len(note) else ""
         return f"{text} {POLARITY_TEXT[m.polarity]}."
 
     # ---- shared blocks ---------------------------------------------------------

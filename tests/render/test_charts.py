@@ -164,8 +164,9 @@ def test_rolling_chart_draws_no_limits_and_says_none():
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "Mean" not in labels and not any("limits" in x.lower() for x in labels)
     alt = spc_chart(c, title="K", unit="percent", period_end="2026-10-31", months=24).alt
-    assert alt.startswith("Trend chart") and "process limits 0" not in alt.lower()
-    assert "No process limits" in alt
+    assert alt.startswith("Trend chart")
+    assert "A trend line only, no SPC: the points are rolling windows that overlap." in alt
+    assert "process limits" not in alt.lower()
 
 
 def test_quarterly_chart_joins_its_quarter_end_points_and_draws_every_line_it_names():
