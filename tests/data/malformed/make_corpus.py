@@ -229,8 +229,8 @@ FILES: dict[str, bytes | str] = {
     "kpis/a_list.yaml": "- referrals_count\n- cla_count\n",
     "kpis/yaml_syntax.yaml": "referrals_count: {title: Referrals\n",
     # ---- commentary ----------------------------------------------------------------
-    "commentary/front_matter_yaml.md": "---\nauthor: [unclosed\n---\nReferrals fell this month.\n",
-    "commentary/utf16.md": "Referrals fell this month.\n".encode("utf-16"),
+    "commentary/front_matter_yaml.md.txt": "---\nauthor: [unclosed\n---\nReferrals fell this month.\n",
+    "commentary/utf16.md.txt": "Referrals fell this month.\n".encode("utf-16"),
 }
 
 
