@@ -19,10 +19,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from pmf_lib.cli import main
+from pmf_lib.errors import PmfError
 
 CORPUS = Path(__file__).resolve().parent / "data" / "malformed"
 BASE = CORPUS / "base"
@@ -216,3 +218,21 @@ def test_an_area_id_cannot_write_outside_outputs(tmp_path, capsys):
     # Nothing named after the area was written anywhere (its id was './../../../x').
     assert not [p for p in tmp_path.rglob("x.*")]
     assert not (config.parent / "outputs").exists()
+
+
+def test_latest_comes_from_the_returns_dates_never_a_folder_name(tmp_path):
+    from pmf_lib.compute import resolve_month
+    from pmf_lib.config import load_config
+    from pmf_lib.read import load_sources
+
+    # The base council's SSDA903 tables moved to a folder named 2025: its events end on
+    # 20 January 2024 and the CIN census reference date is 31 March 2024. A 2025 folder
+    # once meant a 31 March 2025 reference date, so latest was 2025-03: now it is the
+    # last whole month of the latest date the returns themselves give, 2024-03.
+    config = council_with(tmp_path)
+    (config.parent / "ssda903" / "2024").rename(config.parent / "ssda903" / "2025")
+    data = load_sources(load_config(config))
+    assert data.cla.returns["reference_date"].max() == pd.Timestamp("2024-01-20")
+    assert resolve_month("latest", data) == "2024-03"
+    with pytest.raises(PmfError, match="2025-03 is outside the data"):
+        resolve_month("2025-03", data)
