@@ -185,13 +185,14 @@ def test_real_command_exit_2_no_traceback(case, tmp_path):
 
 
 # ---- faults beyond single files (issue 11) ---------------------------------------------
-@pytest.mark.parametrize("command", ["run", "validate"])
+@pytest.mark.parametrize("command", ["run", "validate", "kpis"])
 @pytest.mark.parametrize("month", ["2099-01", "1990-01"])
 def test_a_month_outside_the_data_is_refused_before_any_output(command, month, tmp_path, capsys):
     # The base council's returns run from 1 April 2023 (collection year 2024) to the CIN
     # census reference date 31 March 2024: 2023-04 to 2024-03 can be published, no other.
     config = council_with(tmp_path)
-    status = main([*ARGS[command], "--month", month, "--config", str(config)])
+    args = ["kpis", "--out", str(tmp_path / "kpis.csv")] if command == "kpis" else ARGS[command]
+    status = main([*args, "--month", month, "--config", str(config)])
     err = capsys.readouterr().err.splitlines()
     assert (status, len(err)) == (2, 1)
     assert err[0] == (
@@ -199,6 +200,7 @@ def test_a_month_outside_the_data_is_refused_before_any_output(command, month, t
         "to 31 March 2024 (its returns' reference dates): choose a month from 2023-04 to 2024-03"
     )
     assert not (config.parent / "outputs" / month).exists()
+    assert not (tmp_path / "kpis.csv").exists()
 
 
 @pytest.mark.parametrize("timeout", ["nan", "inf", "-1", "0"])
