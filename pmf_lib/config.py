@@ -5,6 +5,13 @@ data file that does not exist is one :class:`~pmf_lib.errors.PmfError` naming th
 config file and the key (``data.cin_census``), never a traceback half way
 through a run. Relative paths are resolved against the directory that holds the
 config file.
+
+The file is read as every settings file is (:func:`pmf_lib.textio.load_yaml`):
+UTF-8, UTF-8 with a byte-order mark or Windows-1252; an impossible date names
+the line and key; YAML aliases have an expansion budget; a value shown in an
+error is cut short. Area and council ids name files and folders, so they are
+slugs (:func:`slug_problem`); a KPI appears once per area; a logo must be a
+PNG, SVG, JPEG or GIF image by its contents (:func:`image_type`).
 """
 
 from __future__ import annotations
