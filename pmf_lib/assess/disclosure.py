@@ -355,8 +355,9 @@ def suppress_breakdowns(
     before anything is withheld) and ``suppressed``; a withheld row's ``value``
     and ``share`` are NaN. ``numerator`` and ``denominator`` are blanked on every
     row. ``history`` is the suppressed KPI history: a KPI whose own figure is
-    withheld there has its whole breakdown withheld. KPIs not in ``metas`` are
-    dropped (they are in no report).
+    withheld there has its whole breakdown withheld, and only the history's series
+    (each KPI's charted window) are kept. KPIs not in ``metas`` are dropped (they
+    are in no report).
 
     Examples
     --------
@@ -373,7 +374,12 @@ def suppress_breakdowns(
     """
     if breakdowns is None:
         return None
-    b = breakdowns[breakdowns["kpi_id"].isin(list(metas))].copy()
+    b = breakdowns[breakdowns["kpi_id"].isin(list(metas))]
+    if history is not None:  # only the published series: no other window to subtract
+        series = set(zip(history["kpi_id"], history["window"], strict=True))
+        keep = [(k, w) in series for k, w in zip(b["kpi_id"], b["window"], strict=True)]
+        b = b[pd.Series(keep, index=b.index, dtype=bool)]
+    b = b.copy()
     b["period_end"] = pd.to_datetime(b["period_end"]).dt.normalize()
     already = (
         b["suppressed"].fillna(False).astype(bool)

@@ -296,7 +296,10 @@ def test_breakdown_of_a_withheld_figure_is_withheld_whole():
         }
     )
     a = pd.DataFrame([assessed_row(m, 3.0, 3.0, NAN)])
+    # A rolling 12 months breakdown (not the charted window) would give another way in.
+    b = pd.concat([b, b.assign(window="rolling_12m", value=[30.0, 8.0])])
     p = published_tables(h, a, b, {m.id: m})
+    assert set(p.breakdowns["window"]) == {"month"}
     assert p.breakdowns["suppressed"].all() and p.breakdowns["value"].isna().all()
 
 
