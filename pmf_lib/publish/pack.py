@@ -475,7 +475,7 @@ def _merge(parts: list[bytes], outline: list[tuple[str, int]], title: str) -> by
     for data in parts:
         writer.append(PdfReader(io.BytesIO(data)))
     for text, first in outline:
-        writer.add_outline_item(text, first - 1)
+        writer.add_outline_item(title=text, page_number=first - 1)
     writer.add_metadata({"/Title": title, "/Producer": f"pmf {__version__} (Chromium, pypdf)"})
     buf = io.BytesIO()
     writer.write(buf)
