@@ -16,6 +16,11 @@ rolling window (``spc_chart`` is ``trend``). A KPI with no SPC verdict (a
 rolling window, fewer than 7 points, no variation) has missing ``spc_rule``,
 limits and ``variation``, and ``spc_note`` says why.
 
+The target columns are the period in force at the month end: ``target``,
+``amber_tolerance``, ``target_from``, ``target_baseline``, ``target_set_on``,
+``target_review_by`` and ``target_review_overdue`` (its six-monthly review date
+has passed; :func:`pmf_lib.assess.targets.review_overdue`).
+
 Travel (direction of travel) and comparator figures are computed elsewhere and
 passed in as DataFrames keyed by ``kpi_id``; their columns are added as they
 are, prefixed ``travel_`` or ``comparator_`` where a name is already taken. A
@@ -59,7 +64,7 @@ import pandas as pd
 from pmf_lib.assess import exceptions as exc
 from pmf_lib.assess.spc import SpcOptions, assurance_icon
 from pmf_lib.assess.spc_table import kpi_spc
-from pmf_lib.assess.targets import NO_TARGET, Targets, rag
+from pmf_lib.assess.targets import NO_TARGET, Targets, rag, review_overdue
 from pmf_lib.assess.travel import headline_window  # the one definition, re-exported
 from pmf_lib.compute.registry import KpiMeta
 from pmf_lib.dates import month_end as _month_end
@@ -86,6 +91,9 @@ ASSESSED_COLUMNS = [
     "amber_tolerance",
     "target_from",
     "target_baseline",
+    "target_set_on",
+    "target_review_by",
+    "target_review_overdue",
     "rag",
     "months_off_target",
     "months_worse",
@@ -243,6 +251,9 @@ def assess_kpi(
         "amber_tolerance": _nan_if_none(None if period is None else period.amber_tolerance),
         "target_from": pd.Timestamp(period.from_) if period is not None else pd.NaT,
         "target_baseline": _nan_if_none(None if period is None else period.baseline),
+        "target_set_on": pd.Timestamp(period.set_on) if period is not None else pd.NaT,
+        "target_review_by": pd.Timestamp(period.review_by) if period is not None else pd.NaT,
+        "target_review_overdue": review_overdue(period, end),
         "rag": state,
         "months_off_target": off,
         "months_worse": months_worse,

@@ -15,7 +15,13 @@
 A period applies to every month whose ``period_end`` is on or after its ``from``
 date, until the next period's ``from``; so a past month is judged against the
 target in force then. ``target: null`` withdraws the target from that date, and
-an empty list says the KPI has no target. Unknown keys and unknown KPI ids are
+an empty list says the KPI has no target.
+
+Each period records when the target was agreed (``set_on``, default its ``from``
+date) and when it is next reviewed (``review_by``, default six months after
+``set_on``: targets are reviewed every six months). A review date on or before
+the date set is an error. :func:`reviews_overdue` lists the targets in force at a
+month end whose review date has passed. Unknown keys and unknown KPI ids are
 errors naming them. A target for a KPI the library defines but the caller does
 not ask about (one no configured area shows) is checked and then left out, so
 one targets file serves every config.
@@ -64,14 +70,31 @@ RAG_STATES = (GREEN, AMBER, RED, NO_TARGET, NO_DATA)
 _REL_EPS = 1e-9
 
 
+REVIEW_MONTHS = 6
+"""Months from setting a target to its review (the Kent framework: every six months)."""
+
+
+def default_review_date(set_on: dt.date) -> dt.date:
+    """Six months after ``set_on`` (the same day of the month, or the month's last day).
+
+    Examples
+    --------
+    >>> default_review_date(dt.date(2026, 4, 1)), default_review_date(dt.date(2026, 8, 31))
+    (datetime.date(2026, 10, 1), datetime.date(2027, 2, 28))
+    """
+    return (pd.Timestamp(set_on) + pd.DateOffset(months=REVIEW_MONTHS)).date()
+
+
 class TargetPeriod(BaseModel):
-    """One target and the date from which it applies.
+    """One target, the date from which it applies, when it was set and when it is reviewed.
 
     Examples
     --------
     >>> p = TargetPeriod.model_validate({"from": "2024-04-01", "target": 85, "amber_tolerance": 5})
     >>> p.from_, p.target, p.baseline
     (datetime.date(2024, 4, 1), 85.0, None)
+    >>> p.set_on, p.review_by
+    (datetime.date(2024, 4, 1), datetime.date(2024, 10, 1))
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -83,6 +106,10 @@ class TargetPeriod(BaseModel):
     )
     baseline: float | None = Field(None, description="the value the target was set against")
     note: str = Field("", description="why the target was set (shown to analysts)")
+    set_on: dt.date | None = Field(None, description="when the target was agreed (default: from)")
+    review_by: dt.date | None = Field(
+        None, description="when the target is next reviewed (default: six months after set_on)"
+    )
 
     @model_validator(mode="after")
     def _finite(self):
@@ -90,6 +117,13 @@ class TargetPeriod(BaseModel):
             v = getattr(self, name)
             if v is not None and not math.isfinite(v):
                 raise ValueError(f"{name} must be a finite number")
+        set_on = self.set_on or self.from_
+        review_by = self.review_by or default_review_date(set_on)
+        if review_by <= set_on:
+            raise ValueError(f"review_by ({review_by}) must be after set_on ({set_on})")
+        # frozen model: fill the defaults in once, at validation
+        self.__dict__["set_on"] = set_on
+        self.__dict__["review_by"] = review_by
         return self
 
 
@@ -154,7 +188,14 @@ def parse_targets(raw, known_kpis: Iterable[str] | Mapping, source=None) -> Targ
     ... except PmfError as e:
     ...     print(e)
     targets.yaml, field k[0].colour: unknown key (expected from, target, amber_tolerance, \
-baseline, note)
+baseline, note, set_on, review_by)
+    >>> raw = {"k": [{"from": "2026-04-01", "target": 85, "set_on": "2026-04-01",
+    ...               "review_by": "2026-03-01"}]}
+    >>> try:
+    ...     parse_targets(raw, ["k"], source="targets.yaml")
+    ... except PmfError as e:
+    ...     print(e)
+    targets.yaml, field k[0]: review_by (2026-03-01) must be after set_on (2026-04-01)
     """
     if raw is None:
         raw = {}
@@ -172,7 +213,7 @@ baseline, note)
             field=unknown[0],
         )
     out: dict[str, list[TargetPeriod]] = {}
-    allowed = "from, target, amber_tolerance, baseline, note"
+    allowed = "from, target, amber_tolerance, baseline, note, set_on, review_by"
     for kpi_id, periods in raw.items():
         if periods is None:
             periods = []
@@ -199,6 +240,8 @@ baseline, note)
                     msg = f"unknown key (expected {allowed})"
                 elif err["type"] == "missing":
                     msg = "required key is missing"
+                elif err["type"] == "value_error":
+                    msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
                 else:
                     msg = f"{err['msg']} (got {short_repr(err.get('input'))})"
                 raise PmfError(msg, file=source, field=key) from None
@@ -265,6 +308,67 @@ def load_targets(path: str | Path, known_kpis: Iterable[str] | Mapping) -> Targe
         raise PmfError("targets file not found", file=path)
     raw = load_yaml(path)
     return parse_targets(raw, known_kpis, source=path)
+
+
+REVIEW_COLUMNS = ["kpi_id", "from", "target", "baseline", "set_on", "review_by", "days_past"]
+"""Columns of :func:`reviews_overdue`."""
+
+
+def review_overdue(period: TargetPeriod | None, period_end) -> bool:
+    """Whether a target in force at ``period_end`` is past its review date.
+
+    Past means the review date is before the month end: a target due for review
+    on the month's last day is due, not yet past. A withdrawn target (``target:
+    null``) or no target has no review.
+
+    Examples
+    --------
+    >>> p = TargetPeriod.model_validate({"from": "2026-04-01", "target": 85})  # review 1 Oct
+    >>> review_overdue(p, "2026-09-30"), review_overdue(p, "2026-10-31")
+    (False, True)
+    >>> review_overdue(None, "2026-10-31")
+    False
+    """
+    if period is None or period.target is None:
+        return False
+    return period.review_by < pd.Timestamp(period_end).date()
+
+
+def reviews_overdue(targets: Targets, period_end) -> pd.DataFrame:
+    """The targets in force at ``period_end`` whose six-monthly review date has passed.
+
+    One row per KPI (its period in force), in the file's order, with
+    :data:`REVIEW_COLUMNS`; ``days_past`` counts the days from ``review_by`` to
+    ``period_end``. A KPI with no target, or whose target is withdrawn, is not
+    listed.
+
+    Examples
+    --------
+    >>> t = Targets({
+    ...     "a": [TargetPeriod.model_validate({"from": "2026-04-01", "target": 85})],
+    ...     "b": [TargetPeriod.model_validate({"from": "2026-04-01", "target": 10,
+    ...                                        "review_by": "2026-12-01"})],
+    ...     "c": []})
+    >>> reviews_overdue(t, "2026-10-31")[["kpi_id", "review_by", "days_past"]].values.tolist()
+    [['a', datetime.date(2026, 10, 1), 30]]
+    """
+    end = pd.Timestamp(period_end).date()
+    rows = []
+    for kpi_id in targets.kpi_ids():
+        p = targets.target_in_force(kpi_id, end)
+        if review_overdue(p, end):
+            rows.append(
+                {
+                    "kpi_id": kpi_id,
+                    "from": p.from_,
+                    "target": p.target,
+                    "baseline": p.baseline,
+                    "set_on": p.set_on,
+                    "review_by": p.review_by,
+                    "days_past": (end - p.review_by).days,
+                }
+            )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
 def _on_or_above(value: float, bound: float) -> bool:

@@ -13,6 +13,7 @@ from pmf_lib.assess.targets import (
     load_targets,
     parse_targets,
     rag,
+    reviews_overdue,
 )
 from pmf_lib.errors import PmfError
 
@@ -239,3 +240,71 @@ def test_shipped_targets_beside_a_two_area_config(tmp_path):
     f = write(tmp_path, "assessments_45wd_pct: []\nnot_a_kpi_at_all: []\n")
     with pytest.raises(PmfError, match="unknown KPI id\\(s\\): not_a_kpi_at_all"):
         load_targets(f, configured)
+
+
+# ----------------------------------------------------------------------------- set and review
+
+
+def test_set_on_defaults_to_from_and_review_to_six_months_later():
+    # set on 1 April 2026 -> reviewed by 1 October 2026 (six months, the Kent framework)
+    p = TargetPeriod.model_validate({"from": "2026-04-01", "target": 85})
+    assert (p.set_on, p.review_by) == (dt.date(2026, 4, 1), dt.date(2026, 10, 1))
+    q = TargetPeriod.model_validate({"from": "2026-04-01", "target": 85, "set_on": "2026-03-15"})
+    assert q.review_by == dt.date(2026, 9, 15)  # six months after the date it was set
+
+
+def test_review_before_set_is_an_error_naming_the_period(tmp_path):
+    f = write(
+        tmp_path,
+        "assessments_45wd_pct:\n  - {from: 2026-04-01, target: 85, set_on: 2026-04-01,"
+        " review_by: 2026-01-01}\n",
+    )
+    with pytest.raises(PmfError, match="review_by .2026-01-01. must be after set_on") as e:
+        load_targets(f, CORE_IDS)
+    assert e.value.field == "assessments_45wd_pct[0]"
+
+
+def test_a_misspelt_review_key_is_named(tmp_path):
+    f = write(tmp_path, "assessments_45wd_pct:\n  - {from: 2026-04-01, target: 85, review: x}\n")
+    with pytest.raises(PmfError, match="unknown key") as e:
+        load_targets(f, CORE_IDS)
+    assert e.value.field == "assessments_45wd_pct[0].review"
+
+
+def test_reviews_overdue_lists_only_targets_in_force_past_their_review():
+    # a: set 1 Apr 2026, review 1 Oct 2026 -> past at 31 Oct 2026 (30 days)
+    # b: review 31 Oct 2026 -> due on the month end itself, not past
+    # c: an old period past review, but replaced on 1 Jul 2026 (review 1 Jan 2027): not listed
+    # d: target withdrawn (null): nothing to review
+    def p(**kw):
+        return TargetPeriod.model_validate({"target": 10, **kw})
+
+    t = Targets(
+        {
+            "a": [p(**{"from": "2026-04-01"})],
+            "b": [p(**{"from": "2026-04-01", "review_by": "2026-10-31"})],
+            "c": [p(**{"from": "2025-04-01"}), p(**{"from": "2026-07-01"})],
+            "d": [TargetPeriod.model_validate({"from": "2026-01-01", "target": None})],
+        }
+    )
+    out = reviews_overdue(t, "2026-10-31")
+    assert out["kpi_id"].tolist() == ["a"] and out["days_past"].tolist() == [30]
+    assert reviews_overdue(t, "2026-09-30").empty  # a month earlier nothing is past
+    assert reviews_overdue(t, "2026-11-30")["kpi_id"].tolist() == ["a", "b"]
+
+
+def test_shipped_targets_cover_every_configured_kpi_with_a_polarity():
+    # Issue 12: every demo KPI with a polarity has a target, a baseline and a review date in
+    # force in the demo month; neutral KPIs have none.
+    from pmf_lib.assess.pipeline import configured_kpis
+    from pmf_lib.config import load_config
+
+    metas = configured_kpis(load_config(ROOT / "parameters" / "config.yaml", check_files=False))
+    t = load_targets(ROOT / "parameters" / "targets.yaml", metas)
+    for kpi_id, m in metas.items():
+        p = t.target_in_force(kpi_id, "2026-10-31")
+        if m.polarity == "neutral":
+            assert p is None, kpi_id
+            continue
+        assert p is not None and p.target is not None, kpi_id
+        assert p.baseline is not None and p.review_by > p.set_on, kpi_id
