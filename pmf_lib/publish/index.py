@@ -304,8 +304,18 @@ def audience_rows(reports: list[dict], *, dq_href: str | None, audience: str) ->
 
     rows = [
         {"who": "Senior and divisional leaders", "links": links("dashboard")},
-        {"who": "Board members", "links": links("exceptions", "highlight")},
-        {"who": "Heads of Service and team managers", "links": links("area", "highlight")},
+        {
+            "who": "Board members",
+            "links": links("exceptions"),
+            "note": "and each area's highlight report (listed above); `pmf pack` prints the "
+            "dashboard, the exceptions report and the highlight reports as one PDF.",
+        },
+        {
+            "who": "Heads of Service and team managers",
+            "links": [],
+            "note": "Their own area's service area report and highlight report (listed above), "
+            "and the commentary file they write for it each month.",
+        },
         {
             "who": "Elected members",
             "links": [{"href": GLOSSARY, "text": "Glossary"}]
