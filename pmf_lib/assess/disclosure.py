@@ -91,6 +91,9 @@ KEPT_WHEN_WITHHELD = (
     "amber_tolerance",
     "target_from",
     "target_baseline",
+    "target_set_on",
+    "target_review_by",
+    "target_review_overdue",
     "travel_window",
     "travel_period_end",
     "previous_end",
@@ -571,6 +574,12 @@ def suppress_assessed(
         a["rolling_12m_value"] = a["rolling_12m_value"].where(a["window"] == "rolling_12m")
     if "own_rolling_12m" in a.columns:
         a["own_rolling_12m"] = a["own_rolling_12m"].where(a["window"] == "rolling_12m")
+    if {"target_baseline", "unit"} <= set(a.columns):
+        # A baseline is the council's own earlier figure: a count baseline of more than 0
+        # and at most max_count (an average month included) is withheld like the count.
+        base = pd.to_numeric(a["target_baseline"], errors="coerce")
+        small = (a["unit"] == "count") & (base > 0) & (base <= max_count)
+        a.loc[small, "target_baseline"] = np.nan
     if "sentence" in a.columns:
         a["sentence"] = a["sentence"].astype(object)
         for i in rewrite:

@@ -435,3 +435,31 @@ def test_no_published_cell_reveals_a_small_count(months, groups):
 def test_suppress_counts_never_leaves_a_small_remainder():
     # 2, 2 and 30: the two 2s are withheld (sum 4, still small), so the 30 goes too.
     assert suppress_counts({"a": 2, "b": 2, "c": 30}) == {"a": True, "b": True, "c": True}
+
+
+def test_a_small_count_baseline_is_withheld_but_a_percentage_baseline_is_kept():
+    # issue 12: baselines are shown beside targets. A count KPI's baseline of 2 (its own figure
+    # at 31 March) would reveal a count of 1-4: blanked. A count baseline of 12 and a
+    # percentage baseline of 3.0 (a share, not a count) are kept.
+    from pmf_lib.assess.disclosure import suppress_assessed
+
+    h = pd.DataFrame(
+        {
+            "kpi_id": ["a"],
+            "window": ["month"],
+            "suppressed": [False],
+            "period_end": pd.to_datetime(["2026-10-31"]),
+        }
+    )
+    a = pd.DataFrame(
+        {
+            "kpi_id": ["a", "b", "c"],
+            "window": "snapshot",
+            "unit": ["count", "count", "percent"],
+            "period_end": pd.to_datetime("2026-10-31"),
+            "value": [10.0, 10.0, 50.0],
+            "target_baseline": [2.0, 12.0, 3.0],
+        }
+    )
+    out = suppress_assessed(a, h)
+    assert out["target_baseline"].isna().tolist() == [True, False, False]
