@@ -171,7 +171,8 @@ def visit(browser, path: Path, *, landscape: bool = False, screenshot: Path | No
         )
         found["print"] = page.evaluate(OVERFLOW)
         found["print_font"] = page.evaluate(
-            "getComputedStyle(document.querySelector('main p') || document.body).fontSize"
+            "getComputedStyle(document.querySelector('main .jp-RenderedHTMLCommon')"
+            " || document.querySelector('main')).fontSize"
         )
     finally:
         context.close()
