@@ -1,0 +1,256 @@
+"""A members' run of the demo month: nothing published lets a count of 1 to 4 be worked out.
+
+One batch (``audience: members``, September 2026: a quarter end, so the LADO
+quarterly report runs too) into a temporary outputs folder, shared by the tests.
+The run's own unsuppressed tables are captured as the batch hands them to the
+suppression decision, so each check compares what was published with the
+figures behind it, by rules written out here rather than by calling the code
+under test.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+from lxml import html as lxml_html
+
+from pmf_lib.config import load_config
+from tests.conftest import ROOT
+
+MONTH = "2026-09"
+END = pd.Timestamp("2026-09-30")
+WORDING = "suppressed (fewer than 5)"
+#: Units whose numerator is not a count of people (only the denominator counts them).
+NOT_COUNTED = ("days", "mean", "fte", "ratio")
+#: What may be in a members' month folder: reports, their executed notebooks, the
+#: suppressed tables, the config copy, index, manifest, log and the run lock.
+ALLOWED = re.compile(
+    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc)\.(csv|parquet)"
+    r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
+)
+
+
+def small(x) -> bool:
+    return x is not None and not pd.isna(x) and 1 <= float(x) <= 4
+
+
+def blank(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x == ""
+
+
+@pytest.fixture(scope="module")
+def members(demo_dir, tmp_path_factory):
+    import pmf_lib.assess.disclosure as disclosure
+    from pmf_lib.publish.batch import run_batch
+
+    out = tmp_path_factory.mktemp("members_outputs")
+    config = load_config(ROOT / "parameters" / "config.yaml")
+    config = config.model_copy(update={"outputs": str(out), "audience": "members"})
+    seen = {}
+    real = disclosure.published_tables
+
+    def capture(history, assessed, breakdowns, metas, rules=None):
+        seen.setdefault("history", history.copy())
+        seen.setdefault("assessed", assessed.copy())
+        return real(history, assessed, breakdowns, metas, rules)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(disclosure, "published_tables", capture)
+        result = run_batch(config, month=MONTH, areas=["lado", "children_looked_after"], quiet=True)
+    assert result.failed == [], [(r.id, r.error) for r in result.reports]
+    folder = out / MONTH
+    internal = seen["history"].copy()
+    internal["period_end"] = pd.to_datetime(internal["period_end"]).dt.normalize()
+    return {
+        "folder": folder,
+        "internal": internal,
+        "internal_assessed": seen["assessed"],
+        "history": pd.read_csv(folder / "kpi_history.csv", parse_dates=["period_end"]),
+        "kpis": pd.read_csv(folder / "kpis.csv", parse_dates=["period_end"]),
+        "units": dict(zip(seen["assessed"]["kpi_id"], seen["assessed"]["unit"], strict=True)),
+    }
+
+
+def must_withhold(unit: str, n, d) -> bool:
+    """The rule, written out again: 1-4 people counted, in the denominator or left out."""
+    if small(d):
+        return True
+    if unit in NOT_COUNTED:
+        return False
+    if small(n):
+        return True
+    return unit == "percent" and not pd.isna(n) and not pd.isna(d) and small(d - n)
+
+
+def texts(folder):
+    for f in sorted(folder.glob("*.html")):
+        doc = lxml_html.document_fromstring(f.read_text())
+        yield f.name, doc, " ".join(doc.text_content().split())
+
+
+@pytest.mark.slow
+def test_only_reports_and_suppressed_tables_are_in_the_members_folder(members):
+    names = [p.name for p in members["folder"].iterdir()]
+    assert not [n for n in names if not ALLOWED.match(n)], names
+    assert not any(n.startswith("data_quality") for n in names)  # lists child ids
+
+
+@pytest.mark.slow
+def test_history_holds_one_series_per_kpi_and_no_small_count(members):
+    h, units, internal = members["history"], members["units"], members["internal"]
+    # One window per KPI: no quarter or rolling 12 months to subtract shown months from.
+    assert h.groupby("kpi_id")["window"].nunique().max() == 1
+    sup = h["suppressed"].astype(bool)
+    assert h.loc[sup, ["value", "numerator", "denominator"]].isna().all().all()
+    for r in h[~sup].itertuples():
+        unit = units[r.kpi_id]
+        assert not must_withhold(unit, r.numerator, r.denominator), r
+    # Every figure the rule withholds in the run's own table is withheld in the folder.
+    merged = internal.merge(
+        h[["kpi_id", "window", "period_end", "suppressed"]],
+        on=["kpi_id", "window", "period_end"],
+    )
+    assert len(merged) == len(h)
+    for r in merged.itertuples():
+        if must_withhold(units[r.kpi_id], r.numerator, r.denominator):
+            assert r.suppressed, r
+
+
+@pytest.mark.slow
+def test_assessed_table_keeps_nothing_derived_from_a_withheld_figure(members):
+    a, h = members["kpis"], members["history"]
+    hidden = set(
+        zip(h.loc[h["suppressed"], "kpi_id"], h.loc[h["suppressed"], "period_end"], strict=True)
+    )
+    withheld = a[a["suppressed"].astype(bool)]
+    assert len(withheld), "the demo month has figures of 1 to 4"
+    derived = [
+        "value",
+        "numerator",
+        "denominator",
+        "rag",
+        "previous_value",
+        "previous_label",
+        "previous_change",
+        "year_earlier_value",
+        "year_earlier_change",
+        "variation",
+        "assurance",
+        "spc_mean",
+        "spc_upper",
+        "spc_lower",
+        "quartile",
+        "rank",
+        "exception_flags",
+        "good_practice_flags",
+    ]
+    for r in withheld.itertuples():
+        for col in derived:
+            assert blank(getattr(r, col)), (r.kpi_id, col)
+        assert not r.exception and not r.good_practice
+    for r in a[~a["suppressed"].astype(bool)].itertuples():
+        earlier = [d for k, d in hidden if k == r.kpi_id and d < r.period_end]
+        if not blank(r.previous_change):  # value minus change would state last period
+            assert (r.kpi_id, pd.Timestamp(r.previous_end)) not in hidden, r.kpi_id
+        if earlier:  # mean times points minus the shown points would state it
+            assert blank(r.spc_mean) and blank(r.spc_upper), r.kpi_id
+            sentence = str(r.sentence)
+            assert "average of" not in sentence and "process limit" not in sentence
+
+
+@pytest.mark.slow
+def test_breakdowns_show_no_small_cell_remainder_or_group_counts(members):
+    b = pd.read_csv(members["folder"] / "breakdowns.csv", parse_dates=["period_end"])
+    h, units = members["history"], members["units"]
+    assert b["numerator"].isna().all() and b["denominator"].isna().all()
+    shown_value = {
+        (r.kpi_id, r.window, r.period_end): r.value for r in h[~h["suppressed"]].itertuples()
+    }
+    for (kid, window, end, _dim), t in b.groupby(["kpi_id", "window", "period_end", "dimension"]):
+        if units.get(kid) != "count":
+            continue
+        shown = t.loc[~t["suppressed"].astype(bool), "value"]
+        assert not any(small(v) for v in shown), (kid, _dim)
+        total = shown_value.get((kid, window, end))
+        if total is None:  # the KPI's own figure is withheld: so is its whole breakdown
+            assert t["suppressed"].all(), (kid, _dim)
+        else:
+            assert not small(total - shown.sum()), (kid, _dim)
+
+
+@pytest.mark.slow
+def test_spc_table_has_no_withheld_point_or_limit_over_one(members):
+    path = members["folder"] / "spc.csv"
+    if not path.is_file():
+        pytest.skip("no SPC table published")
+    s = pd.read_csv(path, parse_dates=["period_end"])
+    h = members["history"]
+    hidden = h[h["suppressed"]]
+    keys = set(zip(hidden["kpi_id"], hidden["window"], hidden["period_end"], strict=True))
+    at = [
+        (k, w, e) in keys for k, w, e in zip(s["kpi_id"], s["window"], s["period_end"], strict=True)
+    ]
+    assert s.loc[at, "value"].isna().all()
+    for kid in {k for k, _, _ in keys}:
+        assert s.loc[s["kpi_id"] == kid, "mean"].isna().all(), kid
+
+
+@pytest.mark.slow
+def test_no_report_shows_a_withheld_figure_or_what_follows_from_it(members):
+    from pmf_lib.render.format import format_value
+
+    a = members["kpis"]
+    internal = members["internal_assessed"].set_index("kpi_id")
+    withheld = a[a["suppressed"].astype(bool)]
+    for name, doc, text in texts(members["folder"]):
+        assert "<5" not in text, name  # never a bare "<5" (reads as "under 5%")
+        for img in doc.xpath("//img[@alt]"):
+            assert "<5" not in img.get("alt"), name
+        for r in withheld.itertuples():
+            figure = format_value(internal.loc[r.kpi_id, "value"], r.unit)
+            # The KPI's table rows and tiles: the wording, never the figure or its RAG.
+            for row, label in [(tr, tr.find("th")) for tr in doc.xpath("//tr[th]")] + [
+                (li, li.find("p")) for li in doc.xpath("//li[contains(@class,'pmf-tile ')]")
+            ]:
+                if label is None or (label.text or "").strip() != r.title:
+                    continue
+                head = " ".join(row.text_content().split())
+                assert figure not in head.split(), (name, r.kpi_id, head)
+                assert WORDING in head, (name, r.kpi_id, head)
+                for word in ("Green", "Amber", "Red", "Improving", "Worsening"):
+                    assert word not in head.split(), (name, r.kpi_id, word)
+            for img in doc.xpath("//img[@alt]"):
+                alt = img.get("alt")
+                if alt.startswith(("SPC chart of " + r.title, "Trend chart of " + r.title)):
+                    assert f"latest {figure}" not in alt, (name, r.kpi_id)
+
+
+@pytest.mark.slow
+def test_lado_reports_say_referrals_not_children(members):
+    for name in ("lado.html", "quarterly_lado.html", "highlight_lado.html"):
+        text = " ".join(
+            lxml_html.document_fromstring((members["folder"] / name).read_text())
+            .text_content()
+            .split()
+        )
+        assert "between 1 and 4 referrals" in text, name
+        assert "fewer than 5 children" not in text, name
+
+
+def test_validate_keeps_the_child_level_report_out_of_a_members_month_folder(tmp_path, capsys):
+    # pmf validate's report and issues list child ids: for members they go to
+    # outputs/internal/YYYY-MM/, and nothing of theirs reaches outputs/YYYY-MM/.
+    from pmf_lib.cli import main
+    from tests.validate.test_cli_validate import _setup
+
+    config = _setup(tmp_path)
+    config.write_text(config.read_text() + "audience: members\n")
+    main(["validate", "--config", str(config), "--month", "2022-03"])  # exits 2: bad files
+    capsys.readouterr()
+    assert (tmp_path / "out" / "internal" / "2022-03" / "data_quality.html").is_file()
+    assert (tmp_path / "out" / "internal" / "2022-03" / "data_quality_issues.csv").is_file()
+    month = tmp_path / "out" / "2022-03"
+    assert not month.exists() or not any(p.name.startswith("data_quality") for p in month.iterdir())
