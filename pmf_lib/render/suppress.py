@@ -8,8 +8,8 @@ flags and shows the configured wording (``suppression.wording`` in the config;
 default ``suppressed (fewer than 5)``) -- never a bare ``<5`` that could read as
 "under 5%" beside a percentage.
 
-The rule functions are re-exported here for the older single-table callers
-(:mod:`pmf_lib.render.report`).
+The rule functions are re-exported here so render code and notebooks need import
+only this module; none of them is a second decision.
 
 Examples
 --------
