@@ -33,8 +33,10 @@ from pmf_lib.read.benchmarks import load_benchmarks
 def configured_kpis(config: Config, areas: Iterable[str] | None = None) -> dict[str, KpiMeta]:
     """The KPIs the configured areas show, in area then report order, each once.
 
-    Titles come from the config's KPI catalogue when it names one
-    (:func:`pmf_lib.compute.catalogue.load_catalogue`).
+    Each KPI's metadata is the library's, with the overrides (title, local note)
+    of the config's KPI catalogue when it names one
+    (:func:`pmf_lib.compute.catalogue.load_catalogue`); a KPI the catalogue does
+    not list keeps the library's title.
 
     Raises
     ------

@@ -1,14 +1,22 @@
-"""The analyst-editable KPI catalogue (``parameters/kpis.yaml``), cross-checked with the registry.
+"""Optional local overrides of the library's KPI wording (``parameters/kpis.yaml``).
 
-Calculations live in the library (:mod:`pmf_lib.compute.kpis`); what an analyst
-may change lives in ``parameters/``: each KPI's displayed title here, and which
-areas show it, in what order, in ``config.yaml``. Loading the catalogue checks
-the two against each other and names every KPI defined in one and not the other.
+Calculations, titles and definitions live in the library
+(:mod:`pmf_lib.compute.kpis`, listed in ``docs/kpis.md``). A council may
+override, per KPI, what its reports call it and add its own wording; it need
+list only the KPIs it changes. A KPI the library defines and the file does not
+list is shown with the library's title, so a library upgrade that adds a KPI
+needs no edit here. A KPI the file names and the library does not define is an
+error naming it (a misspelt id would otherwise be silently ignored).
 
-The file maps each KPI id to its settings::
+The file maps each KPI id to its settings, all optional::
 
     referrals_count:
-      title: Referrals received      # shown in every report
+      title: Referrals received              # shown in every report
+      local_note: Includes referrals from the out-of-hours team.   # after the definition
+
+The KPIs the file lists come first, in the file's order, then the library's
+others in the library's order (which areas show a KPI, and in what order, is
+set in ``config.yaml``).
 """
 
 from __future__ import annotations
@@ -16,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pmf_lib.compute.registry import KpiMeta, all_kpis
@@ -25,10 +32,31 @@ from pmf_lib.textio import load_yaml, short_repr
 
 
 class CatalogueEntry(BaseModel):
-    """What an analyst may set for one KPI."""
+    """What a council may set for one KPI (every setting optional)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
+    title: str | None = None
+    local_note: str | None = None
+
+    def apply(self, meta: KpiMeta) -> KpiMeta:
+        """``meta`` with this entry's title and local note.
+
+        Examples
+        --------
+        >>> from pmf_lib.compute.registry import all_kpis
+        >>> lib = all_kpis()["referrals_count"].meta
+        >>> CatalogueEntry().apply(lib) == lib
+        True
+        >>> m = CatalogueEntry(title="Referrals received", local_note="Local.").apply(lib)
+        >>> m.title, m.definition.endswith(" Local note: Local."), m.unit == lib.unit
+        ('Referrals received', True, True)
+        """
+        changes: dict[str, str] = {}
+        if self.title is not None:
+            changes["title"] = self.title
+        if self.local_note:
+            changes["definition"] = f"{meta.definition} Local note: {self.local_note}"
+        return dataclasses.replace(meta, **changes) if changes else meta
 
 
 def _some(ids: list[str], n: int = 5) -> str:
@@ -44,20 +72,21 @@ def _some(ids: list[str], n: int = 5) -> str:
 
 
 def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
-    """Every registered KPI's metadata with the catalogue's titles applied.
+    """Every registered KPI's metadata with the file's overrides applied.
 
     Raises
     ------
     PmfError
-        For an unreadable file, an unknown setting, or any KPI that is in the
-        catalogue but not the library, or in the library but not the catalogue
-        (all such ids are named).
+        For an unreadable file, a value that is not a mapping, an unknown
+        setting (naming ``<kpi id>.<key>``), or a KPI the file lists that the
+        library does not define (naming it as the field; any others follow).
 
     Examples
     --------
     >>> metas = load_catalogue("parameters/kpis.yaml")
-    >>> metas["referrals_count"].id
-    'referrals_count'
+    >>> from pmf_lib.compute.registry import all_kpis
+    >>> set(metas) == set(all_kpis())
+    True
     """
     path = Path(path)
     if not path.is_file():
@@ -66,50 +95,28 @@ def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
     if not isinstance(raw, dict):
         raise PmfError("expected a mapping of KPI id to settings", file=path)
     registry = all_kpis()
-    only_here = sorted(set(raw) - set(registry))
-    only_library = sorted(set(registry) - set(raw))
-    if only_here or only_library:
-        parts = []
-        if only_here:
-            parts.append(f"in the catalogue but not defined in pmf_lib: {_some(only_here)}")
-        if only_library:
-            parts.append(f"defined in pmf_lib but missing here: {_some(only_library)}")
-        raise PmfError("; ".join(parts), file=path)
-    out = {}
-    for kpi_id, kpi in registry.items():
+    unknown = [str(k) for k in raw if k not in registry]
+    if unknown:
+        others = f" (also {_some(unknown[1:])})" if len(unknown) > 1 else ""
+        raise PmfError(
+            "KPI not defined in pmf_lib (docs/kpis.md lists the KPIs; "
+            f"an override must name one of them){others}",
+            file=path,
+            field=short_repr(unknown[0])[1:-1],
+        )
+    out: dict[str, KpiMeta] = {}
+    for kpi_id, settings in raw.items():
         try:
-            entry = CatalogueEntry(**(raw[kpi_id] or {}))
+            entry = CatalogueEntry(**(settings or {}))
         except (ValidationError, TypeError) as e:
-            err = e.errors()[0] if isinstance(e, ValidationError) else {"loc": (), "msg": str(e)}
+            if isinstance(e, ValidationError):
+                err = e.errors()[0]
+            else:
+                err = {"loc": (), "msg": "expected a mapping of settings (title, local_note)"}
             key = ".".join([kpi_id, *map(str, err["loc"])])
             msg = "unknown key" if err.get("type") == "extra_forbidden" else err["msg"]
             raise PmfError(msg, file=path, field=key) from None
-        out[kpi_id] = dataclasses.replace(kpi.meta, title=entry.title)
+        out[kpi_id] = entry.apply(registry[kpi_id].meta)
+    for kpi_id, kpi in registry.items():
+        out.setdefault(kpi_id, kpi.meta)
     return out
-
-
-def write_catalogue(path: str | Path, existing: dict[str, KpiMeta] | None = None) -> Path:
-    """Write a catalogue listing every registered KPI (keeping titles already set)."""
-    path = Path(path)
-    lines = [
-        "# KPI catalogue: the title each KPI shows in reports. Analysts may edit titles;",
-        "# the calculations and definitions live in pmf_lib (docs/kpis.md). Every KPI the",
-        "# library defines must be listed here, and nothing else: pmf checks both ways.",
-        "# Which areas show a KPI, and in what order, is set in config.yaml.",
-        "",
-    ]
-    by_area: dict[str, list] = {}
-    for _, kpi in sorted(all_kpis().items()):
-        by_area.setdefault(kpi.meta.area, []).append(kpi)
-    for area in sorted(by_area):
-        lines.append(f"# --- {area}")
-        for kpi in by_area[area]:
-            title = (existing or {}).get(kpi.meta.id, kpi.meta).title
-            lines.append(f"{kpi.meta.id}:")
-            entry = yaml.safe_dump({"title": title}, width=1000, allow_unicode=True).strip()
-            lines.append(f"  {entry}")
-        lines.append("")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(path)
-    return path
