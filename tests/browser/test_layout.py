@@ -130,3 +130,22 @@ def test_the_checks_find_a_violation(browser, tmp_path):
     assert found["screen"] and found["print"] and found["focus"] and found["images"]
     assert found["axe"]  # at least image-alt and html-has-lang
     assert found["template"]["skip"] is False and found["template"]["generator"] == ""
+
+
+def test_data_quality_reads_at_320_px_with_every_table_captioned(browser, published):
+    from tests.browser.checks import OVERFLOW
+
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto((DEMO_MONTH / "data_quality.html").resolve().as_uri())
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        overflow = page.evaluate(OVERFLOW)
+        tables, uncaptioned = page.evaluate(
+            "[document.querySelectorAll('table').length,"
+            " document.querySelectorAll('table:not(:has(> caption))').length]"
+        )
+    finally:
+        context.close()
+    assert overflow == []
+    assert tables > 0 and uncaptioned == 0
