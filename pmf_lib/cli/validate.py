@@ -42,6 +42,21 @@ def register(sub) -> None:
     v.set_defaults(func=run)
 
 
+def _target_reviews(config, period_end):
+    """Targets in force at ``period_end`` past their review, or the targets file's error."""
+    if not config.targets_file:
+        return None
+    from pmf_lib.assess.pipeline import configured_kpis
+    from pmf_lib.assess.targets import load_targets, reviews_overdue
+    from pmf_lib.errors import PmfError
+
+    try:
+        targets = load_targets(config.targets_file, configured_kpis(config))
+        return reviews_overdue(targets, period_end)
+    except PmfError as e:
+        return str(e)
+
+
 def run(args) -> int:
     from pmf_lib.config import load_config
     from pmf_lib.errors import PmfError
@@ -93,6 +108,7 @@ def run(args) -> int:
     from pmf_lib.assess.disclosure import suppresses
 
     base = config.outputs_dir / "internal" if suppresses(config.audience) else config.outputs_dir
+    target_reviews = _target_reviews(config, last)
     out = write_data_quality(
         base,
         month,
@@ -103,6 +119,7 @@ def run(args) -> int:
         feeds=FEEDS,
         unreadable=sources.unreadable,
         as_of=q.as_of,
+        target_reviews=target_reviews,
     )
     write_csv_atomic(issues, out.with_name("data_quality_issues.csv"))
     write_csv_atomic(conf, out.with_name("data_quality_confidence.csv"))

@@ -135,8 +135,13 @@ def render_data_quality(
     unreadable: list | None = None,
     as_of=None,
     rebase_proposals: pd.DataFrame | None = None,
+    target_reviews: pd.DataFrame | str | None = None,
 ) -> str:
     """The report as an HTML string.
+
+    ``target_reviews`` (:func:`pmf_lib.assess.targets.reviews_overdue` at the month
+    end, or the targets file's one-line error as a string) adds a section listing
+    the targets in force that are past their six-monthly review.
 
     ``rebase_proposals`` (the last ``pmf run``'s ``spc_rebase_proposals.csv``, from
     :func:`pmf_lib.assess.spc_table.rebase_proposals`) adds a section listing the
@@ -254,6 +259,7 @@ def render_data_quality(
             f"{_table(shown, caption=f'{source} {rule}: first rows at fault')}</details>"
         )
     parts.append(_rebase_section(rebase_proposals))  # helper A (issue 10): SPC rebases
+    parts.append(_target_review_section(target_reviews, month))  # helper K (issue 12)
     parts.append("</div>")
     return standalone_page(
         "\n".join(parts),
@@ -310,6 +316,51 @@ def _rebase_section(proposals: pd.DataFrame | None) -> str:
     )
 
 
+# ---- Targets past their six-monthly review (helper K, issue 12) ------------------------
+def _target_review_section(reviews: pd.DataFrame | str | None, month: str) -> str:
+    """The targets in force at the month end whose review date has passed (none: says so).
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> r = pd.DataFrame({"kpi_id": ["k"], "from": [dt.date(2026, 4, 1)], "target": [85.0],
+    ...                   "baseline": [80.0], "set_on": [dt.date(2026, 4, 1)],
+    ...                   "review_by": [dt.date(2026, 10, 1)], "days_past": [30]})
+    >>> html = _target_review_section(r, "2026-10")
+    >>> "<td>k</td>" in html and "2026-10-01" in html and "1 target" in html
+    True
+    >>> "None:" in _target_review_section(r.iloc[:0], "2026-10")
+    True
+    """
+    head = "<h2 id='target-reviews'>Targets past their six-monthly review</h2>"
+    if reviews is None:
+        return head + "<p>None listed: the config names no targets file.</p>"
+    if isinstance(reviews, str):
+        return head + f"<p>Not checked: the targets file could not be read: {_e(reviews)}</p>"
+    if reviews.empty:
+        return head + (
+            f"<p>None: every target in force at the end of {_e(month)} is within its review "
+            "date.</p>"
+        )
+    n = len(reviews)
+    shown = reviews.copy()
+    for col in ("from", "set_on", "review_by"):
+        if col in shown.columns:
+            shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d")
+    return (
+        head + f"<p>{n} target{'s' if n != 1 else ''} in force at the end of {_e(month)} "
+        f"{'are' if n != 1 else 'is'} past the date set for {'their' if n != 1 else 'its'} "
+        "review. Targets are reviewed every six months: agree each one again (or a new one) "
+        "and add a period to <code>parameters/targets.yaml</code> with its <code>set_on</code> "
+        "and <code>review_by</code> dates.</p>"
+        + _table(
+            shown,
+            numeric=("target", "baseline", "days_past"),
+            caption=f"Targets in force at the end of {month} past their review date",
+        )
+    )
+
+
 def write_data_quality(
     out_dir: str | Path,
     month: str,
@@ -321,6 +372,7 @@ def write_data_quality(
     feeds: dict,
     unreadable: list | None = None,
     as_of=None,
+    target_reviews: pd.DataFrame | str | None = None,
 ) -> Path:
     """Write ``<out_dir>/<month>/data_quality.html`` atomically and return its path."""
     path = Path(out_dir) / month / "data_quality.html"
@@ -336,5 +388,6 @@ def write_data_quality(
         unreadable=unreadable,
         as_of=as_of,
         rebase_proposals=proposals,
+        target_reviews=target_reviews,
     )
     return write_text_atomic(page, path)

@@ -447,6 +447,12 @@ class MonthData:
             "window": window_label(r["window"], self.period_end),
             "value": self._value_text(r["value"], m.unit, sup),
             "target": MISSING if is_missing(r.get("target")) else format_value(r["target"], m.unit),
+            "baseline": ""
+            if is_missing(r.get("target_baseline"))
+            else format_value(r["target_baseline"], m.unit),
+            "review_by": ""
+            if is_missing(r.get("target_review_by"))
+            else format_date(r["target_review_by"]),
             "rag": str(r.get("rag") or "No target"),
             "rag_class": rag_class(r.get("rag")),
             "travel": str(label) if isinstance(label, str) else "Not available",

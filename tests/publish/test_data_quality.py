@@ -215,3 +215,48 @@ def test_rebase_proposals_from_the_last_run_are_listed(tmp_path):
         tmp_path, "2026-09", empty, pd.DataFrame(), pd.DataFrame(), council="C", feeds={}
     )
     assert "has not run for this month" in other.read_text(encoding="utf-8")
+
+
+def test_targets_past_their_review_are_listed_in_a_section_of_their_own(tmp_path):
+    # issue 12: one target set 1 Apr 2026 (review by 1 Oct 2026) is in force at 31 Oct 2026,
+    # 30 days past its review; another is reviewed by 1 Dec 2026, not yet due: only the first
+    # is listed.
+    from pmf_lib.assess.targets import TargetPeriod, Targets, reviews_overdue
+
+    t = Targets(
+        {
+            "icpc_15wd_pct": [TargetPeriod.model_validate({"from": "2026-04-01", "target": 80})],
+            "cla_foster_pct": [
+                TargetPeriod.model_validate(
+                    {"from": "2026-06-01", "target": 69, "review_by": "2026-12-01"}
+                )
+            ],
+        }
+    )
+    empty = pd.DataFrame(columns=ISSUE_COLUMNS)
+    page = write_data_quality(
+        tmp_path,
+        "2026-10",
+        empty,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        council="C",
+        feeds={},
+        target_reviews=reviews_overdue(t, "2026-10-31"),
+    ).read_text(encoding="utf-8")
+    section = page.split("Targets past their six-monthly review", 1)[1]
+    assert "1 target in force at the end of 2026-10 is past" in section
+    assert "icpc_15wd_pct" in section and "2026-10-01" in section
+    assert "cla_foster_pct" not in section
+    # A bad targets file: the section says it could not check, with the file's error.
+    page = write_data_quality(
+        tmp_path,
+        "2026-09",
+        empty,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        council="C",
+        feeds={},
+        target_reviews="targets.yaml, field x: unknown KPI id(s): x",
+    ).read_text(encoding="utf-8")
+    assert "Not checked: the targets file could not be read" in page
