@@ -620,7 +620,17 @@ def _run_locked(
     snapshot = config_snapshot(config)
     inputs = [file_record(p) for p in input_files(config)]
     base = base_fingerprint(month, snapshot, inputs, supplied_digest)
-    fingerprints = report_fingerprints(base, specs)
+    # Each report's navigation bar (its previous edition may have been published since)
+    # is part of what it shows, so of its fingerprint.
+    from pmf_lib.publish.index import nav_links
+
+    navs = {
+        s.id: nav_links(
+            month, current=f"{s.id}.html", report_id=s.id, outputs_dir=config.outputs_dir
+        )
+        for s in specs
+    }
+    fingerprints = {k: _digest([v, navs[k]]) for k, v in report_fingerprints(base, specs).items()}
     own_inputs = {s.id: spec_inputs(s) for s in specs}  # recorded per report in run.json
     previous = _previous_run(out_dir)
     prev_reports = {r.get("id"): r for r in previous.get("reports", [])}
@@ -741,8 +751,6 @@ def _run_locked(
         "assessed_table": str(assessed_path),
     }
     logo = snapshot["council"].get("logo")
-    from pmf_lib.publish.index import nav_links
-
     tasks = []
     for s in to_run:
         nb = Path(s.notebook).resolve()
@@ -760,12 +768,7 @@ def _run_locked(
                 "run_id": run_id,
                 # The bar of links at the top: the month's index, the dashboard, the
                 # glossary and this report's previous edition (pmf_lib.publish.index).
-                "nav": nav_links(
-                    month,
-                    current=f"{s.id}.html",
-                    report_id=s.id,
-                    outputs_dir=config.outputs_dir,
-                ),
+                "nav": navs[s.id],
             }
         )
     from pmf_lib.publish.executors import make_executor
