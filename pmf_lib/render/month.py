@@ -77,6 +77,9 @@ TRAVEL_CLASSES = {
 }
 
 
+#: The KPI whose ethnicity breakdown is the reference make-up (all children in need).
+ETHNICITY_REFERENCE_KPI = "cin_count"
+
 #: Headings of the breakdown dimensions.
 DIMENSION_LABELS = {
     "age_band": "Age band",
@@ -104,6 +107,12 @@ _BREAKDOWNS_TEMPLATE = """\
 {% endfor %}
 </tbody>
 </table>
+{% for c in t.charts %}
+<figure class="pmf-breakdown-chart">
+{{ c.img }}
+<figcaption>{{ c.caption }}</figcaption>
+</figure>
+{% endfor %}
 {% endfor %}
 </section>
 {% endfor %}
@@ -787,11 +796,13 @@ class MonthData:
                 part = rows[rows["dimension"] == dim]
                 groups = [str(g) for g in part["group"]]
                 values = [float(v) for v in part["value"]]
+                label = DIMENSION_LABELS.get(dim, dim.replace("_", " ").capitalize())
                 tables.append(
                     {
-                        "dimension": DIMENSION_LABELS.get(dim, dim.replace("_", " ").capitalize()),
+                        "dimension": label,
                         "is_count": m.unit == "count",
                         "rows": self._breakdown_rows(m.unit, groups, values, part),
+                        "charts": self._breakdown_charts(m, dim, label, part, b),
                     }
                 )
             items.append(
@@ -804,6 +815,97 @@ class MonthData:
                 }
             )
         return items
+
+    def _breakdown_charts(
+        self, m: KpiMeta, dim: str, label: str, part: pd.DataFrame, shown: pd.DataFrame
+    ) -> list[dict]:
+        """The charts beside one breakdown table, drawn from the figures the table shows.
+
+        A bar per group (teams sorted, with their spread; a percentage, mean or rate
+        against the KPI's figure for all children); for a count by ethnic group also
+        each group's share beside its share of all children in need in the CIN census
+        (``cin_count``'s breakdown in ``shown``; no population by ethnicity is read:
+        ``docs/deviations.md``). Withheld cells get no bar.
+        """
+        from pmf_lib.render.breakdown_charts import breakdown_chart, make_up_chart, shares_of
+
+        groups = [str(g) for g in part["group"]]
+        values = [float(v) for v in part["value"]]
+        hidden = (
+            [bool(x) for x in part["suppressed"].fillna(False)]
+            if "suppressed" in part.columns
+            else [False] * len(groups)
+        )
+        window = window_label(headline_window(m), self.period_end)
+        withheld = (
+            f"fewer than {(self.rules or Disclosure()).max_count + 1} {subject_noun([m.area])}"
+        )
+        overall = None
+        if m.unit != "count" and m.id in self.assessed.index:
+            r = self.row(m.id)
+            if not bool(r.get("suppressed", False)) and not is_missing(r.get("value")):
+                overall = float(r["value"])
+        out = []
+        bars = breakdown_chart(
+            m.title,
+            label,
+            window,
+            m.unit,
+            groups,
+            values,
+            hidden,
+            overall=overall,
+            withheld=withheld,
+            sort=dim == "team",
+        )
+        if bars is not None:
+            caption = f"{m.title} by {label.lower()} ({window}): the figures in the table above."
+            if dim == "team":
+                caption += " Teams sorted from the highest, to show the spread between them."
+            if overall is not None:
+                everyone = format_value(overall, m.unit)
+                caption += f" The dashed line is the figure for all children ({everyone})."
+            out.append({"img": Markup(bars.to_html()), "caption": caption})
+        if dim == "ethnicity" and m.unit == "count" and m.id != ETHNICITY_REFERENCE_KPI:
+            ref = shown[
+                (shown["kpi_id"] == ETHNICITY_REFERENCE_KPI) & (shown["dimension"] == "ethnicity")
+            ]
+            if len(ref):
+                ref_hidden = (
+                    [bool(x) for x in ref["suppressed"].fillna(False)]
+                    if "suppressed" in ref.columns
+                    else [False] * len(ref)
+                )
+                ref_vals = [float(v) for v in ref["value"]]
+                ref_shares = (
+                    [float(x) for x in ref["share"]]
+                    if "share" in ref.columns
+                    else shares_of(ref_vals, ref_hidden)
+                )
+                reference = {
+                    str(g): v
+                    for g, v, h in zip(ref["group"], ref_shares, ref_hidden, strict=True)
+                    if not h
+                }
+                own = (
+                    [float(x) for x in part["share"]]
+                    if "share" in part.columns
+                    else shares_of(values, hidden)
+                )
+                mix = make_up_chart(
+                    m.title, window, groups, own, hidden, reference, withheld=withheld
+                )
+                if mix is not None:
+                    out.append(
+                        {
+                            "img": Markup(mix.to_html()),
+                            "caption": "Disproportionality: each ethnic group's share of "
+                            f"{m.title.lower()} beside its share of all children in need "
+                            "(CIN census). The inputs hold no population by ethnic group, so "
+                            "rates per 10,000 by ethnic group cannot be shown.",
+                        }
+                    )
+        return out
 
     def _breakdown_rows(self, unit: str, groups, values, part: pd.DataFrame) -> list[dict]:
         hidden = (
