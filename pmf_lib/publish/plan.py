@@ -34,7 +34,29 @@ from pmf_lib.errors import PmfError
 from pmf_lib.textio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+
+
+def notebooks_dir() -> Path:
+    """The report notebooks: installed with the package, else the checkout's ``notebooks/``.
+
+    A wheel carries them as package data in ``pmf_lib/notebooks/`` (``setup.py``
+    maps the checkout's ``notebooks/`` there); an editable install or a plain
+    checkout reads ``notebooks/`` beside ``pmf_lib``, their one source.
+
+    Examples
+    --------
+    >>> (notebooks_dir() / "service_area_report.ipynb").is_file()
+    True
+    """
+    from importlib.resources import files
+
+    installed = files("pmf_lib").joinpath("notebooks")
+    if installed.is_dir():
+        return Path(str(installed))
+    return ROOT / "notebooks"
+
+
+NOTEBOOKS = notebooks_dir()
 SCHEDULE_FILE = "schedule.yaml"
 COMMENTARY_DIR = "commentary"
 KINDS = ("dashboard", "area", "exceptions", "highlight", "quarterly", "schedule")

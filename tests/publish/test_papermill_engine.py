@@ -1,0 +1,85 @@
+"""pmf's warm kernel is a papermill engine: ``papermill --engine pmf`` runs a notebook."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from pmf_lib.publish.papermill_engine import PmfEngine
+from pmf_lib.publish.warm import kernel_for_this_thread
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    """A notebook with a ``parameters`` cell (``x = 1``) then ``cells``."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("x = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# tiny"), params]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _texts(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_the_entry_point_registers_the_engine():
+    from papermill.engines import papermill_engines
+
+    assert papermill_engines.get_engine("pmf") is PmfEngine
+
+
+def test_papermill_command_line_runs_a_notebook_on_the_pmf_engine(tmp_path):
+    src = _notebook(tmp_path / "in.ipynb", "print(x * 2)")
+    exe = Path(sys.executable).with_name("papermill" + (".exe" if sys.platform == "win32" else ""))
+    out = tmp_path / "out.ipynb"
+    done = subprocess.run(
+        [str(exe), "--engine", "pmf", "--no-progress-bar", str(src), str(out), "-p", "x", "21"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    nb = nbformat.read(out, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    # parameters cell, papermill's injected x = 21, then print(21 * 2) -> "42".
+    assert "x = 21" in code[1].source and "injected-parameters" in code[1].metadata.tags
+    assert _texts(code[2]) == "42\n"
+    assert [c.execution_count for c in code] == [1, 2, 3]  # numbered as in a fresh kernel
+    assert nb.metadata.papermill.parameters == {"x": 21}
+
+
+def test_notebooks_share_a_kernel_but_not_a_namespace_and_errors_fail(tmp_path):
+    first = _notebook(tmp_path / "a.ipynb", "leftover = 'from a'", "print(x)")
+    second = _notebook(
+        tmp_path / "b.ipynb",
+        "print('leftover' in dir())",
+        "raise ValueError('boom')",
+        "print('never')",
+    )
+    try:
+        a = papermill.execute_notebook(
+            str(first), str(tmp_path / "a.out.ipynb"), engine_name="pmf", progress_bar=False
+        )
+        assert _texts(a.cells[-1]) == "1\n"  # no parameters passed: x keeps its default
+        with pytest.raises(papermill.PapermillExecutionError, match="boom"):
+            papermill.execute_notebook(
+                str(second), str(tmp_path / "b.out.ipynb"), engine_name="pmf", progress_bar=False
+            )
+        b = nbformat.read(tmp_path / "b.out.ipynb", as_version=4)
+        code = [c for c in b.cells if c.cell_type == "code"]
+        # The first notebook's variable is gone (the namespace was cleared between them).
+        assert _texts(code[1]) == "False\n"
+        assert code[2].outputs[0].output_type == "error"
+        assert code[2].metadata.papermill.status == "failed"
+        assert code[3].outputs == [] and code[3].execution_count is None  # never reached
+    finally:
+        kernel_for_this_thread("python3").shutdown()
