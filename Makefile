@@ -1,26 +1,45 @@
 # pmf — two commands do all the set-up:  `make report`  and  `make test`.
-# Needs only Python 3.11 and pip; everything else goes into .venv.
+# Needs only Python 3.11 and pip; everything else goes into .venv, at the versions pinned in
+# requirements.lock (the versions the tests passed on; `make lock` regenerates it, see
+# docs/environment.md). Without make (e.g. Windows with conda): README, "Set-up without make".
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 DEMO := data/demo
 DEMO_STAMP := $(DEMO)/.complete
 CONFIG ?= parameters/config.yaml
 MONTH ?= latest
 
-.PHONY: setup demo report test lint format lab docs bench clean
+.PHONY: setup lock demo report test lint format lab docs bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Install exactly the locked versions (uv when it can be installed, else pip), then pmf itself
+# without re-resolving its dependencies.
+$(STAMP): $(LOCK) pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check uv \
-	  && $(BIN)/uv pip install -q --python $(BIN)/python -e '.[test,dask]' \
-	  || $(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,dask]'
+	@if $(BIN)/python -m pip install -q --disable-pip-version-check uv; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r $(LOCK) \
+	  && $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .; \
+	else \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check -r $(LOCK) \
+	  && $(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .; \
+	fi
 	@$(BIN)/python -m ipykernel install --sys-prefix --name pmf --display-name "pmf (Python 3.11)" >/dev/null
 	@touch $(STAMP)
+
+# Re-pin requirements.lock from pyproject.toml (the test and dask extras, every platform),
+# keeping each package at the version installed in .venv, where the tests passed. After adding
+# a dependency to pyproject.toml and environment.yml: install it into .venv, run the tests,
+# then `make lock` and commit the lock with the change.
+lock:
+	@$(BIN)/uv pip freeze --python $(BIN)/python --exclude-editable > $(VENV)/constraints.txt
+	@$(BIN)/uv pip compile -q pyproject.toml --extra test --extra dask --universal \
+	  --python-version 3.11.5 -c $(VENV)/constraints.txt \
+	  --custom-compile-command "make lock" -o $(LOCK)
 
 demo: $(DEMO_STAMP)
 
@@ -50,10 +69,10 @@ format: $(STAMP)
 docs: $(STAMP)
 	@$(BIN)/pmf docs
 
-# JupyterLab is an analyst's extra, kept out of the batch and test set-up
-# (it slows every nbformat import by ~2 s; see docs/environment.md).
+# JupyterLab is an analyst's extra, kept out of the batch and test set-up and out of the lock
+# (it slows every nbformat import by ~2 s; see docs/environment.md). The locked versions stay.
 lab: $(DEMO_STAMP)
-	@$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test,dask,lab]' || $(BIN)/python -m pip install -q -e '.[test,dask,lab]'
+	@$(BIN)/uv pip install -q --python $(BIN)/python -c $(LOCK) -e '.[lab]' || $(BIN)/python -m pip install -q -c $(LOCK) -e '.[lab]'
 	@$(BIN)/jupyter lab notebooks
 
 bench: $(DEMO_STAMP)
