@@ -172,7 +172,7 @@ def visit(browser, path: Path, *, landscape: bool = False, screenshot: Path | No
         found["print"] = page.evaluate(OVERFLOW)
         found["print_font"] = page.evaluate(
             "getComputedStyle(document.querySelector('main .jp-RenderedHTMLCommon')"
-            " || document.querySelector('main')).fontSize"
+            " || document.querySelector('main') || document.body).fontSize"
         )
     finally:
         context.close()
