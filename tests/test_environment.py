@@ -1,4 +1,5 @@
-"""environment.yml (conda) installs the same dependency set as pyproject.toml."""
+"""The declared dependencies: pyproject.toml, environment.yml (conda) and requirements.lock agree,
+and every package pmf_lib imports is declared."""
 
 from __future__ import annotations
 
@@ -20,7 +21,61 @@ def test_environment_yml_matches_pyproject():
     wanted |= {_name(r) for r in project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    # Packages conda-forge lacks come from PyPI through the file's pip section.
+    for d in env["dependencies"]:
+        if isinstance(d, dict):
+            conda |= {_name(r) for r in d.get("pip", []) if not r.startswith("-")}
     assert conda == wanted, (
         f"only in environment.yml: {sorted(conda - wanted)}; "
         f"only in pyproject.toml: {sorted(wanted - conda)}"
     )
+
+
+def _declared() -> set[str]:
+    """Every package pyproject.toml names: dependencies and every extra."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_name(r) for r in project["dependencies"]}
+    for reqs in project["optional-dependencies"].values():
+        names |= {_name(r) for r in reqs}
+    return names
+
+
+def _third_party_imports() -> set[str]:
+    """Top-level modules pmf_lib imports that are neither the standard library nor pmf_lib."""
+    import ast
+    import sys
+
+    found = set()
+    for path in (ROOT / "pmf_lib").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"pmf_lib"}
+
+
+def test_every_package_pmf_lib_imports_is_declared():
+    from importlib.metadata import packages_distributions
+
+    dists = packages_distributions()
+    # dask[distributed] declares distributed through dask's own extra.
+    declared = _declared() | {"distributed"}
+    missing = {
+        module: sorted({_name(d) for d in dists.get(module, [module])})
+        for module in _third_party_imports()
+        if not {_name(d) for d in dists.get(module, [module])} & declared
+    }
+    assert not missing, f"imported by pmf_lib, not in pyproject.toml: {missing}"
+
+
+def test_the_lock_pins_every_declared_package():
+    lock = (ROOT / "requirements.lock").read_text()
+    pinned = {
+        _name(line.split("==")[0]) for line in lock.splitlines() if "==" in line and line[0] != " "
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    for extra in ("test", "dask"):
+        wanted |= {_name(r) for r in project["optional-dependencies"][extra]}
+    assert not wanted - pinned, f"run `make lock`: not in requirements.lock: {wanted - pinned}"
