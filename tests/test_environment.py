@@ -79,3 +79,61 @@ def test_the_lock_pins_every_declared_package():
     for extra in ("test", "dask"):
         wanted |= {_name(r) for r in project["optional-dependencies"][extra]}
     assert not wanted - pinned, f"run `make lock`: not in requirements.lock: {wanted - pinned}"
+
+
+#: Modules and calls Windows lacks (analysts' council laptops run Windows).
+POSIX_ONLY_MODULES = {"fcntl", "resource", "termios", "pwd", "grp", "posix"}
+POSIX_ONLY_ATTRIBUTES = {
+    ("os", "setsid"),
+    ("os", "killpg"),
+    ("os", "fork"),
+    ("os", "getuid"),
+    ("os", "setpgrp"),
+    ("signal", "SIGKILL"),
+    ("signal", "SIGHUP"),
+    ("signal", "SIGALRM"),
+    ("signal", "alarm"),
+}
+
+
+def _posix_only_uses(source: str) -> list[str]:
+    """Direct uses of POSIX-only modules or names in ``source`` (``getattr`` with a
+    default, the portable spelling, is not one).
+
+    >>> _posix_only_uses("import fcntl\\nimport os\\nos.setsid()\\nos.getpid()")
+    ['import fcntl', 'os.setsid']
+    >>> _posix_only_uses("import signal\\nK = getattr(signal, 'SIGKILL', 9)")
+    []
+    """
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name in POSIX_ONLY_MODULES]
+        elif isinstance(node, ast.ImportFrom) and node.module in POSIX_ONLY_MODULES:
+            found.append(f"import {node.module}")
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in POSIX_ONLY_ATTRIBUTES
+        ):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def test_pmf_lib_uses_no_posix_only_calls():
+    bad = {
+        str(p.relative_to(ROOT)): uses
+        for p in sorted((ROOT / "pmf_lib").rglob("*.py"))
+        if (uses := _posix_only_uses(p.read_text(encoding="utf-8")))
+    }
+    assert not bad, f"POSIX-only (not on Windows): {bad}"
+
+
+def test_worker_processes_start_with_spawn():
+    # fork is POSIX-only and unsafe with threads: every process pool names spawn.
+    for path in sorted((ROOT / "pmf_lib").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "ProcessPoolExecutor(" in text or "multiprocessing.Pool(" in text:
+            assert 'get_context("spawn")' in text, path.relative_to(ROOT)
