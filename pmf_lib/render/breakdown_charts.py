@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import seaborn as sns
@@ -52,6 +53,35 @@ NO_ETHNICITY_POPULATION = (
     "aged 0 to 17), so no rate per 10,000 by ethnic group can be worked out: each group's "
     "share is set beside its share of all children in need in the CIN census."
 )
+
+
+@dataclass(frozen=True)
+class BreakdownChart(Chart):
+    """A breakdown chart: PNG, alt text, and the bars drawn, read back from the axes.
+
+    ``drawn`` is one ``(group, value)`` per bar on the axes (for the make-up chart,
+    the KPI's bars then the reference's), so a test can see that a withheld
+    group has no bar.
+    """
+
+    drawn: tuple[tuple[str, float], ...] = ()
+
+
+def _drawn(ax, order: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    out = []
+    for container in ax.containers:
+        for bar in container:
+            w = bar.get_width()
+            if not math.isfinite(w):
+                continue
+            i = int(math.floor(bar.get_y() + bar.get_height() / 2 + 0.5))
+            out.append((str(order[i]), float(w)))
+    return tuple(out)
+
+
+def _lower_first(text: str) -> str:
+    """``Ethnicity (DfE major group)`` -> ``ethnicity (DfE major group)``."""
+    return text[:1].lower() + text[1:]
 
 
 def _shown(values: Sequence[float], hidden: Sequence[bool]) -> list[bool]:
@@ -98,7 +128,7 @@ def breakdown_chart(
     overall: float | None = None,
     withheld: str = "fewer than 5 children",
     sort: bool = False,
-) -> Chart | None:
+) -> BreakdownChart | None:
     """A bar per group of one breakdown table (None when no group has a figure to draw).
 
     Parameters
@@ -184,9 +214,10 @@ C withheld (fewer than 5 children), no bar drawn. Line: all children 74.0%. Spre
     ax.set_xlabel(_axis_label(unit), fontsize=8.5)
     ax.set_xlim(0, max([*data["value"], float(overall or 0)]) * 1.18 or 1)
     _style(ax, unit)
-    ax.set_title(f"{title} by {dimension.lower()}", fontsize=10, loc="left")
+    ax.set_title(f"{title} by {_lower_first(dimension)}", fontsize=10, loc="left")
+    drawn = _drawn(ax, order)
     png = _png(fig)
-    return Chart(
+    return BreakdownChart(
         png,
         breakdown_alt_text(
             title,
@@ -200,6 +231,7 @@ C withheld (fewer than 5 children), no bar drawn. Line: all children 74.0%. Spre
             withheld=withheld,
             sort=sort,
         ),
+        drawn,
     )
 
 
@@ -237,7 +269,7 @@ def breakdown_alt_text(
         else:
             parts.append(f"{g} {format_value(values[g], unit)}")
     text = (
-        f"Bar chart of {title} by {dimension.lower()} ({window})"
+        f"Bar chart of {title} by {_lower_first(dimension)} ({window})"
         f"{', sorted from highest' if sort else ''}: " + "; ".join(parts) + "."
     )
     if overall is not None and not is_missing(overall):
@@ -250,7 +282,7 @@ def breakdown_alt_text(
             if unit == "percent":
                 gap = gap.rstrip("%") + " percentage points"
             text += (
-                f" Spread across the {len(shown)} {dimension.lower()}s shown: from "
+                f" Spread across the {len(shown)} {_lower_first(dimension)}s shown: from "
                 f"{format_value(lo, unit)} ({glo}) to {format_value(hi, unit)} ({ghi}), "
                 f"a gap of {gap}."
             )
@@ -267,7 +299,7 @@ def make_up_chart(
     *,
     reference_label: str = "all children in need (CIN census)",
     withheld: str = "fewer than 5 children",
-) -> Chart | None:
+) -> BreakdownChart | None:
     """Each ethnic group's share of the KPI's children beside its share of a reference.
 
     ``shares`` are the groups' percentages of the KPI's total (as the breakdown
@@ -340,6 +372,7 @@ the CIN census.
     ax.set_xlim(0, top * 1.2)
     _style(ax, "percent")
     ax.set_title("Share by ethnic group", fontsize=10, loc="left")
+    drawn = _drawn(ax, groups)
     png = _png(fig)
     parts = []
     for g, v, s in zip(groups, shares, show, strict=True):
@@ -354,7 +387,7 @@ the CIN census.
         + ". "
         + NO_ETHNICITY_POPULATION
     )
-    return Chart(png, alt)
+    return BreakdownChart(png, alt, drawn)
 
 
 def shares_of(values: Sequence[float], hidden: Sequence[bool]) -> list[float]:

@@ -859,7 +859,8 @@ class MonthData:
             sort=dim == "team",
         )
         if bars is not None:
-            caption = f"{m.title} by {label.lower()} ({window}): the figures in the table above."
+            by = label[:1].lower() + label[1:]
+            caption = f"{m.title} by {by} ({window}): the figures in the table above."
             if dim == "team":
                 caption += " Teams sorted from the highest, to show the spread between them."
             if overall is not None:
