@@ -74,9 +74,21 @@ class ServiceAreaReport:
         return self.data.tiles(self.kpis)
 
     def table(self) -> HTML:
-        return self.data.kpi_table(
+        """Every measure's row, then the figures the dashboard's scorecard leaves out
+        (numerator, denominator, neighbours' median, rank; the region is in the row)."""
+        from pmf_lib.render.scorecard import detail_row
+
+        figures = render(
+            "area_figures.html.j2",
+            rows=[detail_row(self.data, k) for k in self.kpis],
+            caption=f"{self.title}: the counts behind each measure, the statistical "
+            f"neighbours' median and the rank, {self.data.month_long}",
+            note="Rank: 1 is the best of the English councils with a figure.",
+        )
+        table = self.data.kpi_table(
             self.kpis, f"{self.title}: every measure for {self.data.month_long}"
         )
+        return HTML(table.data + "\n" + figures.data)
 
     def charts(self) -> HTML:
         return self.data.charts(self.kpis)

@@ -247,3 +247,35 @@ def scorecard_areas(data) -> list[dict]:
         }
         for area_id, area in data.config.areas.items()
     ]
+
+
+def detail_row(data, kpi_id: str) -> dict:
+    """The figures the scorecard leaves to the area report, for one KPI.
+
+    Numerator and denominator, the statistical neighbours' median and the rank
+    among English councils (the regional figure is in the area's table of
+    measures), each as the assessed table (the suppressed view for members and
+    the public) holds it: a withheld figure's
+    numerator and denominator read the configured wording, and what the view
+    blanked reads "–".
+    """
+    m = data.metas[kpi_id]
+    r = data.row(kpi_id)
+    sup = bool(r.get("suppressed", False))
+
+    def fig(key: str, unit: str) -> str:
+        if sup and key in ("numerator", "denominator"):
+            return data.withheld_text
+        v = r.get(key)
+        return "–" if is_missing(v) else format_value(v, unit)
+
+    rank, of = r.get("rank"), r.get("rank_of")
+    return {
+        "kpi_id": kpi_id,
+        "title": m.title,
+        "window": data.kpi_facts(kpi_id)["window"],
+        "numerator": fig("numerator", "fte" if m.unit == "fte" else "count"),
+        "denominator": fig("denominator", "count") if m.denominator else "–",
+        "sn_median": fig("sn_median", m.unit),
+        "rank": "–" if is_missing(rank) or is_missing(of) else f"{int(rank)} of {int(of)}",
+    }

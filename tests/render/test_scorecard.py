@@ -133,3 +133,23 @@ def test_members_scorecard_withholds_what_a_small_number_gives_away(tmp_path):
     assert "withheld in Oct 2026" in alt and "1 point withheld (fewer than 5" in alt
     assert " 3 " not in f" {alt} " and "lowest 51" in alt
     assert members.suppressed_note() in doc.text_content()
+
+
+def test_area_report_gives_the_figures_the_scorecard_leaves_out(tmp_path):
+    from pmf_lib.render.reports import ServiceAreaReport
+
+    config = _config("internal", tmp_path)
+    history = _history()
+    a = assess_for_config(config, history, "2026-10")
+    i = a.index[a["kpi_id"] == "assessments_45wd_pct"][0]
+    a.loc[i, ["sn_median", "rank", "rank_of"]] = [81.25, 12, 153]  # set by hand
+    d = MonthData.from_tables(config, "2026-10", history, a)
+    tables = _doc(ServiceAreaReport(d, "assessment").table().data).findall(".//table")
+    assert len(tables) == 2 and all(t.find("caption") is not None for t in tables)
+    row = tables[1].find("./tbody/tr")
+    # Oct 2026: 40 of 50 assessed in time (see _history); neighbours' median and rank as set.
+    assert _cells(row)[1:] == ["40", "50", "81.3%", "12 of 153"]
+    members = MonthData.from_tables(_config("members", tmp_path), "2026-10", history)
+    row = _doc(ServiceAreaReport(members, "front_door").table().data).findall(".//table")[1]
+    # October's 3 referrals are withheld: so is their numerator.
+    assert _cells(row.find("./tbody/tr"))[1] == members.withheld_text
