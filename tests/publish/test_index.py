@@ -243,3 +243,57 @@ def test_no_kpis_csv_link_for_members_or_public(tmp_path, audience):
     )
     page = (out / "index.html").read_text()
     assert "kpis.csv" not in page and "data_quality.html" not in page
+
+
+def test_the_nav_bar_is_escaped_and_marks_the_current_page():
+    import nbformat
+
+    from pmf_lib.render.export import export_html
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Figures")])
+    nav = nav_links("2026-10", current="dashboard.html")
+    nav[0]["text"] = "All <b>reports</b>"  # as if a title held markup
+    doc = _doc(export_html(nb, council="Demo", title="Dashboard", nav=nav))
+    bar = doc.xpath("//nav[@class='pmf-nav']")[0]
+    assert bar.get("aria-label") == "Reports" and not bar.xpath(".//b")
+    assert bar.xpath("string(.//a[1])") == "All <b>reports</b>"
+    assert bar.xpath(".//a[@aria-current='page']/@href") == ["dashboard.html"]
+
+
+# ---- the published demo month ----------------------------------------------------------
+@pytest.fixture(scope="module")
+def published():
+    from tests.conftest import ROOT
+
+    month = ROOT / "outputs" / "2026-10"
+    if not (month / "run.html").is_file():
+        pytest.skip("the demo month is not published with a run log: run `pmf run --force`")
+    return month
+
+
+def test_the_published_index_lists_the_months_reds_and_exceptions(published):
+    table = pd.read_parquet(published / "kpis.parquet")
+    doc = _doc((published / "index.html").read_text(encoding="utf-8"))
+
+    def listed(anchor: str) -> list[str]:
+        items = doc.xpath(f"//h3[@id='{anchor}']/following-sibling::*[1][self::ul]/li")
+        return [li.xpath("string(.//strong)") for li in items]
+
+    # The internal month withholds nothing: the reds are the rows rated Red, the
+    # exceptions the rows flagged, in the table's order.
+    assert listed("rated-red") == table.loc[table["rag"].eq("Red"), "title"].tolist()
+    assert listed("exceptions") == table.loc[table["exception"], "title"].tolist()
+    assert listed("exceptions"), "the demo month has exceptions to list"
+    assert "Seconds" not in doc.text_content()
+    assert "run.html" in doc.xpath("//a/@href")
+
+
+def test_the_published_run_log_and_glossary(published):
+    run = _doc((published / "run.html").read_text(encoding="utf-8"))
+    manifest = json.loads((published / "run.json").read_text(encoding="utf-8"))
+    rows = run.xpath("//tbody/tr")
+    assert len(rows) == len(manifest["reports"]) and "Seconds" in run.text_content()
+    glossary = _doc((published / "glossary.html").read_text(encoding="utf-8"))
+    from pmf_lib.render.glossary import term_ids
+
+    assert glossary.xpath("//dt/@id") == [f"term-{t}" for t in term_ids()]
