@@ -3,7 +3,8 @@
 Registered through the ``papermill.engine`` entry point (``pyproject.toml``), so
 any papermill call (the command line, or :func:`papermill.execute_notebook` with
 ``engine_name="pmf"``) can run a report notebook the way ``pmf run`` does: in
-this thread's :class:`~pmf_lib.publish.warm.WarmKernel`, which keeps one kernel
+a :class:`~pmf_lib.publish.warm.WarmKernel` (one per thread and working
+directory, :func:`kernel_for`), which keeps one kernel
 with the report libraries imported and clears its namespace after each
 notebook. Several notebooks run from one Python process share the kernel, and
 each starts from a clean namespace.
@@ -21,12 +22,45 @@ warm kernel's deadline), not on each cell.
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
 from papermill.engines import Engine
 
 #: The limit when papermill passes none (its own engine then waits for ever).
 NO_TIMEOUT_S = 7 * 24 * 3600
+
+_local = threading.local()
+
+
+def kernel_for(kernel_name: str, cwd: Path):
+    """This thread's warm kernel for ``kernel_name`` started in ``cwd``.
+
+    A kernel works in the directory it was started in (and returns there after
+    each notebook), so papermill's ``cwd`` (``--cwd``) gets a kernel of its own.
+    Each is stopped when the process ends.
+
+    Examples
+    --------
+    >>> a = kernel_for("python3", Path("/a"))
+    >>> a is kernel_for("python3", Path("/a")), a is kernel_for("python3", Path("/b"))
+    (True, False)
+    >>> a.alive  # started on first use
+    False
+    """
+    from multiprocessing.util import Finalize
+
+    from pmf_lib.publish.warm import WarmKernel
+
+    kernels = getattr(_local, "kernels", None)
+    if kernels is None:
+        kernels = _local.kernels = {}
+    key = (kernel_name, str(cwd))
+    if key not in kernels:
+        kernels[key] = WarmKernel(kernel_name)
+        Finalize(kernels[key], kernels[key].shutdown, exitpriority=10)
+    return kernels[key]
 
 
 class PmfEngine(Engine):
@@ -52,12 +86,12 @@ class PmfEngine(Engine):
         """Run ``nb_man.nb`` in this thread's warm kernel, updating it in place."""
         from nbclient.exceptions import CellExecutionError
 
-        from pmf_lib.publish.warm import KernelLost, kernel_for_this_thread
+        from pmf_lib.publish.warm import KernelLost
 
         nb = nb_man.nb
         parameters = dict(nb.metadata.get("papermill", {}).get("parameters") or {})
         limit = float(execution_timeout) if execution_timeout else NO_TIMEOUT_S
-        kernel = kernel_for_this_thread(kernel_name or "python3")
+        kernel = kernel_for(kernel_name or "python3", Path.cwd())
         kernel.startup_timeout = float(start_timeout or 60)
         work = _copy(nb)
         failure = None

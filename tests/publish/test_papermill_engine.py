@@ -10,8 +10,8 @@ import nbformat
 import papermill
 import pytest
 
-from pmf_lib.publish.papermill_engine import PmfEngine
-from pmf_lib.publish.warm import kernel_for_this_thread
+from pmf_lib.publish.papermill_engine import PmfEngine, kernel_for
+from tests.conftest import ROOT
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -82,4 +82,25 @@ def test_notebooks_share_a_kernel_but_not_a_namespace_and_errors_fail(tmp_path):
         assert code[2].metadata.papermill.status == "failed"
         assert code[3].outputs == [] and code[3].execution_count is None  # never reached
     finally:
-        kernel_for_this_thread("python3").shutdown()
+        kernel_for("python3", Path.cwd()).shutdown()
+
+
+def test_a_report_notebook_runs_on_the_pmf_engine_in_its_folder(tmp_path):
+    # The schedule page reads only the shipped parameters (relative to notebooks/).
+    notebooks = ROOT / "notebooks"
+    try:
+        nb = papermill.execute_notebook(
+            str(notebooks / "reporting_schedule.ipynb"),
+            str(tmp_path / "schedule.ipynb"),
+            parameters={"month": "2026-10"},
+            engine_name="pmf",
+            cwd=str(notebooks),
+            progress_bar=False,
+        )
+    finally:
+        kernel_for("python3", notebooks).shutdown()
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
+    assert "Quarterly" in html or "quarterly" in html
+    assert nb.metadata.papermill.parameters == {"month": "2026-10"}
