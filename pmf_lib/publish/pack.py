@@ -307,9 +307,13 @@ class _Printer:
 
     def pdf(self, path: Path, *, header: str, footer: str, offset: int = 0) -> bytes:
         """The page at ``path`` printed (A4; its own @page rules win), numbered from
-        ``offset + 1``."""
-        self.page.goto(path.resolve().as_uri(), wait_until="load")
-        self.page.emulate_media(media="print")
+        ``offset + 1``.
+
+        Raises
+        ------
+        PmfError
+            One line naming the page, when Chromium cannot load or print it.
+        """
         options = {
             "format": "A4",
             "print_background": True,
@@ -318,10 +322,18 @@ class _Printer:
             "header_template": header,
             "footer_template": footer,
         }
-        if offset:
-            self.page.evaluate(_BLANK_PAGES, offset)
-            options["page_ranges"] = f"{offset + 1}-"
-        return self.page.pdf(**options)
+        try:
+            self.page.goto(path.resolve().as_uri(), wait_until="load")
+            self.page.emulate_media(media="print")
+            if offset:
+                self.page.evaluate(_BLANK_PAGES, offset)
+                options["page_ranges"] = f"{offset + 1}-"
+            return self.page.pdf(**options)
+        except Exception as e:  # Playwright's Error and TimeoutError
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise PmfError(
+                f"Chromium could not print the page ({first[:200]})", file=path
+            ) from None
 
 
 def _count_pages(data: bytes) -> int:
