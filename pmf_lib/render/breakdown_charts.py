@@ -48,6 +48,8 @@ from pmf_lib.render.charts import OKABE_ITO, Chart, _quantized
 from pmf_lib.render.format import format_value, is_missing
 
 WITHHELD_LABEL = "withheld"
+NO_FIGURE = "no figure"
+NOT_KNOWN = "Not known"
 NO_ETHNICITY_POPULATION = (
     "No population by ethnic group is in the inputs (the ONS estimates are of all children "
     "aged 0 to 17), so no rate per 10,000 by ethnic group can be worked out: each group's "
@@ -111,9 +113,9 @@ def _style(ax, unit: str) -> None:
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}%")
 
 
-def _mark_withheld(ax, order: list[str], hidden_groups: list[str]) -> None:
+def _mark_withheld(ax, order: list[str], hidden_groups: list[str], label=WITHHELD_LABEL) -> None:
     for g in hidden_groups:
-        ax.text(0, order.index(g), f" {WITHHELD_LABEL}", va="center", fontsize=8, color="#555555")
+        ax.text(0, order.index(g), f" {label}", va="center", fontsize=8, color="#555555")
 
 
 def breakdown_chart(
@@ -200,8 +202,10 @@ C withheld (fewer than 5 children), no bar drawn. Line: all children 74.0%. Spre
             padding=3,
             fontsize=8,
         )
-    hidden_groups = [g for g, s in zip(groups, show, strict=True) if not s]
+    hidden_groups = [g for g, h in zip(groups, hidden, strict=True) if h]
+    empty = [g for g, s, h in zip(groups, show, hidden, strict=True) if not s and not h]
     _mark_withheld(ax, order, hidden_groups)
+    _mark_withheld(ax, order, empty, NO_FIGURE)
     if overall is not None and not is_missing(overall):
         ax.axvline(
             float(overall),
@@ -256,16 +260,22 @@ def breakdown_alt_text(
 ) -> str:
     """What :func:`breakdown_chart` draws, in words: every group's figure or "withheld".
 
+    A group that is not withheld but has no figure (an empty denominator) reads
+    "no figure". The spread of a sorted breakdown (teams) leaves out "Not known".
+
     Examples
     --------
-    >>> breakdown_alt_text("K", "Age band", "w", "count", ["0", "1"], {"0": 2.0, "1": 9.0},
-    ...                    {"0"})
-    'Bar chart of K by age band (w): 0 withheld (fewer than 5 children), no bar drawn; 1 9.'
+    >>> breakdown_alt_text("K", "Age band", "w", "count", ["0", "1", "2"],
+    ...                    {"0": 2.0, "1": 9.0, "2": float("nan")}, {"0"})
+    'Bar chart of K by age band (w): 0 withheld (fewer than 5 children), no bar drawn; 1 9; \
+2 no figure, no bar drawn.'
     """
     parts = []
     for g in order:
         if g in hidden:
             parts.append(f"{g} {WITHHELD_LABEL} ({withheld}), no bar drawn")
+        elif is_missing(values[g]):
+            parts.append(f"{g} {NO_FIGURE}, no bar drawn")
         else:
             parts.append(f"{g} {format_value(values[g], unit)}")
     text = (
@@ -275,7 +285,11 @@ def breakdown_alt_text(
     if overall is not None and not is_missing(overall):
         text += f" Line: all children {format_value(overall, unit)}."
     if sort:
-        shown = [(values[g], g) for g in order if g not in hidden]
+        shown = [
+            (values[g], g)
+            for g in order
+            if g not in hidden and not is_missing(values[g]) and g != NOT_KNOWN
+        ]
         if len(shown) >= 2:
             (lo, glo), (hi, ghi) = min(shown), max(shown)
             gap = format_value(hi - lo, unit)
@@ -375,10 +389,12 @@ the CIN census.
     drawn = _drawn(ax, groups)
     png = _png(fig)
     parts = []
-    for g, v, s in zip(groups, shares, show, strict=True):
+    for g, v, s, h in zip(groups, shares, show, hidden, strict=True):
         r = reference.get(g)
         ref = "no reference figure" if r is None or is_missing(r) else format_value(r, "percent")
         own = format_value(v, "percent") if s else f"{WITHHELD_LABEL} ({withheld}), no bar drawn,"
+        if not s and not h:
+            own = f"{NO_FIGURE}, no bar drawn,"
         parts.append(f"{g} {own} against {ref}")
     alt = (
         f"Bar chart of each ethnic group's share of {title} ({window}) "

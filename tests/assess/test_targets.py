@@ -308,3 +308,39 @@ def test_shipped_targets_cover_every_configured_kpi_with_a_polarity():
             continue
         assert p is not None and p.target is not None, kpi_id
         assert p.baseline is not None and p.review_by > p.set_on, kpi_id
+
+
+def test_published_area_reports_show_each_target_with_its_baseline_and_review_date():
+    # The demo month as `pmf run` published it: in each area report's measure table, every KPI
+    # with a polarity has a target cell giving the target, "baseline ..." and "review by ...",
+    # read from the targets in force (not copied from the output).
+    from lxml import html as lxml_html
+
+    from pmf_lib.assess.pipeline import configured_kpis
+    from pmf_lib.config import load_config
+    from pmf_lib.render.format import format_date, format_value
+
+    month = ROOT / "outputs" / "2026-10"
+    if not (month / "front_door.html").is_file():
+        pytest.skip("the demo month is not published: run `pmf run --month 2026-10`")
+    config = load_config(ROOT / "parameters" / "config.yaml", check_files=False)
+    metas = configured_kpis(config)
+    t = load_targets(ROOT / "parameters" / "targets.yaml", metas)
+    for area_id, area in config.areas.items():
+        doc = lxml_html.fromstring((month / f"{area_id}.html").read_text(encoding="utf-8"))
+        table = doc.xpath("//table[contains(@class, 'pmf-dashboard')]")[0]
+        cells = {}
+        for tr in table.xpath("./tbody/tr"):
+            th = tr.xpath("./th")[0]
+            title = (th.text or "").strip() or th.text_content().strip()  # before the window
+            cells[title] = tr.xpath("./td")[1].text_content()  # Value, then Target
+        for kpi_id in area.kpis:
+            m = metas[kpi_id]
+            cell = cells[m.title]
+            p = t.target_in_force(kpi_id, "2026-10-31")
+            if m.polarity == "neutral":
+                assert "baseline" not in cell, kpi_id
+                continue
+            assert format_value(p.target, m.unit) in cell, (kpi_id, cell)
+            assert f"baseline {format_value(p.baseline, m.unit)}" in cell, (kpi_id, cell)
+            assert f"review by {format_date(p.review_by)}" in cell, (kpi_id, cell)

@@ -159,3 +159,21 @@ def test_members_report_draws_no_bar_for_a_withheld_cell(tmp_path):
     assert "South withheld" in team
     mix = next(a for a in alts if "share of" in a)
     assert "Mixed withheld (fewer than 5 children), no bar drawn" in mix
+
+
+def test_an_empty_group_is_no_figure_not_withheld_and_not_known_is_no_team():
+    # Internal: team "Not known" has no contacts (0/0, no figure): it is not withheld, and the
+    # spread runs over the real teams only: 70% (West) to 90% (East), 20 points.
+    c = breakdown_chart(
+        "Decided in a day",
+        "Team",
+        "October 2026",
+        "percent",
+        ["East", "West", "Not known"],
+        [90.0, 70.0, NAN],
+        [False, False, False],
+        sort=True,
+    )
+    assert "Not known no figure, no bar drawn" in c.alt and "withheld" not in c.alt
+    assert "from 70.0% (West) to 90.0% (East), a gap of 20.0 percentage points" in c.alt
+    assert [g for g, _ in c.drawn] == ["East", "West"]
