@@ -158,9 +158,14 @@ def render_month(
     return pages
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, through Playwright (ended with its driver at the end)."""
+    """Debian's Chromium, headless, through Playwright, ended with its driver after each module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in
+    this thread while it is open, and later tests that call ``asyncio.run`` (the
+    kernel tests in tests/publish) would fail beside it.
+    """
     if not CHROMIUM.exists() or not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests")
     try:
