@@ -50,10 +50,12 @@ report: $(DEMO_STAMP)
 	@$(BIN)/pmf validate --month $(MONTH) --config $(CONFIG) >/dev/null
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG)
 
-# The suite first publishes the demo's latest month (skipped when nothing changed):
+# The suite first checks and publishes the demo's latest month (data_quality.html, then the
+# reports; skipped when nothing changed):
 # the notebooks' default parameters read that month's published tables under nbval.
 test: $(DEMO_STAMP)
 	@$(BIN)/ruff check -q pmf_lib tests benchmarks && $(BIN)/ruff format -q --check pmf_lib tests benchmarks
+	@$(BIN)/pmf validate --month $(MONTH) --config $(CONFIG) >/dev/null
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG) --quiet >/dev/null
 	@$(BIN)/python -m pytest -q --durations=15 --doctest-modules pmf_lib tests
 	@$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks
