@@ -7,7 +7,7 @@ bar**, its row reads "withheld", and the alt text says which groups are withheld
 and why. Nothing here decides anything; it draws what it is given.
 
 * :func:`breakdown_chart` — a horizontal bar per group. For a percentage, mean
-  or rate a line marks the KPI's figure for all children, so each group reads
+  or rate a line marks the KPI's overall figure (every group together), so each group reads
   against it; for teams the bars are sorted and the alt text gives the spread
   (lowest, highest, and the gap between them).
 * :func:`make_up_chart` — disproportionality by ethnic group: each group's share
@@ -142,8 +142,8 @@ def breakdown_chart(
     groups, values, hidden : sequences
         The table's rows in order; a hidden (withheld) or missing value gets no bar.
     overall : float, optional
-        The KPI's figure for all children (a percentage, mean or rate): drawn as a
-        line and named in the alt text.
+        The KPI's overall figure, every group together (a percentage, mean or rate):
+        drawn as a line and named in the alt text.
     withheld : str
         Why a withheld group is withheld, for the alt text.
     sort : bool
@@ -156,7 +156,7 @@ def breakdown_chart(
     ...                     overall=74.0, sort=True)
     >>> print(c.alt)
     Bar chart of Visits on time by team (October 2026), sorted from highest: A 80.0%; B 62.5%; \
-C withheld (fewer than 5 children), no bar drawn. Line: all children 74.0%. Spread across the \
+C withheld (fewer than 5 children), no bar drawn. Line: overall 74.0%. Spread across the \
 2 teams shown: from 62.5% (B) to 80.0% (A), a gap of 17.5 percentage points.
     >>> breakdown_chart("K", "Sex", "w", "count", ["M"], [3.0], [True]) is None
     True
@@ -212,7 +212,7 @@ C withheld (fewer than 5 children), no bar drawn. Line: all children 74.0%. Spre
             color=OKABE_ITO["vermillion"],
             linestyle="--",
             linewidth=1.3,
-            label=f"All children {format_value(overall, unit)}",
+            label=f"Overall {format_value(overall, unit)}",
         )
         ax.legend(fontsize=7.5, frameon=False, loc="lower right")
     ax.set_xlabel(_axis_label(unit), fontsize=8.5)
@@ -283,7 +283,7 @@ def breakdown_alt_text(
         f"{', sorted from highest' if sort else ''}: " + "; ".join(parts) + "."
     )
     if overall is not None and not is_missing(overall):
-        text += f" Line: all children {format_value(overall, unit)}."
+        text += f" Line: overall {format_value(overall, unit)}."
     if sort:
         shown = [
             (values[g], g)

@@ -822,7 +822,7 @@ class MonthData:
         """The charts beside one breakdown table, drawn from the figures the table shows.
 
         A bar per group (teams sorted, with their spread; a percentage, mean or rate
-        against the KPI's figure for all children); for a count by ethnic group also
+        against the KPI's overall figure); for a count by ethnic group also
         each group's share beside its share of all children in need in the CIN census
         (``cin_count``'s breakdown in ``shown``; no population by ethnicity is read:
         ``docs/deviations.md``). Withheld cells get no bar.
@@ -865,7 +865,7 @@ class MonthData:
                 caption += " Teams sorted from the highest, to show the spread between them."
             if overall is not None:
                 everyone = format_value(overall, m.unit)
-                caption += f" The dashed line is the figure for all children ({everyone})."
+                caption += f" The dashed line is the overall figure ({everyone})."
             out.append({"img": Markup(bars.to_html()), "caption": caption})
         if dim == "ethnicity" and m.unit == "count" and m.id != ETHNICITY_REFERENCE_KPI:
             ref = shown[

@@ -37,7 +37,7 @@ def test_a_withheld_group_gets_no_bar_and_the_alt_text_says_so():
 
 def test_teams_are_sorted_and_their_spread_described_against_all_children():
     # Teams: North 62.5%, South 80%, East withheld. Sorted highest first: South, North.
-    # Spread: 80.0 - 62.5 = 17.5 percentage points; all children 74%.
+    # Spread: 80.0 - 62.5 = 17.5 percentage points; overall 74%.
     c = breakdown_chart(
         "Visits on time",
         "Team",
@@ -51,7 +51,7 @@ def test_teams_are_sorted_and_their_spread_described_against_all_children():
     )
     assert c.drawn == (("South", 80.0), ("North", 62.5))
     assert "South 80.0%; North 62.5%; East withheld" in c.alt
-    assert "Line: all children 74.0%." in c.alt
+    assert "Line: overall 74.0%." in c.alt
     assert "from 62.5% (North) to 80.0% (South), a gap of 17.5 percentage points" in c.alt
 
 
@@ -146,7 +146,7 @@ def test_internal_report_draws_a_chart_beside_every_breakdown_table(tmp_path):
     mix = next(a for a in alts if "share of" in a)
     assert "White 82.5% against 85.0%" in mix and "Mixed 10.0% against 10.0%" in mix
     team = next(a for a in alts if "by team" in a)
-    assert "North 80.0%; South 80.0%" in team and "all children 80.0%" in team
+    assert "North 80.0%; South 80.0%" in team and "Line: overall 80.0%" in team
 
 
 def test_members_report_draws_no_bar_for_a_withheld_cell(tmp_path):
