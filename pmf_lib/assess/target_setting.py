@@ -21,9 +21,10 @@ Rules (each target's comment in the file says which one made it):
 * **Target, with no comparator**: a modest improvement on the baseline, 2
   percentage points for a percentage (never past 0 or 100) and 5% for any other
   unit; a count is rounded to a whole number.
-* **A target the council already agreed** (a period in force at the start date)
+* **A target the council already agreed** (in force the day before the start date)
   is kept: the new period repeats its target and tolerance with the new
-  baseline, as the six-monthly review that kept it.
+  baseline, as the six-monthly review that kept it. A period from the start date
+  itself is the one this writes: re-running gives the same file.
 * **Amber tolerance**: 5% of the target for a percentage (at least 1 percentage
   point), 10% for any other unit (at least 1 for a count), rounded to 0.5.
 * ``set_on`` is the start date and ``review_by`` six months later
@@ -209,7 +210,7 @@ def suggest_targets(
     """One new target period (a dict, plus ``how``) per KPI; None for a neutral one.
 
     ``existing`` is the current :class:`~pmf_lib.assess.targets.Targets`; a target
-    in force at ``start`` is kept (its target and tolerance, a new baseline).
+    in force the day before ``start`` is kept (its target and tolerance, a new baseline).
     A KPI with no figure for the baseline year gets no target (``how`` says so).
     """
     from pmf_lib.assess.targets import default_review_date
@@ -233,7 +234,9 @@ def suggest_targets(
                     year = r.get(f"{col}_year") if f"{col}_year" in r.index else r.get("year")
                     c_val, c_how = float(r[col]), f"{name} {year}: {float(r[col]):.1f}"
                     break
-        kept = existing.target_in_force(kid, start) if existing is not None else None
+        # the target agreed before the start (a period from the start itself is replaced)
+        before = start - dt.timedelta(days=1)
+        kept = existing.target_in_force(kid, before) if existing is not None else None
         if kept is not None and kept.target is not None:
             target, tol = kept.target, kept.amber_tolerance
             how = f"agreed target kept at the review (set from {kept.from_})"

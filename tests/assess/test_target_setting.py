@@ -116,3 +116,23 @@ def test_suggestions_keep_an_agreed_target_and_write_a_valid_file():
     t = parse_targets(yaml.safe_load(text), metas)
     assert [p.from_ for p in t.periods["q"]] == [dt.date(2024, 4, 1), start]
     assert t.periods["n"] == [] and t.target_in_force("p", "2026-10-31").baseline == 70
+
+
+def test_suggesting_again_from_the_written_file_gives_the_same_file():
+    # The committed targets.yaml is the script's output: re-running it on that file must not
+    # mistake its own new periods (from the start date) for targets agreed before it.
+    import yaml
+
+    ends = pd.date_range("2025-04-30", "2026-03-31", freq="ME")
+    h = pd.DataFrame({"kpi_id": "p", "window": "rolling_12m", "period_end": ends, "value": 70.0})
+    metas = {"p": meta("p")}
+    comps = pd.DataFrame({"kpi_id": ["p"], "sn": [80.0], "sn_year": ["2025"]})
+    start = dt.date(2026, 4, 1)
+    areas = {"a": ("Area", ["p"])}
+
+    def once(existing):
+        out = suggest_targets(metas, h, comps, existing, baseline_end="2026-03-31", start=start)
+        return targets_yaml(metas, areas, existing, out, baseline_end="2026-03-31", start=start)
+
+    first = once(None)
+    assert once(parse_targets(yaml.safe_load(first), metas)) == first
