@@ -1,6 +1,9 @@
 """pmf's warm-kernel engine as a papermill engine: ``papermill --engine pmf in.ipynb out.ipynb``.
 
-Registered through the ``papermill.engine`` entry point (``pyproject.toml``), so
+Registered through the ``papermill.engine`` entry point (``pyproject.toml``; its
+target is :class:`pmf_lib.publish.papermill_plugin.PmfEngine`, which hands every
+call to this module's engine and keeps papermill's entry-point loading free of a
+circular import), so
 any papermill call (the command line, or :func:`papermill.execute_notebook` with
 ``engine_name="pmf"``) can run a report notebook the way ``pmf run`` does: in
 a :class:`~pmf_lib.publish.warm.WarmKernel` (one per thread and working
@@ -69,7 +72,7 @@ class PmfEngine(Engine):
     Examples
     --------
     >>> from papermill.engines import papermill_engines
-    >>> papermill_engines.get_engine("pmf") is PmfEngine
+    >>> papermill_engines.get_engine("pmf").engine() is PmfEngine  # via papermill_plugin
     True
     """
 
