@@ -97,6 +97,12 @@ def run(args) -> int:
             _say_unreadable(sources.unreadable)
             return 2
 
+    # The Heads of Service's commentary files for the month are inputs too: a bad one is
+    # the same line pmf run stops with (pmf_lib.publish.plan.check_commentary).
+    from pmf_lib.publish.plan import check_commentary
+
+    check_commentary(config, month)
+
     last = history_ends(month)[-1]
     q = assess_quality(sources, history_ends(month), high=high, medium=medium)
     issues, recon, conf = q.issues, q.reconciliation, q.confidence
