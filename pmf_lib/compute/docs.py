@@ -61,6 +61,8 @@ def _entry(m: KpiMeta) -> list[str]:
     ]
     if m.breakdowns:
         rows.append(("Breakdowns", ", ".join(m.breakdowns)))
+    if m.subset_of:
+        rows.append(("Subset of", f"`{m.subset_of}` (same window and period)"))
     out = [f"### `{m.id}`", ""]
     out += [f"- **{label}:** {value}" for label, value in rows]
     return [*out, ""]

@@ -82,6 +82,9 @@ class KpiMeta:
     year_end: int = 3  # an annual KPI's yearly point: the month its return is as at (31 March)
     comparator: str | None = None  # the national measure it matches (e.g. LAIT code)
     breakdowns: tuple[str, ...] = ()
+    # A count KPI whose children are all counted by another count KPI for the same window
+    # and period (its parent): disclosure withholds it when the two differ by 1 to max_count.
+    subset_of: str | None = None
 
     def value(self, fig: Figure) -> float:
         """The KPI value for a figure; NaN when a ratio's denominator is empty."""

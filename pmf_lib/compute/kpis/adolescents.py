@@ -109,6 +109,7 @@ def _example() -> KpiInputs:
 
 @kpi(
     id="adol_referrals_count",
+    subset_of="referrals_count",
     title="Referrals of children aged 10 to 17",
     area="adolescents",
     unit="count",

@@ -40,6 +40,7 @@ _EXAMPLE = dict(
 
 @kpi(
     id="cla_adopted_count",
+    subset_of="cla_ceased_count",
     title="Children looked after who were adopted",
     area="adoption",
     unit="count",

@@ -399,6 +399,7 @@ def cla_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="cla_3plus_placements_count",
+    subset_of="cla_count",
     title="Children looked after with 3 or more placements in 12 months (number)",
     area="children_looked_after",
     unit="count",
@@ -426,6 +427,7 @@ def cla_3plus_placements_count(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="cla_long_term_stability_count",
+    subset_of="cla_count",
     title="Children looked after long term in the same placement for 2 years (number)",
     area="children_looked_after",
     unit="count",
@@ -458,6 +460,7 @@ def _uasc_children(inputs: KpiInputs, date) -> pd.Index:
 
 @kpi(
     id="cla_uasc_count",
+    subset_of="cla_count",
     title="Unaccompanied asylum-seeking children looked after",
     area="children_looked_after",
     unit="count",

@@ -78,6 +78,7 @@ def complaints_received_count(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="complaints_stage1_count",
+    subset_of="complaints_received_count",
     title="Stage 1 complaints received",
     area="complaints",
     unit="count",
@@ -106,6 +107,7 @@ def complaints_stage1_count(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="complaints_stage2_count",
+    subset_of="complaints_received_count",
     title="Stage 2 complaints received",
     area="complaints",
     unit="count",
@@ -134,6 +136,7 @@ def complaints_stage2_count(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="complaints_stage3_count",
+    subset_of="complaints_received_count",
     title="Stage 3 complaints received",
     area="complaints",
     unit="count",

@@ -77,6 +77,7 @@ _CIN_DEF = (
 
 @kpi(
     id="cin_disabled_count",
+    subset_of="cin_count",
     title="Children in need with a disability",
     area="children_with_disabilities",
     unit="count",
@@ -136,6 +137,7 @@ def _referrals_disabled(inputs: KpiInputs, window: Window) -> tuple[int, int]:
 
 @kpi(
     id="referrals_disabled_count",
+    subset_of="referrals_count",
     title="Referrals of children with a disability",
     area="children_with_disabilities",
     unit="count",

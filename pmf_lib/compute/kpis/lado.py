@@ -204,6 +204,7 @@ def lado_open_count(inputs: KpiInputs, window: Window) -> Figure:
 
 @kpi(
     id="lado_open_over_3m_count",
+    subset_of="lado_open_count",
     title="LADO referrals open for more than three months",
     area="lado",
     unit="count",
