@@ -23,6 +23,14 @@ The rules:
   would state a withheld earlier figure, and the SPC mean and limits (in its
   sentence and table) when its series has a withheld point (mean times points
   minus the shown points would state it);
+* **nesting** -- a count KPI declared ``subset_of`` another (``KpiMeta.subset_of``:
+  every child it counts is counted by its parent for the same window and period) is
+  withheld when both are shown for a window and period and the parent minus it is
+  1 to ``max_count`` (the difference would state those children); so is a shown
+  percentage or rate of its area with the same numerator for that window and period,
+  and, in the breakdowns, the child's whole table for a dimension where one of its
+  groups is so close to the parent's same group (the child's total minus its shown
+  groups would state the group);
 * **one series** -- the published history holds only each KPI's headline window
   (the series the reports chart), so no withheld month can be recovered as a
   quarter or a rolling 12 months minus the shown months;
@@ -314,6 +322,73 @@ def suppress_kpi_table(
     return t
 
 
+def suppress_subsets(
+    table: pd.DataFrame, metas: Mapping[str, KpiMeta], max_count: int = DEFAULT_MAX_COUNT
+) -> pd.DataFrame:
+    """A tidy KPI table with the nesting rule applied: no count stated by a difference.
+
+    For each row of a KPI whose :class:`~pmf_lib.compute.registry.KpiMeta` declares
+    ``subset_of``: when the parent's row for the same window and period is in the
+    table, both are shown and the parent's value minus the child's is 1 to
+    ``max_count``, the child's row is withheld (``value``, ``numerator`` and
+    ``denominator`` blanked, ``suppressed`` set), and so is every shown percentage,
+    rate or average of the child's area for that window and period whose numerator
+    equals the child's count (it would state it). Apply it after
+    :func:`suppress_kpi_table` (a row already withheld is neither a child nor a
+    parent that can be subtracted). A parent missing from the table is not shown.
+
+    Examples
+    --------
+    >>> from pmf_lib.compute.registry import KpiMeta
+    >>> m = dict(area="a", polarity="neutral", windows=("month",), source="s",
+    ...          definition="d", numerator="n")
+    >>> metas = {"p": KpiMeta(id="p", title="P", unit="count", **m),
+    ...          "c": KpiMeta(id="c", title="C", unit="count", subset_of="p", **m)}
+    >>> t = pd.DataFrame({"kpi_id": ["p", "c", "p", "c"], "window": "month",
+    ...                   "period_end": pd.to_datetime(["2026-09-30"] * 2 + ["2026-10-31"] * 2),
+    ...                   "value": [13.0, 10.0, 13.0, 5.0], "numerator": [13.0, 10.0, 13.0, 5.0],
+    ...                   "denominator": float("nan"), "suppressed": False})
+    >>> # September: 13 - 10 = 3 counted by P but not by C would be stated, so C is withheld;
+    >>> # October: 13 - 5 = 8 states nothing small, so both are shown.
+    >>> s = suppress_subsets(t, metas)
+    >>> s["suppressed"].tolist(), s["value"].tolist()
+    ([False, True, False, False], [13.0, nan, 13.0, 5.0])
+    """
+    t = table.copy()
+    if "suppressed" not in t.columns:
+        t["suppressed"] = False
+    t["suppressed"] = t["suppressed"].fillna(False).astype(bool)
+    children = {k: m.subset_of for k, m in metas.items() if m.subset_of}
+    if not children or t.empty:
+        return t
+    ends = pd.to_datetime(t["period_end"]).dt.normalize()
+    keys = list(zip(t["kpi_id"], t["window"], ends, strict=True))
+    at = dict(zip(keys, t.index, strict=True))
+    shown = ~t["suppressed"]
+    value = pd.to_numeric(t["value"], errors="coerce")
+    numerator = pd.to_numeric(t["numerator"], errors="coerce")
+    ratios: dict[tuple, list] = {}  # (window, end) -> shown non-count rows of configured KPIs
+    for (kid, window, end), i in at.items():
+        if kid in metas and metas[kid].unit != "count" and shown[i]:
+            ratios.setdefault((window, end), []).append(i)
+    withhold = []
+    for (kid, window, end), i in at.items():
+        parent = children.get(kid)
+        j = at.get((parent, window, end)) if parent else None
+        if j is None or not (shown[i] and shown[j]):
+            continue
+        if not is_small(value[j] - value[i], max_count):
+            continue
+        withhold.append(i)
+        area = metas[kid].area
+        for r in ratios.get((window, end), []):
+            if metas[t.at[r, "kpi_id"]].area == area and numerator[r] == value[i]:
+                withhold.append(r)
+    t.loc[withhold, ["value", "numerator", "denominator"]] = float("nan")
+    t.loc[withhold, "suppressed"] = True
+    return t
+
+
 def suppress_counts(
     counts: Mapping[str, float], max_count: int = DEFAULT_MAX_COUNT
 ) -> dict[str, bool]:
@@ -415,11 +490,42 @@ def suppress_breakdowns(
             for i, n, d in zip(part.index, part["numerator"], part["denominator"], strict=True):
                 hide[i] = row_is_suppressed(n, d, unit, max_count)
     hide |= already
+    hide |= _nested_groups(b, metas, hide, max_count)
     b.loc[hide, ["value", "share"]] = float("nan")
     b["numerator"] = float("nan")
     b["denominator"] = float("nan")
     b["suppressed"] = hide.to_numpy()
     return b.reset_index(drop=True)
+
+
+def _nested_groups(
+    b: pd.DataFrame, metas: Mapping[str, KpiMeta], hide: pd.Series, max_count: int
+) -> pd.Series:
+    """Breakdown rows withheld by the nesting rule (see :func:`suppress_breakdowns`).
+
+    A child KPI's group that its ``subset_of`` parent's same group (same window,
+    period, dimension) exceeds by 1 to ``max_count``, both shown, withholds the
+    child's whole table for that dimension.
+    """
+    out = pd.Series(False, index=b.index)
+    children = {k: m.subset_of for k, m in metas.items() if m.subset_of}
+    if not children or b.empty:
+        return out
+    cols = ["kpi_id", "window", "period_end", "dimension", "group"]
+    at = dict(zip(zip(*(b[c] for c in cols), strict=True), b.index, strict=True))
+    value = pd.to_numeric(b["value"], errors="coerce")
+    tables = set()
+    for (kid, window, end, dim, group), i in at.items():
+        parent = children.get(kid)
+        j = at.get((parent, window, end, dim, group)) if parent else None
+        if j is None or hide[i] or hide[j]:
+            continue
+        if is_small(value[j] - value[i], max_count):
+            tables.add((kid, window, end, dim))
+    if tables:
+        key = zip(b["kpi_id"], b["window"], b["period_end"], b["dimension"], strict=True)
+        out[:] = [k in tables for k in key]
+    return out
 
 
 def _hidden_keys(history: pd.DataFrame) -> set:
@@ -650,6 +756,7 @@ def published_tables(
     h = history.copy()
     h["period_end"] = pd.to_datetime(h["period_end"]).dt.normalize()
     h = suppress_kpi_table(h, units, rules.max_count)
+    h = suppress_subsets(h, metas, rules.max_count)
     shown_a = suppress_assessed(assessed, h, metas, rules.max_count)
     # The series the reports chart: each KPI's assessed window.
     series = {(k, headline_window(m)) for k, m in metas.items()}
