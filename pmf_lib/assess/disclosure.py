@@ -361,6 +361,8 @@ def suppress_subsets(
     children = {k: m.subset_of for k, m in metas.items() if m.subset_of}
     if not children or t.empty:
         return t
+    index = t.index
+    t = t.reset_index(drop=True)  # positions: a concatenated history repeats labels
     ends = pd.to_datetime(t["period_end"]).dt.normalize()
     keys = list(zip(t["kpi_id"], t["window"], ends, strict=True))
     at = dict(zip(keys, t.index, strict=True))
@@ -386,6 +388,7 @@ def suppress_subsets(
                 withhold.append(r)
     t.loc[withhold, ["value", "numerator", "denominator"]] = float("nan")
     t.loc[withhold, "suppressed"] = True
+    t.index = index
     return t
 
 
@@ -512,13 +515,15 @@ def _nested_groups(
     if not children or b.empty:
         return out
     cols = ["kpi_id", "window", "period_end", "dimension", "group"]
-    at = dict(zip(zip(*(b[c] for c in cols), strict=True), b.index, strict=True))
-    value = pd.to_numeric(b["value"], errors="coerce")
+    # by position: a concatenated table may repeat index labels
+    at = {k: i for i, k in enumerate(zip(*(b[c] for c in cols), strict=True))}
+    value = pd.to_numeric(b["value"], errors="coerce").to_numpy()
+    hidden = hide.to_numpy()
     tables = set()
     for (kid, window, end, dim, group), i in at.items():
         parent = children.get(kid)
         j = at.get((parent, window, end, dim, group)) if parent else None
-        if j is None or hide[i] or hide[j]:
+        if j is None or hidden[i] or hidden[j]:
             continue
         if is_small(value[j] - value[i], max_count):
             tables.add((kid, window, end, dim))

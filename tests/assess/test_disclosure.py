@@ -463,3 +463,173 @@ def test_a_small_count_baseline_is_withheld_but_a_percentage_baseline_is_kept():
     )
     out = suppress_assessed(a, h)
     assert out["target_baseline"].isna().tolist() == [True, False, False]
+
+
+# ---- nesting: a count KPI that is a subset of another (KpiMeta.subset_of) -------------
+
+
+def nested(child_area: str = "front_door"):
+    """A parent count (all referrals) and a child declared subset_of it (adolescents)."""
+    from dataclasses import replace
+
+    parent = meta("refs_count", "count")
+    child = replace(meta("teen_refs_count", "count", area=child_area), subset_of="refs_count")
+    return parent, child
+
+
+def test_a_nested_count_within_four_of_its_parent_is_withheld_with_all_it_gives():
+    # 13 referrals in October, 10 of them adolescents: both >= 5, so the primary rule shows
+    # both, but 13 - 10 = 3 states "3 referrals of under-10s". The child (10) is withheld,
+    # with its RAG and sentence; the parent (13) stays. September: 13 and 5, 13 - 5 = 8
+    # (not 1-4): both shown.
+    parent, child = nested()
+    h = pd.concat(
+        [
+            hist(parent.id, [(SEP, 13.0, 13.0, NAN), (OCT, 13.0, 13.0, NAN)]),
+            hist(child.id, [(SEP, 5.0, 5.0, NAN), (OCT, 10.0, 10.0, NAN)]),
+        ]
+    )
+    a = pd.DataFrame(
+        [
+            assessed_row(parent, 13.0, 13.0, NAN, rag="Green"),
+            assessed_row(child, 10.0, 10.0, NAN, rag="Red", previous_value=5.0),
+        ]
+    )
+    p = published_tables(h, a, None, {parent.id: parent, child.id: child})
+    shown = p.history.set_index(["kpi_id", "period_end"])
+    assert not shown.loc[(parent.id, SEP), "suppressed"]
+    assert not shown.loc[(parent.id, OCT), "suppressed"]
+    assert not shown.loc[(child.id, SEP), "suppressed"]
+    assert shown.loc[(child.id, SEP), "value"] == 5.0
+    assert shown.loc[(child.id, OCT), "suppressed"]
+    assert shown.loc[(child.id, OCT), ["value", "numerator"]].isna().all()
+    r = p.assessed.set_index("kpi_id")
+    assert r.loc[parent.id, "value"] == 13.0 and not r.loc[parent.id, "suppressed"]
+    assert r.loc[child.id, "suppressed"] and math.isnan(r.loc[child.id, "value"])
+    assert r.loc[child.id, "rag"] is None and "withheld" in r.loc[child.id, "sentence"]
+    # Read back, the published tables give themselves (the child stays withheld).
+    q = published_tables(p.history, p.assessed, None, {parent.id: parent, child.id: child})
+    pd.testing.assert_frame_equal(p.history, q.history)
+
+
+def test_a_nested_count_five_or_more_below_its_parent_is_shown():
+    # 13 and 5: 13 - 5 = 8 states nothing small; 13 and 13: the difference is 0 (no
+    # child left out): both shown in both months.
+    parent, child = nested()
+    h = pd.concat(
+        [
+            hist(parent.id, [(SEP, 13.0, 13.0, NAN), (OCT, 13.0, 13.0, NAN)]),
+            hist(child.id, [(SEP, 13.0, 13.0, NAN), (OCT, 5.0, 5.0, NAN)]),
+        ]
+    )
+    a = pd.DataFrame([assessed_row(parent, 13.0, 13.0, NAN), assessed_row(child, 5.0, 5.0, NAN)])
+    p = published_tables(h, a, None, {parent.id: parent, child.id: child})
+    assert not p.history["suppressed"].any()
+    assert not p.assessed["suppressed"].any()
+
+
+def test_a_nested_count_is_not_withheld_when_its_parent_is_not_shown():
+    # Parent 4 (withheld by the primary rule), child 0 shown: 4 - 0 cannot be subtracted
+    # because 4 is not published. And a parent not in the table is not shown either.
+    parent, child = nested()
+    h = pd.concat(
+        [
+            hist(parent.id, [(OCT, 4.0, 4.0, NAN)]),
+            hist(child.id, [(SEP, 9.0, 9.0, NAN), (OCT, 0.0, 0.0, NAN)]),
+        ]
+    )
+    a = pd.DataFrame([assessed_row(child, 0.0, 0.0, NAN)])
+    p = published_tables(h, a, None, {parent.id: parent, child.id: child})
+    shown = p.history.set_index(["kpi_id", "period_end"])["suppressed"]
+    assert shown[(parent.id, OCT)] and not shown[(child.id, OCT)] and not shown[(child.id, SEP)]
+
+
+def test_a_nested_count_withheld_in_history_takes_its_spc_points_and_percentage():
+    # The child's series: August 20 of 22 referrals (22 - 20 = 2: withheld), September 9
+    # of 30, October 10 of 40 (shown). Its SPC point for August goes, and with a withheld
+    # point in the series the October mean and limits go (mean x points - shown points
+    # would state August). A percentage of the child's area with the child's count as
+    # numerator (August: 20 of 25 under-16s) would state it: withheld; the same numerator
+    # in another area's percentage is unrelated and stays.
+    from pmf_lib.assess.spc_table import suppress_spc_table
+
+    aug = pd.Timestamp("2026-08-31")
+    parent, child = nested()
+    pct = meta("teen_share_pct", "percent")
+    other = meta("other_pct", "percent", area="lado")
+    months = [(aug, 22.0), (SEP, 30.0), (OCT, 40.0)]
+    h = pd.concat(
+        [
+            hist(parent.id, [(e, v, v, NAN) for e, v in months]),
+            hist(child.id, [(aug, 20.0, 20.0, NAN), (SEP, 9.0, 9.0, NAN), (OCT, 10.0, 10.0, NAN)]),
+            hist(pct.id, [(aug, 80.0, 20.0, 25.0)]),
+            hist(other.id, [(aug, 50.0, 20.0, 40.0)]),
+        ]
+    )
+    a = pd.DataFrame(
+        [
+            assessed_row(parent, 40.0, 40.0, NAN),
+            assessed_row(child, 10.0, 10.0, NAN, spc_mean=13.0, spc_upper=30.0, spc_lower=0.0),
+        ]
+    )
+    metas = {m.id: m for m in (parent, child, pct, other)}
+    p = published_tables(h, a, None, metas)
+    shown = p.history.set_index(["kpi_id", "period_end"])["suppressed"]
+    assert shown[(child.id, aug)] and not shown[(child.id, SEP)] and not shown[(child.id, OCT)]
+    assert shown[(pct.id, aug)] and not shown[(other.id, aug)]
+    assert not shown[(parent.id, aug)]
+    r = p.assessed.set_index("kpi_id").loc[child.id]
+    assert r["value"] == 10.0 and math.isnan(r["spc_mean"]) and math.isnan(r["spc_upper"])
+    spc = pd.DataFrame(
+        {
+            "kpi_id": child.id,
+            "window": "month",
+            "chart": "spc",
+            "period_end": [aug, SEP, OCT],
+            "value": [20.0, 9.0, 10.0],
+            "mean": 13.0,
+            "upper": 30.0,
+            "lower": 0.0,
+            "close_upper": 20.0,
+            "close_lower": 5.0,
+            "rule": "common_cause",
+            "verdict": "common cause",
+            "direction": None,
+            "special_cause": False,
+            "note": None,
+        }
+    )
+    s = suppress_spc_table(spc, p.history)
+    assert math.isnan(s["value"].iloc[0]) and s["value"].iloc[1:].tolist() == [9.0, 10.0]
+    assert s["mean"].isna().all()
+
+
+def test_a_nested_breakdown_group_within_four_of_its_parent_group_withholds_the_table():
+    # By sex in October: all referrals Boys 30, Girls 12; adolescents Boys 28, Girls 5.
+    # 30 - 28 = 2 would state "2 boys under 10". Withholding only Boys 28 is not enough
+    # (the child's total 33 minus Girls 5 gives it back), so the child's whole sex table
+    # goes. Girls 12 - 5 = 7 alone would not. The parent's table is shown.
+    parent, child = nested()
+    rows = [(parent.id, "Boys", 30), (parent.id, "Girls", 12)]
+    rows += [(child.id, "Boys", 28), (child.id, "Girls", 5)]
+    b = pd.DataFrame(
+        [(k, OCT, "month", "sex", g, float(v), float(v), NAN) for k, g, v in rows],
+        columns=[
+            "kpi_id",
+            "period_end",
+            "window",
+            "dimension",
+            "group",
+            "value",
+            "numerator",
+            "denominator",
+        ],
+    )
+    metas = {parent.id: parent, child.id: child}
+    s = suppress_breakdowns(b, metas)
+    assert s["suppressed"].tolist() == [False, False, True, True]
+    assert s.loc[:1, "value"].tolist() == [30.0, 12.0]
+    # Boys 24 instead: 30 - 24 = 6, 12 - 5 = 7: nothing small, every cell shown.
+    b2 = b.copy()
+    b2.loc[2, ["value", "numerator"]] = 24.0
+    assert not suppress_breakdowns(b2, metas)["suppressed"].any()
