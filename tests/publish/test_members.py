@@ -120,6 +120,29 @@ def test_history_holds_one_series_per_kpi_and_no_small_count(members):
 
 
 @pytest.mark.slow
+def test_no_shown_nested_count_is_within_four_of_its_shown_parent(members):
+    # A count declared subset_of another (e.g. children looked after with 3+ placements of
+    # all children looked after): both shown for a window and period, the parent minus the
+    # child would count the children left out; it must not be 1 to 4.
+    from pmf_lib.compute.registry import all_kpis
+
+    h = members["history"]
+    shown = h[~h["suppressed"].astype(bool)].set_index(["kpi_id", "window", "period_end"])
+    value = shown["value"]
+    pairs = 0
+    for child, k in all_kpis().items():
+        parent = k.meta.subset_of
+        if not parent or child not in h["kpi_id"].values or parent not in h["kpi_id"].values:
+            continue
+        both = pd.concat(
+            [value.xs(child, level=0), value.xs(parent, level=0)], axis=1, keys=["c", "p"]
+        ).dropna()
+        pairs += 1
+        assert not [r for r in both.itertuples() if small(r.p - r.c)], (child, parent)
+    assert pairs, "no nested pair in the members' run"
+
+
+@pytest.mark.slow
 def test_assessed_table_keeps_nothing_derived_from_a_withheld_figure(members):
     a, h = members["kpis"], members["history"]
     hidden = set(
