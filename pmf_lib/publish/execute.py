@@ -6,7 +6,8 @@ returned as ``status="failed"`` with its error message, and then nothing is
 published for that area (an earlier good report stays where it was).
 
 Kernels are started on IPC transport (Unix sockets in a private directory), so
-parallel kernels cannot collide on TCP ports, with one thread each for
+parallel kernels cannot collide on TCP ports (on Windows, which has no Unix
+sockets for ZeroMQ, on jupyter's default TCP on 127.0.0.1), with one thread each for
 OpenMP/MKL/OpenBLAS so that parallel reports do not oversubscribe the cores.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 import traceback
@@ -44,8 +46,10 @@ class IpcKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ipc_dir = tempfile.mkdtemp(prefix="pmf-kernel-")
+        if sys.platform == "win32":  # no Unix sockets for ZeroMQ: jupyter's TCP on 127.0.0.1
+            return
         self.transport = "ipc"
-        self.ip = os.path.join(self._ipc_dir, f"k{uuid.uuid4().hex[:8]}")
+        self.ip = str(Path(self._ipc_dir) / f"k{uuid.uuid4().hex[:8]}")
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """The kernel's command line, wrapped so that the kernel dies with this process.

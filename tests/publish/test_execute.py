@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -169,3 +170,16 @@ def test_a_report_carries_its_run_id_and_is_refused_once_its_run_lost_the_lock(
         "front_door.html",
         "front_door.ipynb",
     ]
+
+
+def test_kernels_use_tcp_on_windows(monkeypatch):
+    # Windows has no Unix sockets for ZeroMQ: the kernel manager keeps jupyter's TCP there
+    # (minimal edit for issue 13's portability, helper L).
+    assert IpcKernelManager(kernel_name="python3").transport == (
+        "tcp" if os.name == "nt" else "ipc"
+    )
+    monkeypatch.setattr("sys.platform", "win32")
+    km = IpcKernelManager(kernel_name="python3")
+    assert (km.transport, km.ip) == ("tcp", "127.0.0.1")
+    for m in (here, km):  # no kernel was started: only their private folders to remove
+        shutil.rmtree(m._ipc_dir)
