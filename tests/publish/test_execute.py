@@ -175,9 +175,8 @@ def test_a_report_carries_its_run_id_and_is_refused_once_its_run_lost_the_lock(
 def test_kernels_use_tcp_on_windows(monkeypatch):
     # Windows has no Unix sockets for ZeroMQ: the kernel manager keeps jupyter's TCP there
     # (minimal edit for issue 13's portability, helper L).
-    assert IpcKernelManager(kernel_name="python3").transport == (
-        "tcp" if os.name == "nt" else "ipc"
-    )
+    here = IpcKernelManager(kernel_name="python3")
+    assert here.transport == ("tcp" if os.name == "nt" else "ipc")
     monkeypatch.setattr("sys.platform", "win32")
     km = IpcKernelManager(kernel_name="python3")
     assert (km.transport, km.ip) == ("tcp", "127.0.0.1")
