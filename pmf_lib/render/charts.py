@@ -95,6 +95,40 @@ def _series_in(series: pd.Series, period_end, months: int) -> pd.Series:
     return s.reindex(_window_months(period_end, months)).astype(float)
 
 
+def against_year_earlier(latest: float, earlier: float, unit: str, thresholds) -> str:
+    """The alt text's phrase for a latest figure against the one a year earlier.
+
+    "No change" is travel's own verdict on the displayed figures
+    (:func:`pmf_lib.assess.travel.direction`), so the alt text never calls a move
+    the tables show as unchanged "up" or "down".
+
+    Examples
+    --------
+    >>> from pmf_lib.assess.travel import DEFAULT_THRESHOLDS
+    >>> against_year_earlier(71.25, 71.3, "percent", DEFAULT_THRESHOLDS)
+    'about the same as 71.3% a year earlier'
+    >>> against_year_earlier(80.0, 70.0, "percent", DEFAULT_THRESHOLDS)
+    'up from 70.0% a year earlier'
+    >>> against_year_earlier(5.0, float("nan"), "count", DEFAULT_THRESHOLDS)
+    'no figure a year earlier'
+    """
+    if is_missing(earlier):
+        return "no figure a year earlier"
+    same = direction(
+        latest,
+        earlier,
+        unit=unit,
+        polarity="neutral",
+        thresholds=thresholds,
+        decimals=DISPLAY_DECIMALS.get(unit),
+    )
+    if same.label == NO_CHANGE:
+        return f"about the same as {format_value(earlier, unit)} a year earlier"
+    if latest > earlier:
+        return f"up from {format_value(earlier, unit)} a year earlier"
+    return f"down from {format_value(earlier, unit)} a year earlier"
+
+
 def alt_text(
     title: str,
     series: pd.Series,
@@ -146,22 +180,8 @@ year earlier.'
         trend = "none a year earlier" if is_missing(latest) else "no figure a year earlier"
     elif is_missing(latest):
         trend = f"{format_value(earlier, unit)} a year earlier"
-    elif (
-        direction(
-            latest,
-            earlier,
-            unit=unit,
-            polarity="neutral",
-            thresholds=thresholds,
-            decimals=DISPLAY_DECIMALS.get(unit),
-        ).label
-        == NO_CHANGE
-    ):
-        trend = f"about the same as {format_value(earlier, unit)} a year earlier"
-    elif latest > earlier:
-        trend = f"up from {format_value(earlier, unit)} a year earlier"
     else:
-        trend = f"down from {format_value(earlier, unit)} a year earlier"
+        trend = against_year_earlier(latest, earlier, unit, thresholds)
     gaps = int(s.isna().sum()) - int(is_missing(latest))
     joiner = " and " if is_missing(latest) else ", "
     text = f"{head}; {now}{joiner}{trend}."
@@ -427,24 +447,7 @@ def spc_alt_text(
         latest = float(values.iloc[-1])
         year = year_earlier_month_end(last)
         earlier = float(values.get(year, float("nan"))) if year in values.index else float("nan")
-        if is_missing(earlier):
-            trend = "no figure a year earlier"
-        elif (
-            direction(
-                latest,
-                earlier,
-                unit=unit,
-                polarity="neutral",
-                thresholds=thresholds,
-                decimals=DISPLAY_DECIMALS.get(unit),
-            ).label
-            == NO_CHANGE
-        ):
-            trend = f"about the same as {format_value(earlier, unit)} a year earlier"
-        elif latest > earlier:
-            trend = f"up from {format_value(earlier, unit)} a year earlier"
-        else:
-            trend = f"down from {format_value(earlier, unit)} a year earlier"
+        trend = against_year_earlier(latest, earlier, unit, thresholds)
         text = f"{head}; latest {format_value(latest, unit)}, {trend}."
     n_hidden = len({d for d in hidden if d != last and d in set(shown.index)})
     if n_hidden:
