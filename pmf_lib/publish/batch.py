@@ -703,6 +703,20 @@ def _run_locked(
         write_parquet_atomic(spc_points, out_dir / "spc.parquet")
         write_csv_atomic(spc_points, out_dir / "spc.csv")
         write_csv_atomic(rebase_proposals(spc_points), out_dir / "spc_rebase_proposals.csv")
+        # Each improvement action's state at the month end, as the action KPIs count
+        # them (pmf_lib.assess.actions); none without a log, and none left from before.
+        from pmf_lib.assess.actions import actions_for_config
+
+        read_log = data.local.get("improvement_actions") if data is not None else None
+        actions = actions_for_config(config, table, month, read_log)
+        for name, write in (
+            ("actions.parquet", write_parquet_atomic),
+            ("actions.csv", write_csv_atomic),
+        ):
+            if actions is None:
+                (out_dir / name).unlink(missing_ok=True)
+            else:
+                write(actions, out_dir / name)
         if data is not None:  # breakdowns need the source data (not a precomputed table)
             from pmf_lib.compute import inputs_from_sources
             from pmf_lib.compute.breakdowns import compute_breakdowns
