@@ -13,7 +13,18 @@ import pytest
 from tests.conftest import ROOT
 
 STAGES = ["read", "validate", "compute", "assess", "render", "publish"]
-NEUTRAL = {"errors", "dates", "config", "data", "formatting", "textio"}
+NEUTRAL = {
+    "errors",
+    "dates",
+    "config",
+    "data",
+    "formatting",
+    "textio",
+    "codes",
+    "atomic",
+    "yamlio",
+    "age",
+}
 PKG = ROOT / "pmf_lib"
 
 
