@@ -11,88 +11,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.codes import CATEGORY_OF_NEED_CODES as CIN
+from pmf_lib.codes import ETHNICITY_CODES as ETHNIC
+from pmf_lib.codes import LEGAL_STATUS_CODES as LS
+from pmf_lib.codes import PLACEMENT_CODES as PLACE
+from pmf_lib.codes import PLACEMENT_PROVIDER_CODES as PLACE_PROVIDER
+from pmf_lib.codes import REASON_EPISODE_CEASED_CODES as REC
+from pmf_lib.codes import REASON_NEW_EPISODE_CODES as RNE
+from pmf_lib.codes import SEX_CODES as SEX
 from pmf_lib.validate.rules import Context, invalid_code, mask, rule, with_child, years_between
 
-SEX = ("1", "2")
-ETHNIC = (
-    "WBRI",
-    "WIRI",
-    "WOTH",
-    "WIRT",
-    "WROM",
-    "MWBC",
-    "MWBA",
-    "MWAS",
-    "MOTH",
-    "AIND",
-    "APKN",
-    "ABAN",
-    "AOTH",
-    "BCRB",
-    "BAFR",
-    "BOTH",
-    "CHNE",
-    "OOTH",
-    "REFU",
-    "NOBT",
-)
-RNE = ("S", "L", "P", "T", "B", "U")
-LS = ("C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3")
-CIN = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
-PLACE = (
-    "A3",
-    "A4",
-    "A5",
-    "A6",
-    "H5",
-    "K1",
-    "K2",
-    "P1",
-    "P2",
-    "P3",
-    "R1",
-    "R2",
-    "R3",
-    "R5",
-    "S1",
-    "T0",
-    "T1",
-    "T2",
-    "T3",
-    "T4",
-    "U1",
-    "U2",
-    "U3",
-    "U4",
-    "U5",
-    "U6",
-    "Z1",
-)
-PLACE_PROVIDER = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
-REC = (
-    "X1",
-    "E11",
-    "E12",
-    "E2",
-    "E3",
-    "E4A",
-    "E4B",
-    "E13",
-    "E41",
-    "E45",
-    "E46",
-    "E47",
-    "E48",
-    "E5",
-    "E6",
-    "E7",
-    "E8",
-    "E9",
-    "E14",
-    "E15",
-    "E16",
-    "E17",
-)
 S = "ssda903"
 
 

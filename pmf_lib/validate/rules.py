@@ -33,6 +33,7 @@ from typing import Literal
 
 import pandas as pd
 
+from pmf_lib.age import age_on
 from pmf_lib.read.tables import CinCensus, Ssda903
 
 Severity = Literal["error", "warning"]
@@ -154,13 +155,18 @@ def invalid_code(df: pd.DataFrame, col: str, codes, *, required: bool) -> pd.Dat
 
 
 def years_between(earlier: pd.Series, later: pd.Series) -> pd.Series:
-    """Whole years from ``earlier`` to ``later`` (age on a date), NaN where missing."""
-    e, lt = pd.to_datetime(earlier), pd.to_datetime(later)
-    years = lt.dt.year - e.dt.year
-    before_birthday = (lt.dt.month < e.dt.month) | (
-        (lt.dt.month == e.dt.month) & (lt.dt.day < e.dt.day)
-    )
-    return years - before_birthday.astype("Int64")
+    """Whole years from ``earlier`` to ``later`` (:func:`pmf_lib.age.age_on`), NA where missing.
+
+    Examples
+    --------
+    >>> b = pd.Series(pd.to_datetime(["2008-02-29", "2008-02-29", None]))
+    >>> years_between(b, pd.Series(pd.to_datetime(["2025-02-28", "2025-03-01", "2025-03-01"])))
+    0      16
+    1      17
+    2    <NA>
+    dtype: Int64
+    """
+    return age_on(earlier, later).astype("Int64")
 
 
 def with_child(df: pd.DataFrame, other: pd.DataFrame, key: str, cols: list[str]) -> pd.DataFrame:
