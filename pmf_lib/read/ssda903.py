@@ -51,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
+from pmf_lib.age import age_on
 from pmf_lib.errors import PmfError
 from pmf_lib.read._parse import (
     FileResult,
@@ -370,12 +371,12 @@ def _check_year(r: _Read, year: int) -> None:
         df = r.tables.get(table)
         if df is None or not len(df) or "DOB" not in df:
             continue
-        age = _age_on(df["DOB"], end)
+        age = age_on(df["DOB"], end)
         bad = ((age < low) | (age > high)).fillna(False).to_numpy()
         if not bad.any():
             continue
         i = int(bad.argmax())
-        nxt = _age_on(df["DOB"], pd.Timestamp(year=year + 1, month=3, day=31))
+        nxt = age_on(df["DOB"], pd.Timestamp(year=year + 1, month=3, day=31))
         fits_next = bool(nxt.dropna().between(low, high).all())
         hint = (
             f"; this looks like the {_span(year + 1)} return named for the year its collection "
@@ -396,13 +397,6 @@ def _check_year(r: _Read, year: int) -> None:
 def _where(where: dict[str, list[str]], table: str, i: int) -> str | None:
     rows = where.get(table)
     return rows[i] if rows is not None and i < len(rows) else None
-
-
-def _age_on(dob: pd.Series, date: pd.Timestamp) -> pd.Series:
-    """Whole years of age on ``date`` (NaN where the birth date is missing)."""
-    dob = pd.to_datetime(dob)
-    had = (dob.dt.month < date.month) | ((dob.dt.month == date.month) & (dob.dt.day <= date.day))
-    return (date.year - dob.dt.year - (~had).astype(int)).where(dob.notna()).astype(float)
 
 
 # ---- CSV --------------------------------------------------------------------

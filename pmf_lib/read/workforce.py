@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
+from pmf_lib.codes import WORKFORCE_ETHNICITY_CODES
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import ReadTable, read_table
 
@@ -60,26 +61,7 @@ LA_FIELDS: dict[str, str] = {
 WORKER_CODES: dict[str, tuple[str, ...]] = {
     "AgencyWorker": ("0", "1"),
     "GenderCurrent": ("0", "1", "2", "9"),
-    "Ethnicity": (
-        "WBRI",
-        "WIRI",
-        "WOTH",
-        "MWBC",
-        "MWBA",
-        "MWAS",
-        "MOTH",
-        "AIND",
-        "APKN",
-        "ABAN",
-        "AOTH",
-        "BCRB",
-        "BAFR",
-        "BOTH",
-        "CHNE",
-        "OOTH",
-        "REFU",
-        "NOBT",
-    ),
+    "Ethnicity": WORKFORCE_ETHNICITY_CODES,
     "QualLevel": ("1", "2", "3"),
     "StepUpGrad": ("0", "1"),
     "FrontlineGrad": ("0", "1"),
