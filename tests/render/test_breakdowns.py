@@ -123,6 +123,13 @@ def test_load_reads_breakdowns_beside_the_published_history(tmp_path):
     month_dir = tmp_path / "out" / "2026-10"
     month_dir.mkdir(parents=True)
     _history().to_parquet(month_dir / "kpi_history.parquet")
+    # the month's other published tables, as the batch writes them
+    from pmf_lib.assess.pipeline import assess_for_config, spc_for_config
+    from pmf_lib.config import load_config
+
+    config = load_config(tmp_path / "config.yaml", check_files=False)
+    assess_for_config(config, _history(), "2026-10").to_parquet(month_dir / "kpis.parquet")
+    spc_for_config(config, _history(), "2026-10").to_parquet(month_dir / "spc.parquet")
     d = MonthData.load(tmp_path / "config.yaml", "2026-10")
     assert d.breakdowns is None  # none published
     _breakdowns().to_parquet(month_dir / "breakdowns.parquet")

@@ -217,7 +217,7 @@ def test_every_demo_chart_draws_the_published_mean_and_limits(monkeypatch):
     # of spc.parquet, and the lines it draws carry exactly those means and limits.
     from pathlib import Path
 
-    import pmf_lib.render.month as month_module
+    import pmf_lib.render.blocks as month_module  # draws the charts MonthData gives
     from pmf_lib.render.month import MonthData
 
     root = Path(__file__).resolve().parents[2]
