@@ -44,15 +44,13 @@ They are listed in :data:`pmf_lib.synth.local.DQ_ISSUES` too.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pmf_lib.atomic import atomic_dir
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
 from pmf_lib.synth.local import DQ_ISSUES, LOCAL_FILES, Span, write_local
@@ -189,42 +187,36 @@ def generate(
     rng = np.random.default_rng(int(seed))
     world = simulate(rng, h, int(children))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     totals: dict[str, int] = {}
     try:
-        (tmp / "cin_census").mkdir()
-        end = h.end
-        for y in years:
-            ys = day(f"{y - 1}-04-01")
-            ref = min(day(f"{y}-03-31"), end)
-            counts = write_903_year(tmp / "ssda903" / str(y), world, h, y, ys, ref, int(seed))
-            counts["cin_children"] = write_cin_year(
-                tmp / "cin_census" / f"cin_census_{y}.xml", world, y, ys, ref
+        with atomic_dir(out) as tmp:
+            (tmp / "cin_census").mkdir()
+            end = h.end
+            for y in years:
+                ys = day(f"{y - 1}-04-01")
+                ref = min(day(f"{y}-03-31"), end)
+                counts = write_903_year(tmp / "ssda903" / str(y), world, h, y, ys, ref, int(seed))
+                counts["cin_children"] = write_cin_year(
+                    tmp / "cin_census" / f"cin_census_{y}.xml", world, y, ys, ref
+                )
+                for k, v in counts.items():
+                    totals[k] = totals.get(k, 0) + v
+            cal_years = list(
+                range(years[0] - 1, pd.Timestamp(month_end(_last(start, months))).year + 1)
             )
-            for k, v in counts.items():
-                totals[k] = totals.get(k, 0) + v
-        cal_years = list(
-            range(years[0] - 1, pd.Timestamp(month_end(_last(start, months))).year + 1)
-        )
-        write_population(
-            tmp / "population.csv",
-            int(children),
-            cal_years,
-            pd.Timestamp(f"{start}-01").year,
-            int(seed),
-        )
-        extra = _write_local_and_workforce(tmp, world, start, months, int(seed), int(children))
-        (tmp / ".complete").write_text(
-            f"pmf synth --start {start} --months {months} --seed {seed} --children {children}\n"
-        )
-        _swap_into_place(tmp, out)
+            write_population(
+                tmp / "population.csv",
+                int(children),
+                cal_years,
+                pd.Timestamp(f"{start}-01").year,
+                int(seed),
+            )
+            extra = _write_local_and_workforce(tmp, world, start, months, int(seed), int(children))
+            (tmp / ".complete").write_text(
+                f"pmf synth --start {start} --months {months} --seed {seed} --children {children}\n"
+            )
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise PmfError(f"could not write the demo data: {e}", file=str(out)) from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
     first = pd.Timestamp(f"{start}-01")
     last = _last(start, months)
@@ -266,14 +258,3 @@ def _write_local_and_workforce(
 
 def _last(start: str, months: int) -> pd.Timestamp:
     return pd.Timestamp(f"{start}-01") + pd.DateOffset(months=int(months) - 1)
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``, replacing an existing ``out`` (removed only afterwards)."""
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-        os.replace(out, old / out.name)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)

@@ -149,52 +149,31 @@ FACTOR_P = np.array(
         0.005,
     ]
 )
-ETHNIC = (
-    [
-        "WBRI",
-        "WOTH",
-        "WIRI",
-        "WIRT",
-        "WROM",
-        "MWBC",
-        "MWBA",
-        "MWAS",
-        "MOTH",
-        "AIND",
-        "APKN",
-        "ABAN",
-        "AOTH",
-        "BCRB",
-        "BAFR",
-        "BOTH",
-        "CHNE",
-        "OOTH",
-        "REFU",
-        "NOBT",
-    ],
-    [
-        0.74,
-        0.05,
-        0.005,
-        0.003,
-        0.007,
-        0.02,
-        0.01,
-        0.015,
-        0.02,
-        0.01,
-        0.015,
-        0.005,
-        0.01,
-        0.01,
-        0.02,
-        0.005,
-        0.002,
-        0.01,
-        0.003,
-        0.005,
-    ],
-)
+# Share of each DfE ethnicity code (pmf_lib.codes) among the simulated children, in the
+# order the generator draws them (the order fixes the demo data).
+ETHNIC_SHARES = {
+    "WBRI": 0.74,
+    "WOTH": 0.05,
+    "WIRI": 0.005,
+    "WIRT": 0.003,
+    "WROM": 0.007,
+    "MWBC": 0.02,
+    "MWBA": 0.01,
+    "MWAS": 0.015,
+    "MOTH": 0.02,
+    "AIND": 0.01,
+    "APKN": 0.015,
+    "ABAN": 0.005,
+    "AOTH": 0.01,
+    "BCRB": 0.01,
+    "BAFR": 0.02,
+    "BOTH": 0.005,
+    "CHNE": 0.002,
+    "OOTH": 0.01,
+    "REFU": 0.003,
+    "NOBT": 0.005,
+}
+ETHNIC = (list(ETHNIC_SHARES), list(ETHNIC_SHARES.values()))
 DISAB = ["MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"]
 # Age (whole years) at a first referral.
 AGE_P = np.array([9.0, 4.5, 4.5, 4.5, 4.5, 5, 5, 5, 5, 5, 6.3, 6.3, 6.3, 6.3, 6.3, 6.3, 5.5, 4.5])

@@ -48,23 +48,23 @@ HIRE_SEASON = np.array([1.0, 1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 0.6, 1.8, 1.4, 1.0, 0
 SICK_SEASON = np.array([1.3, 1.25, 1.1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.9, 1.0, 1.1, 1.2])
 ROLES = (["3", "4", "5", "6"], [0.12, 0.18, 0.65, 0.05])  # CSWW OrgRole codes
 CASE_ROLES = ("4", "5")
-ETHNIC = (
-    [
-        "WBRI",
-        "WOTH",
-        "WIRI",
-        "MWBC",
-        "MWAS",
-        "MOTH",
-        "AIND",
-        "APKN",
-        "BCRB",
-        "BAFR",
-        "OOTH",
-        "REFU",
-    ],
-    [0.7, 0.06, 0.02, 0.02, 0.01, 0.02, 0.03, 0.02, 0.03, 0.05, 0.02, 0.02],
-)
+# Share of each DfE ethnicity code (pmf_lib.codes) among the simulated social workers, in the
+# order the generator draws them (the order fixes the demo data).
+ETHNIC_SHARES = {
+    "WBRI": 0.7,
+    "WOTH": 0.06,
+    "WIRI": 0.02,
+    "MWBC": 0.02,
+    "MWAS": 0.01,
+    "MOTH": 0.02,
+    "AIND": 0.03,
+    "APKN": 0.02,
+    "BCRB": 0.03,
+    "BAFR": 0.05,
+    "OOTH": 0.02,
+    "REFU": 0.02,
+}
+ETHNIC = (list(ETHNIC_SHARES), list(ETHNIC_SHARES.values()))
 MONTHLY_COLUMNS = (
     "month",
     "team",

@@ -372,3 +372,12 @@ def test_oc2_health_fields_follow_dfe_meaning(demo):
     )
     assert (oc2["HEALTH_ASSESSMENT"] != "").all()
     assert (oc2["HEALTH_CHECK"] != "").mean() < 0.5
+
+
+def test_ethnicity_shares_use_dfe_codes():
+    from pmf_lib.codes import ETHNICITY_CODES, WORKFORCE_ETHNICITY_CODES
+    from pmf_lib.synth import model, workforce
+
+    # every DfE code for children is drawn; social workers only from the CSWW list
+    assert set(model.ETHNIC_SHARES) == set(ETHNICITY_CODES)
+    assert set(workforce.ETHNIC_SHARES) <= set(WORKFORCE_ETHNICITY_CODES)
