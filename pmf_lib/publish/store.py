@@ -818,3 +818,207 @@ def connect_readonly(path: Path):
         yield conn
     finally:
         conn.close()
+
+
+# ---- serving: Datasette's metadata -------------------------------------------------------
+
+#: What each column of the figure tables means (Datasette shows these in its table headers).
+COLUMN_NOTES = {
+    "run_seq": "the run's sequence number in this store (later runs have larger numbers)",
+    "run_id": "the pmf run that published the figure (its run.json and log name it too)",
+    "month": "the month's pack (YYYY-MM) the run published",
+    "extract_date": "the data extract date: the latest reference date in the returns the run read",
+    "kpi_id": "the KPI's id (docs/kpis.md); its title, definition and unit are in the kpis table",
+    "area": "the service area the KPI is reported in",
+    "period_end": "the last day of the period the figure covers",
+    "window": "month, rolling_12m, quarter or snapshot (the figure's period)",
+    "value": "the figure, in the KPI's unit (blank: missing, or withheld when suppressed is 1)",
+    "numerator": "the count the figure is worked out from",
+    "denominator": "what the count is divided by (blank for a count)",
+    "dq_error_share": "share of the KPI's source records with a data quality error",
+    "dq_confidence": "data quality confidence: High, Medium or Low",
+    "suppressed": "1 where the figure is withheld (a count of 1 to 4, or one that reveals one)",
+    "team": "the team (from the case records) the breakdown counts",
+    "dimension": "what the breakdown is by: age_band, sex, ethnicity or team",
+    "group": "the breakdown's group (e.g. an age band)",
+    "share": "the group's percentage of its breakdown's total",
+    "reported_value": "the figure as first reported (the earlier run)",
+    "restated_value": "the figure as the later run published it",
+    "change": "restated (or latest) value minus the reported value",
+}
+
+_HISTORY_SQL = """select kpi_id, period_end, window, value, numerator, denominator,
+       dq_error_share, dq_confidence, suppressed
+from figures
+where run_seq = (select max(seq) from runs
+                 where month = coalesce(nullif(:month, ''), (select max(month) from runs)))
+  and kpi_id = :kpi_id
+order by period_end, window"""
+
+_TEAM_SQL = """select t.month, t.kpi_id, k.title, t.team, t.period_end, t.window,
+       t.value, t.numerator, t.share, t.extract_date, t.run_id
+from team_figures t join pack_runs p on t.run_seq = p.seq
+left join kpis k on k.kpi_id = t.kpi_id
+where t.team = :team and (:kpi_id = '' or t.kpi_id = :kpi_id)
+order by t.kpi_id, t.period_end"""
+
+_RESTATED_SQL = """select r.kpi_id, k.title, k.unit, r.period_end, r.window,
+       r.reported_value, r.restated_value, r.change,
+       r.reported_pack_month, r.reported_run, r.restated_pack_month, r.restated_run,
+       r.reported_extract_date, r.restated_extract_date
+from restatements r left join kpis k on k.kpi_id = r.kpi_id
+where (:kpi_id = '' or r.kpi_id = :kpi_id)
+  and (:month = '' or r.restated_pack_month = :month)
+order by r.restated_pack_month desc, r.kpi_id, r.period_end, r.window"""
+
+_RANK_SQL = """select a.month, a.kpi_id, a.title, a.unit, a.period_end, a.window, a.value,
+       a.england, a.region, a.sn_mean, a.quartile, a.rank, a.rank_of
+from assessed a join pack_runs p on a.run_seq = p.seq
+where (:kpi_id = '' or a.kpi_id = :kpi_id)
+  and (:area = '' or a.area = :area)
+  and (a.rank is not null or a.quartile is not null)
+order by a.kpi_id, a.month"""
+
+
+def datasette_metadata(
+    databases: dict[str, str],
+    *,
+    council: str | None = None,
+    users: Sequence[str] = (),
+    password_env: Callable[[str], str] | None = None,
+) -> dict:
+    """The metadata ``pmf serve`` gives Datasette: titles, notes, facets, canned queries, logins.
+
+    Parameters
+    ----------
+    databases : dict
+        Datasette's name of each database served -> its audience (``internal`` or
+        ``members``).
+    council : str, optional
+        The council's name, for the title.
+    users : sequence of str
+        The accounts that may log in; an internal database is open to them only
+        (no account: to nobody).
+    password_env : callable, optional
+        The environment variable holding each user's password hash (so the hashes
+        never appear in ``/-/metadata``).
+
+    Examples
+    --------
+    >>> m = datasette_metadata({"pmf": "internal", "pmf-members": "members"}, users=["ann"])
+    >>> m["databases"]["pmf"]["allow"], "allow" in m["databases"]["pmf-members"]
+    ({'id': ['ann']}, False)
+    >>> sorted(m["databases"]["pmf"]["queries"])
+    ['kpi_history', 'my_team_over_time', 'restated_figures', 'where_we_rank']
+    >>> sorted(m["databases"]["pmf-members"]["queries"])
+    ['kpi_history', 'restated_figures', 'where_we_rank']
+    >>> m["databases"]["pmf"]["tables"]["figures"]["facets"]
+    ['area', 'kpi_id', 'month']
+    """
+    notes = {k: v for k, v in COLUMN_NOTES.items()}
+    figure_facets = ["area", "kpi_id", "month"]
+    out: dict = {
+        "title": f"pmf: {council}'s published figures" if council else "pmf: published figures",
+        "description": (
+            "Every figure pmf has published in a monthly pack, each with the run that "
+            "published it and the data extract date. Each measure's title, definition and "
+            "unit are in the kpis table. Any table or query downloads as CSV or JSON."
+        ),
+        "databases": {},
+    }
+    for name, audience in databases.items():
+        internal = audience == "internal"
+        tables = {
+            "kpis": {
+                "description": "The KPI registry: each measure's title, definition and unit.",
+                "label_column": "title",
+                "facets": ["area", "unit"],
+            },
+            "runs": {
+                "description": "Each pmf run recorded in this store, with its data extract date.",
+                "facets": ["month"],
+            },
+            "figures": {
+                "description": "Every KPI figure each run published (each month's kpi_history).",
+                "facets": figure_facets,
+                "columns": notes,
+            },
+            "assessed": {
+                "description": "Each run's assessed table (kpis.csv): RAG, SPC, comparators; "
+                "row_json holds the whole row.",
+                "facets": ["area", "kpi_id", "month", "rag"],
+                "columns": notes,
+            },
+            "breakdowns": {
+                "description": "Each run's breakdowns of the month's figures"
+                + (
+                    " by age, sex, ethnicity and team."
+                    if internal
+                    else " by age, sex and ethnicity (withheld cells blank; no team breakdowns)."
+                ),
+                "facets": ["area", "kpi_id", "month", "dimension"],
+                "columns": notes,
+            },
+            "pack_runs": {"description": "The run each month's pack now holds (its latest)."},
+            "reported_figures": {
+                "description": "Each figure as each month's pack reported it, beside its "
+                "latest value (restated = 1 where they differ).",
+                "facets": ["pack_month", "area", "kpi_id", "restated"],
+                "columns": notes,
+            },
+            "restatements": {
+                "description": "Every figure whose value changed after it was reported: by "
+                "how much, and in which run.",
+                "facets": ["area", "kpi_id", "restated_pack_month"],
+                "columns": notes,
+            },
+        }
+        queries = {
+            "kpi_history": {
+                "title": "A KPI's history, as a month's pack reported it",
+                "description": "kpi_id, and month (YYYY-MM; blank: the latest pack).",
+                "sql": _HISTORY_SQL,
+            },
+            "restated_figures": {
+                "title": "Restated figures",
+                "description": "Figures changed after they were reported (kpi_id and month "
+                "optional: the pack month that restated them).",
+                "sql": _RESTATED_SQL,
+            },
+            "where_we_rank": {
+                "title": "Where we rank",
+                "description": "Each pack's figure beside England, region and statistical "
+                "neighbours, with its quartile band and rank (kpi_id, area optional).",
+                "sql": _RANK_SQL,
+            },
+        }
+        if internal:
+            tables["team_figures"] = {
+                "description": "Team breakdowns of each run's month.",
+                "facets": ["team", "area", "kpi_id", "month"],
+                "columns": notes,
+            }
+            queries["my_team_over_time"] = {
+                "title": "My team over time",
+                "description": "A team's figures in each month's pack (team; kpi_id optional).",
+                "sql": _TEAM_SQL,
+            }
+        db = {
+            "title": (
+                "Internal: every figure, with team breakdowns (login required)"
+                if internal
+                else "Members and public: suppressed figures only"
+            ),
+            "tables": tables,
+            "queries": queries,
+        }
+        if internal:
+            db["allow"] = {"id": list(users)}
+        out["databases"][name] = db
+    if users and password_env is not None:
+        out["plugins"] = {
+            "datasette-auth-passwords": {
+                f"{u}_password_hash": {"$env": password_env(u)} for u in users
+            }
+        }
+    return out
