@@ -84,7 +84,7 @@ def read_passwords(path: str | Path) -> dict[str, str]:
     >>> try:
     ...     read_passwords(p)
     ... except PmfError as e:
-    ...     print(str(e).split(": ", 1)[1])
+    ...     print(str(e).split(", ", 1)[1])
     line 1, field hash: not a password hash (make one with `datasette hash-password`)
     """
     path = Path(path)
