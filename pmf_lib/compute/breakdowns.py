@@ -20,8 +20,12 @@ stay in the group with it):
   CIN or 903 table, say) the breakdown is not computed: its figures could
   not be correct.
 
-Which tables a KPI reads is learnt by running it once on the full inputs with
-the table dictionaries recording each access.
+Which tables a KPI reads is what it declares on its decorator (``inputs``, a
+:class:`~pmf_lib.feeds.Feed` per table: :func:`declared_tables`); exactly those
+are restricted. The child-level tables (CIN ``children``, 903 ``header``) are
+where a child's group is looked up, and stay whole. A KPI declaring a local
+dataset that is not supplied (not configured, or read without a required
+column) is not broken down: it has no figures to split.
 
 Only ``count`` and ``percent`` KPIs are broken down. A ``rate_10k`` KPI needs
 the population of each group (children of that age, sex or ethnicity in the
@@ -55,7 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pmf_lib.compute.registry import Kpi, KpiInputs, all_kpis
+from pmf_lib.compute.registry import KpiInputs, KpiMeta, all_kpis, unsupplied
 from pmf_lib.dates import Window
 from pmf_lib.read.tables import CinCensus, Ssda903
 
@@ -182,44 +186,19 @@ def _child_groups(people: pd.DataFrame, id_col: str, dimension: str, period_end)
     return g[~g.index.duplicated(keep="last")]
 
 
-class _Recording(dict):
-    """A dict that records which keys are read (to learn the tables a KPI uses)."""
-
-    def __init__(self, data, seen: set, prefix: str):
-        super().__init__(data)
-        self._seen, self._prefix = seen, prefix
-
-    def __getitem__(self, key):
-        self._seen.add((self._prefix, key))
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self._seen.add((self._prefix, key))
-        return super().get(key, default)
-
-    def __contains__(self, key):
-        self._seen.add((self._prefix, key))
-        return super().__contains__(key)
+_SOURCE_KEYS = {"cin_census": "cin", "ssda903": "cla", "local": "local"}
 
 
-def tables_read(k: Kpi, inputs: KpiInputs, window: Window) -> set[tuple[str, str]]:
-    """The ``(source, table)`` pairs KPI ``k`` reads for ``window`` (source cin, cla or local).
+def declared_tables(meta: KpiMeta) -> set[tuple[str, str]]:
+    """The ``(source, table)`` pairs a KPI declares it reads (source cin, cla or local).
 
     Examples
     --------
     >>> from pmf_lib.compute.registry import all_kpis
-    >>> tables_read(all_kpis()["referrals_count"], KpiInputs(), Window.of("month", "2025-03-31"))
-    {('cin', 'referrals')}
+    >>> sorted(declared_tables(all_kpis()["conf_cla_reviews_timely_pct"].meta))
+    [('cla', 'episodes'), ('local', 'conferencing')]
     """
-    seen: set[tuple[str, str]] = set()
-    spy = KpiInputs(
-        cin=CinCensus(_Recording(inputs.cin.tables, seen, "cin"), inputs.cin.returns),
-        cla=Ssda903(_Recording(inputs.cla.tables, seen, "cla"), inputs.cla.returns),
-        population=inputs.population,
-        local=_Recording(inputs.local, seen, "local"),
-    )
-    k(spy, window)
-    return seen
+    return {(_SOURCE_KEYS[f.source], f.table) for f in meta.inputs}
 
 
 def _local_child_column(name: str, df: pd.DataFrame) -> str | None:
@@ -370,10 +349,10 @@ def compute_breakdowns(
     for k in wanted:
         if k.meta.unit not in BREAKDOWN_UNITS or not k.meta.breakdowns:
             continue
+        if unsupplied(k.meta, inputs):  # a dataset not supplied: no figures to split
+            continue
         windows = [Window.of(kind, end) for kind in k.meta.windows]
-        needed: set[tuple[str, str]] = set()
-        for w in windows:
-            needed |= tables_read(k, inputs, w)
+        needed = declared_tables(k.meta)
         for dimension in k.meta.breakdowns:
             dim_needed = set(needed)
             if not _splittable(inputs, dimension, dim_needed):

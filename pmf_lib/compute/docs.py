@@ -57,6 +57,7 @@ def _entry(m: KpiMeta) -> list[str]:
         ("Windows", ", ".join(f"`{w}`" for w in m.windows)),
         ("Cadence", m.cadence),
         ("Source", m.source),
+        ("Inputs", "; ".join(f.describe() for f in m.inputs) or "none declared"),
         ("Comparator", f"LAIT `{m.comparator}`" if m.comparator else "none"),
     ]
     if m.breakdowns:
@@ -98,6 +99,11 @@ def render_kpi_docs() -> str:
         "records: OC2, OC3, the CSWW census) are shown year on year, never SPC-charted "
         "monthly; `rolling` KPIs (published only as rolling windows) are trend lines with no "
         "limits. See the SPC section of [deviations.md](deviations.md).",
+        "",
+        "Inputs are what each KPI declares it reads (`inputs` on its `@kpi` decorator): the "
+        "table and how its records are dated. They are the records its data quality "
+        "confidence is rated on and the tables its breakdowns split; a KPI over a local "
+        "dataset the council does not supply is missing, never 0.",
         "",
         "| id | title | area | unit | windows | cadence |",
         "|---|---|---|---|---|---|",

@@ -8,13 +8,24 @@ rate and mean is computed the same way.
 Examples
 --------
 >>> from pmf_lib.compute.registry import kpi, Figure, REGISTRY
+>>> from pmf_lib.feeds import Feed
 >>> @kpi(id="demo_count", title="Demo", area="front_door", unit="count",
 ...      polarity="neutral", windows=("month",), cadence="monthly", source="CIN census",
-...      definition="Rows in the window.", numerator="rows", register=False)
+...      definition="Rows in the window.", numerator="rows", register=False,
+...      inputs=(Feed("cin_census", "referrals", "CINreferralDate"),))
 ... def demo_count(inputs, window):
 ...     return Figure(3)
 >>> demo_count.meta.id, demo_count.meta.value(Figure(3))
 ('demo_count', 3.0)
+
+Every registered KPI declares its ``inputs``: a :class:`~pmf_lib.feeds.Feed` per
+table it reads (for local data, the dataset). That one declaration gives the
+records its data quality confidence is rated on (:func:`kpi_feeds`), the tables
+its breakdowns restrict (:mod:`pmf_lib.compute.breakdowns`), and what happens
+when a dataset is not supplied: a KPI declaring a local dataset that is absent
+from the inputs (not configured), or was read without a required column (the
+council runs anyway), is missing -- numerator, denominator and value NaN, never
+0 -- without its function being called (:meth:`Kpi.__call__`).
 
 Every registered KPI declares its ``cadence``, the rhythm at which its figure
 yields independent points (assess runs SPC only on those):
@@ -36,6 +47,7 @@ from typing import Literal
 
 import pandas as pd
 
+from pmf_lib.feeds import Feed
 from pmf_lib.read.tables import CinCensus, Population, Ssda903
 
 Unit = Literal["count", "percent", "rate_10k", "days", "ratio", "fte", "mean"]
@@ -85,6 +97,20 @@ class KpiMeta:
     # A count KPI whose children are all counted by another count KPI for the same window
     # and period (its parent): disclosure withholds it when the two differ by 1 to max_count.
     subset_of: str | None = None
+    # What it reads: a Feed per table (pmf_lib.feeds); required of a registered KPI.
+    inputs: tuple[Feed, ...] = ()
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The local datasets (and ``workforce_monthly``) the KPI declares, in order.
+
+        Examples
+        --------
+        >>> from pmf_lib.compute.registry import all_kpis
+        >>> all_kpis()["conf_cla_reviews_timely_pct"].meta.datasets
+        ('conferencing',)
+        """
+        return tuple(dict.fromkeys(f.table for f in self.inputs if f.is_local))
 
     def value(self, fig: Figure) -> float:
         """The KPI value for a figure; NaN when a ratio's denominator is empty."""
@@ -111,7 +137,41 @@ class Kpi:
     func: KpiFunction
 
     def __call__(self, inputs: KpiInputs, window) -> Figure:
+        """The KPI's figure; missing when a declared local dataset is not supplied.
+
+        Examples
+        --------
+        >>> from pmf_lib.dates import Window
+        >>> k = all_kpis()["lado_open_count"]
+        >>> k(KpiInputs(), Window.of("snapshot", "2025-03-31"))  # no lado dataset
+        Figure(numerator=nan, denominator=None)
+        """
+        if unsupplied(self.meta, inputs):
+            nan = float("nan")
+            return Figure(nan, None if self.meta.denominator is None else nan)
         return self.func(inputs, window)
+
+
+def unsupplied(meta: KpiMeta, inputs: KpiInputs) -> list[str]:
+    """The local datasets ``meta`` declares that ``inputs`` does not supply.
+
+    A dataset is not supplied when it is absent from ``inputs.local`` (the council
+    does not configure it) or was read without a required column (the frame's
+    ``attrs["missing_columns"]``, when the council runs anyway).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = all_kpis()["contacts_count"].meta
+    >>> unsupplied(m, KpiInputs()), unsupplied(m, KpiInputs(local={"contacts": pd.DataFrame()}))
+    (['contacts'], [])
+    """
+    out = []
+    for name in meta.datasets:
+        df = inputs.local.get(name)
+        if df is None or df.attrs.get("missing_columns"):
+            out.append(name)
+    return out
 
 
 REGISTRY: dict[str, Kpi] = {}
@@ -122,13 +182,23 @@ def kpi(*, register: bool = True, windows=("month", "rolling_12m"), **meta) -> C
 
     Keyword arguments are the :class:`KpiMeta` fields. The decorated object is a
     :class:`Kpi` (callable like the function, with ``.meta``). A registered KPI
-    must declare its ``cadence``.
+    must declare its ``cadence`` and its ``inputs`` (a :class:`~pmf_lib.feeds.Feed`
+    per table it reads).
     """
 
     def wrap(func: KpiFunction) -> Kpi:
         if register and "cadence" not in meta:
             raise ValueError(f"{meta.get('id')}: a registered KPI must declare its cadence")
-        m = KpiMeta(windows=tuple(windows), **meta)
+        inputs = tuple(meta.get("inputs", ()))
+        if register and not inputs:
+            raise ValueError(
+                f"{meta.get('id')}: a registered KPI must declare its inputs "
+                "(inputs=(Feed(...), ...): the tables it reads)"
+            )
+        bad = [f for f in inputs if not isinstance(f, Feed)]
+        if bad:
+            raise ValueError(f"{meta.get('id')}: inputs must be Feeds (got {bad[0]!r})")
+        m = KpiMeta(**{**meta, "windows": tuple(windows), "inputs": inputs})
         if m.cadence not in CADENCES:
             raise ValueError(f"{m.id}: unknown cadence {m.cadence!r}")
         if not 1 <= m.year_end <= 12:
@@ -154,12 +224,17 @@ def all_kpis() -> dict[str, Kpi]:
     return dict(REGISTRY)
 
 
-def metadata_table() -> pd.DataFrame:
-    """One row per KPI with its metadata (for docs and reports)."""
-    rows = []
-    for k in all_kpis().values():
-        m = k.meta
-        rows.append(
-            {**m.__dict__, "windows": ",".join(m.windows), "breakdowns": ",".join(m.breakdowns)}
-        )
-    return pd.DataFrame(rows)
+def kpi_feeds() -> dict[str, tuple[Feed, ...]]:
+    """Every registered KPI's declared inputs: what its data quality confidence is rated on.
+
+    Pass it to :func:`pmf_lib.validate.confidence.confidence_table` and
+    :func:`pmf_lib.validate.quality.assess_quality` (``validate`` cannot import
+    ``compute``, so its callers hand it over).
+
+    Examples
+    --------
+    >>> feeds = kpi_feeds()
+    >>> set(feeds) == set(all_kpis()), [f.table for f in feeds["cla_uasc_pct"]]
+    (True, ['episodes', 'uasc'])
+    """
+    return {kpi_id: k.meta.inputs for kpi_id, k in all_kpis().items()}

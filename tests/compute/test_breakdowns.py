@@ -16,6 +16,7 @@ from pmf_lib.compute.breakdowns import (
 )
 from pmf_lib.compute.kpis._local import local_frame
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
+from pmf_lib.feeds import Feed
 from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Ssda903, conform
 
 END = "2025-03-31"
@@ -110,6 +111,7 @@ def _percent_kpi():
         numerator="n",
         breakdowns=("sex",),
         register=False,
+        inputs=(Feed("cin_census", "referrals", "CINreferralDate", windows=("month",)),),
     )
     def share(inputs, window):
         r = inputs.cin.referrals
@@ -149,6 +151,7 @@ def test_903_tables_filtered_on_child():
         numerator="n",
         breakdowns=("sex",),
         register=False,
+        inputs=(Feed("ssda903", "episodes", "DECOM", windows=("month",)),),
     )
     def starts(inputs, window):
         return Figure(int(window.contains(inputs.cla.episodes["DECOM"]).fillna(False).sum()))
@@ -192,6 +195,46 @@ def test_rate_and_absent_dataset_give_no_rows():
     assert t.empty
     # contacts not supplied: no rows rather than zeros
     t = compute_breakdowns(KpiInputs(), END, ["contacts_count"])
+    assert t.empty
+
+
+def test_only_the_declared_tables_are_split(monkeypatch):
+    # A KPI declaring CIN referrals but also counting the rows of CIN children: the
+    # declared referrals are restricted to each sex, the children (the lookup) stay whole.
+    import pmf_lib.compute.breakdowns as b
+
+    @kpi(
+        id="test_refs_plus_children",
+        title="t",
+        area="front_door",
+        unit="count",
+        polarity="neutral",
+        windows=("month",),
+        source="s",
+        definition="d",
+        numerator="n",
+        breakdowns=("sex",),
+        register=False,
+        inputs=(Feed("cin_census", "referrals", "CINreferralDate", windows=("month",)),),
+    )
+    def refs_plus_children(inputs, window):
+        refs = window.contains(inputs.cin.referrals["CINreferralDate"]).fillna(False).sum()
+        return Figure(int(refs) + 100 * len(inputs.cin.children))
+
+    monkeypatch.setattr(b, "all_kpis", lambda: {"test_refs_plus_children": refs_plus_children})
+    t = compute_breakdowns(KpiInputs(cin=_cin()), END)
+    # _cin has 3 children rows (a Male, b Female, c sex 9); March referrals a, a, b, c, d:
+    # Male 2 + 300, Female 1 + 300, Not known (c, d) 2 + 300 (restricted children: 102, ...)
+    assert _pick(t, "sex") == {"Male": 302.0, "Female": 301.0, NOT_KNOWN: 302.0}
+    assert b.declared_tables(refs_plus_children.meta) == {("cin", "referrals")}
+
+
+def test_a_dataset_read_without_a_required_column_is_not_broken_down():
+    contacts = local_frame(
+        "contacts", contact_id=["1"], contact_date=["2025-03-03"], team=["North"]
+    )
+    contacts.attrs["missing_columns"] = ["decision_date"]
+    t = compute_breakdowns(KpiInputs(local={"contacts": contacts}), END, ["contacts_count"])
     assert t.empty
 
 

@@ -14,6 +14,7 @@ from pmf_lib.compute.catalogue import load_catalogue
 from pmf_lib.compute.registry import REGISTRY, Figure, KpiInputs, all_kpis, kpi
 from pmf_lib.config import load_config
 from pmf_lib.errors import PmfError
+from pmf_lib.feeds import Feed
 from tests.conftest import ROOT
 
 PARAMETERS = ROOT / "parameters"
@@ -100,6 +101,7 @@ def new_kpi():
         source="CIN census",
         definition="Referrals whose CINreferralDate in the window is a Saturday or Sunday.",
         numerator="Weekend referrals in the window",
+        inputs=(Feed("cin_census", "referrals", "CINreferralDate", windows=("month",)),),
     )
     def referrals_weekend_count(inputs, window):
         """Referrals dated on a Saturday or Sunday in the window.

@@ -23,6 +23,11 @@ def test_every_kpi_has_an_entry_with_its_metadata():
         assert m.definition in text and m.numerator in text
         if m.comparator:
             assert f"LAIT `{m.comparator}`" in text
+        # its declared inputs, each described in its own entry
+        entry = text.split(f"### `{m.id}`", 1)[1].split("\n### ", 1)[0]
+        assert m.inputs, m.id
+        for f in m.inputs:
+            assert f.describe() in entry, (m.id, f)
 
 
 def test_write_is_atomic_and_leaves_no_temp_files(tmp_path):

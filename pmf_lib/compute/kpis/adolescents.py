@@ -17,6 +17,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import dob_by_child_frame, flag, memo_on_frame, rolling_12m
+from pmf_lib.compute.kpis._inputs import (
+    ASSESSMENTS,
+    CLA_OPEN,
+    EPISODES_STARTED,
+    MISSING_12M,
+    REFERRALS,
+)
 from pmf_lib.compute.kpis.children_looked_after import looked_after_children, prepared_episodes
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
@@ -126,6 +133,7 @@ def _example() -> KpiInputs:
     numerator="Referrals in the window of children aged 10 to 17 on the referral date",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
+    inputs=(REFERRALS,),
 )
 def adol_referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals in the window of children aged 10 to 17 on the referral date.
@@ -168,6 +176,7 @@ def _has_factor(factors: pd.Series, codes: tuple[str, ...]) -> pd.Series:
     denominator="Assessments completed in the window for children aged 10 to 17",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
+    inputs=(ASSESSMENTS,),
 )
 def adol_assessments_exploitation_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of adolescents' assessments completed in the window that identified exploitation.
@@ -240,6 +249,7 @@ def cla_dob(inputs: KpiInputs) -> pd.Series:
     denominator="Children looked after at period_end aged 10 to 17",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
+    inputs=(CLA_OPEN, MISSING_12M),
 )
 def adol_cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after aged 10 to 17 at period end who went missing in 12 months.
@@ -278,6 +288,7 @@ def adol_cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Children starting a period of care in the window",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
+    inputs=(EPISODES_STARTED,),
 )
 def adol_cla_started_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children starting to be looked after in the window who were aged 10 to 17.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._inputs import EPISODES_ENDED
 from pmf_lib.compute.kpis.children_looked_after import ceased_episodes
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
@@ -53,6 +54,7 @@ _EXAMPLE = dict(
     "episode in the window).",
     numerator="Children adopted from care in the window",
     comparator="No_of LAC Adopted",
+    inputs=(EPISODES_ENDED,),
 )
 def cla_adopted_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children adopted from care in the window.
@@ -79,6 +81,7 @@ def cla_adopted_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children adopted from care in the window",
     denominator="Children ceasing to be looked after in the window",
     comparator="%_of LAC Adopted",
+    inputs=(EPISODES_ENDED,),
 )
 def cla_adopted_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children ceasing to be looked after who were adopted.
@@ -105,6 +108,7 @@ def cla_adopted_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children ceasing to be looked after on a special guardianship order",
     denominator="Children ceasing to be looked after in the window",
     comparator="LAC_ceased_SGO%",
+    inputs=(EPISODES_ENDED,),
 )
 def cla_ceased_sgo_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children ceasing to be looked after on a special guardianship order.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pmf_lib.compute.kpis._inputs import ASSESSMENTS
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window, working_days_between
 
@@ -22,6 +23,7 @@ from pmf_lib.dates import Window, working_days_between
     numerator="Assessments with AssessmentAuthorisationDate in the window",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(ASSESSMENTS,),
 )
 def assessments_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     """Assessments authorised in the window.
@@ -60,6 +62,7 @@ def assessments_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Assessments authorised in the window within 45 working days of the start",
     denominator="Assessments with AssessmentAuthorisationDate in the window",
     comparator="Continue_Assess_Comp",
+    inputs=(ASSESSMENTS,),
 )
 def assessments_45wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of assessments authorised in the window that took 45 working days or fewer.

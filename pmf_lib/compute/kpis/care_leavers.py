@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import age_on, flag, latest_return
+from pmf_lib.compute.kpis._inputs import OC3
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
@@ -73,6 +74,7 @@ def _pct(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]) 
     "SSDA903 OC3 return for a year ended on or before period_end.",
     numerator="Care leavers aged 19-21 in the latest OC3 return",
     comparator="NoCareLeavers",
+    inputs=(OC3,),
 )
 def care_leavers_19_21_count(inputs: KpiInputs, window: Window) -> Figure:
     """Care leavers aged 19-21 in the latest OC3 return.
@@ -100,6 +102,7 @@ def care_leavers_19_21_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 in suitable accommodation",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaverAcc",
+    inputs=(OC3,),
 )
 def care_leavers_suitable_accommodation_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 in suitable accommodation.
@@ -130,6 +133,7 @@ def care_leavers_suitable_accommodation_pct(inputs: KpiInputs, window: Window) -
     numerator="Care leavers aged 19-21 in education, employment or training",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaverEET",
+    inputs=(OC3,),
 )
 def care_leavers_eet_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 in education, employment or training.
@@ -155,6 +159,7 @@ def care_leavers_eet_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 not in education, employment or training",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaversNEET",
+    inputs=(OC3,),
 )
 def care_leavers_neet_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 not in education, employment or training.
@@ -180,6 +185,7 @@ def care_leavers_neet_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 with IN_TOUCH = NO",
     denominator="Care leavers aged 19-21",
     comparator="CareLeavers_LA_NotInTouch",
+    inputs=(OC3,),
 )
 def care_leavers_not_in_touch_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 the council is not in touch with.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import open_at
+from pmf_lib.compute.kpis._inputs import REFERRALS_OPEN
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
@@ -52,6 +53,7 @@ _DEF = (
     numerator="Distinct children with an episode of need open at period_end",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS_OPEN,),
 )
 def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end.
@@ -78,6 +80,7 @@ def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children in need at period_end",
     denominator="Population aged 0-17",
     comparator="CIN",
+    inputs=(REFERRALS_OPEN,),
 )
 def cin_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end per 10,000 children.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import memo_on_frame
+from pmf_lib.compute.kpis._inputs import CONTACTS_DECIDED, CONTACTS_RECEIVED, Feed
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -57,6 +58,7 @@ def _decided_in(df: pd.DataFrame, window: Window) -> pd.Series:
     definition="Contacts with contact_date in the window." + _ABSENT,
     numerator="Contacts with contact_date in the window",
     breakdowns=("team", "contact_source"),
+    inputs=(CONTACTS_RECEIVED,),
 )
 def contacts_count(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts received in the window.
@@ -91,6 +93,7 @@ def contacts_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window within 1 working day of receipt",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team",),
+    inputs=(CONTACTS_DECIDED,),
 )
 def contacts_decided_1wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided within 1 working day, of those decided in the window.
@@ -134,6 +137,7 @@ def _decision_pct(inputs: KpiInputs, window: Window, *codes: str) -> Figure:
     numerator="Contacts decided in the window with decision 'referral'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
+    inputs=(CONTACTS_DECIDED,),
 )
 def contacts_to_referral_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window that became referrals, %.
@@ -164,6 +168,7 @@ def contacts_to_referral_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window with decision 'early_help'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
+    inputs=(CONTACTS_DECIDED,),
 )
 def contacts_to_early_help_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window that went to early help, %.
@@ -194,6 +199,7 @@ def contacts_to_early_help_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window with decision 'nfa' or 'info_advice'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
+    inputs=(CONTACTS_DECIDED,),
 )
 def contacts_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window with no further action or advice only, %.
@@ -224,6 +230,7 @@ def contacts_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     ),
     numerator="Contacts received by period_end and not decided by period_end",
     breakdowns=("team",),
+    inputs=(Feed("local", "contacts", "contact_date", "stock", "decision_date"),),
 )
 def contacts_awaiting_decision_count(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts open (undecided) at the end of period_end.
@@ -263,6 +270,7 @@ def contacts_awaiting_decision_count(inputs: KpiInputs, window: Window) -> Figur
     ),
     numerator="Contacts in the window with an earlier contact of the same child in the year before",
     denominator="Contacts with contact_date in the window",
+    inputs=(CONTACTS_RECEIVED,),
 )
 def contacts_repeat_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts in the window about a child contacted in the year before, %.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import memo_on_frame
+from pmf_lib.compute.kpis._inputs import DISABILITIES, REFERRALS, REFERRALS_OPEN
 from pmf_lib.compute.kpis.children_in_need import children_in_need_at
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
@@ -89,6 +90,7 @@ _CIN_DEF = (
     numerator="Distinct children in need at period_end with a recorded disability",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS_OPEN, DISABILITIES),
 )
 def cin_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end with a recorded disability.
@@ -115,6 +117,7 @@ def cin_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Children in need at period_end",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS_OPEN, DISABILITIES),
 )
 def cin_disabled_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children in need at period end with a recorded disability.
@@ -152,6 +155,7 @@ def _referrals_disabled(inputs: KpiInputs, window: Window) -> tuple[int, int]:
     numerator="Referrals in the window of children with a recorded disability",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS, DISABILITIES),
 )
 def referrals_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals in the window of children with a recorded disability.
@@ -181,6 +185,7 @@ def referrals_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Referrals with CINreferralDate in the window",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS, DISABILITIES),
 )
 def referrals_disabled_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of referrals in the window of children with a recorded disability.

@@ -8,6 +8,7 @@ missing value (numerator NaN) when the council does not supply the dataset.
 from __future__ import annotations
 
 from pmf_lib.compute.kpis._common import open_at
+from pmf_lib.compute.kpis._inputs import EH_ENDED, Feed, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -38,6 +39,7 @@ _ABSENT = " Missing (not 0) when the council does not supply the early_help data
     definition="Early help episodes with start_date in the window." + _ABSENT,
     numerator="Episodes with start_date in the window",
     breakdowns=("team",),
+    inputs=(local("early_help", "start_date"),),
 )
 def eh_episodes_started_count(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes started in the window.
@@ -70,6 +72,7 @@ def eh_episodes_started_count(inputs: KpiInputs, window: Window) -> Figure:
     ),
     numerator="Episodes open at period_end",
     breakdowns=("team",),
+    inputs=(Feed("local", "early_help", "start_date", "stock", "end_date"),),
 )
 def eh_episodes_open_count(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes open at the end of period_end.
@@ -99,6 +102,7 @@ def eh_episodes_open_count(inputs: KpiInputs, window: Window) -> Figure:
     definition="Early help episodes with end_date in the window." + _ABSENT,
     numerator="Episodes with end_date in the window",
     breakdowns=("team",),
+    inputs=(EH_ENDED,),
 )
 def eh_episodes_closed_count(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes closed in the window.
@@ -140,6 +144,7 @@ def _closure_pct(inputs: KpiInputs, window: Window, reason: str) -> Figure:
     numerator="Episodes closed in the window with closure_reason 'needs_met'",
     denominator="Episodes with end_date in the window",
     breakdowns=("team",),
+    inputs=(EH_ENDED,),
 )
 def eh_closed_needs_met_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes closed in the window with needs met, %.
@@ -170,6 +175,7 @@ def eh_closed_needs_met_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Episodes closed in the window with closure_reason 'stepped_up'",
     denominator="Episodes with end_date in the window",
     breakdowns=("team",),
+    inputs=(EH_ENDED,),
 )
 def eh_step_up_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes closed in the window by stepping up to CSC, %.
@@ -202,6 +208,7 @@ def eh_step_up_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Sum of days from start_date to end_date of those episodes",
     denominator="Episodes with end_date in the window and a start_date on or before it",
     breakdowns=("team",),
+    inputs=(EH_ENDED,),
 )
 def eh_closed_mean_days(inputs: KpiInputs, window: Window) -> Figure:
     """Mean length in days of early help episodes closed in the window.

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import flag, memo_on_frame, rolling_12m
+from pmf_lib.compute.kpis._inputs import REFERRALS
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
 
@@ -23,6 +24,7 @@ from pmf_lib.dates import Window
     numerator="Referrals with CINreferralDate in the window",
     comparator="CPP_Total_NumRef",
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(REFERRALS,),
 )
 def referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals dated in the window.
@@ -58,6 +60,7 @@ def referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Referrals with CINreferralDate in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="CPP_Total_Rateper10,000",
+    inputs=(REFERRALS,),
 )
 def referrals_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals in the rolling 12 months per 10,000 children.
@@ -111,6 +114,7 @@ def _rereferral_flags(referrals: pd.DataFrame) -> np.ndarray:
     "before",
     denominator="Referrals with CINreferralDate in the window",
     comparator="ReReferral",
+    inputs=(REFERRALS,),
 )
 def rereferrals_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Re-referrals within 12 months as a % of referrals in the window.
@@ -171,6 +175,7 @@ def _share(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]
     numerator="Referrals in the window with ReferralNFA = 1",
     denominator="Referrals with CINreferralDate in the window",
     comparator="CIN_Refferals_NFA",
+    inputs=(REFERRALS,),
 )
 def referrals_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of referrals in the window closed with no further action.
@@ -222,6 +227,7 @@ def _source_kpi(key: str):
         numerator=f"Referrals in the window from {text}",
         denominator="Referrals with CINreferralDate in the window",
         comparator=lait,
+        inputs=(REFERRALS,),
     )(share)
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._inputs import ACTIONS, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -188,6 +189,7 @@ def _states(inputs: KpiInputs, end) -> pd.DataFrame | None:
     ),
     numerator="Actions open at period_end",
     breakdowns=("area", "owner"),
+    inputs=(ACTIONS,),
 )
 def actions_open_count(inputs: KpiInputs, window: Window) -> Figure:
     """Improvement actions open at period_end.
@@ -227,6 +229,7 @@ def actions_open_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Open actions with due_date before period_end",
     denominator="Actions open at period_end",
     breakdowns=("area", "owner"),
+    inputs=(ACTIONS,),
 )
 def actions_overdue_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Open improvement actions that are overdue at period_end, %.
@@ -265,6 +268,7 @@ def actions_overdue_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Actions due in the window completed by its end",
     denominator="Actions with due_date in the window, not cancelled by its end",
     breakdowns=("area", "owner"),
+    inputs=(local("improvement_actions", "due_date"),),
 )
 def actions_due_complete_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Actions due in the window that are complete by its end, %.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import open_at
+from pmf_lib.compute.kpis._inputs import LADO_CLOSED, LADO_OPEN, QUARTER_12M, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -45,6 +46,7 @@ _WINDOWS = ("quarter", "rolling_12m")
     definition="LADO referrals with received_date in the window." + _ABSENT,
     numerator="LADO referrals with received_date in the window",
     breakdowns=("employment_sector",),
+    inputs=(local("lado", "received_date", QUARTER_12M),),
 )
 def lado_referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals received in the window.
@@ -87,6 +89,7 @@ def _resolved_within(inputs: KpiInputs, window: Window, months: int) -> Figure:
     numerator="LADO referrals closed in the window within one month of receipt",
     denominator="LADO referrals with closed_date in the window",
     breakdowns=("employment_sector",),
+    inputs=(LADO_CLOSED,),
 )
 def lado_resolved_1m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals closed within one month, of those closed in the window.
@@ -117,6 +120,7 @@ def lado_resolved_1m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="LADO referrals closed in the window within three months of receipt",
     denominator="LADO referrals with closed_date in the window",
     breakdowns=("employment_sector",),
+    inputs=(LADO_CLOSED,),
 )
 def lado_resolved_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals closed within three months, of those closed in the window.
@@ -148,6 +152,7 @@ def lado_resolved_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="LADO referrals closed in the window as substantiated",
     denominator="LADO referrals closed in the window (outcome not 'ongoing')",
     breakdowns=("employment_sector",),
+    inputs=(LADO_CLOSED,),
 )
 def lado_substantiated_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Substantiated outcomes, of LADO referrals closed in the window.
@@ -185,6 +190,7 @@ def _open(df: pd.DataFrame, window: Window) -> pd.Series:
     ),
     numerator="LADO referrals open at period_end",
     breakdowns=("employment_sector",),
+    inputs=(LADO_OPEN,),
 )
 def lado_open_count(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals open at the end of period_end.
@@ -218,6 +224,7 @@ def lado_open_count(inputs: KpiInputs, window: Window) -> Figure:
     ),
     numerator="LADO referrals open at period_end received more than three months before it",
     breakdowns=("employment_sector",),
+    inputs=(LADO_OPEN,),
 )
 def lado_open_over_3m_count(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals open at period_end for more than three months.

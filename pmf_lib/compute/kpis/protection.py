@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from pmf_lib.compute.kpis._common import memo_on_frame, open_at, rolling_12m
+from pmf_lib.compute.kpis._inputs import CP_PLANS_OPEN, R12, flow
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window, working_days_between
 
@@ -23,6 +24,7 @@ from pmf_lib.dates import Window, working_days_between
     numerator="Section 47 enquiries with S47ActualStartDate in the window",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(flow("cin_census", "section47", "S47ActualStartDate"),),
 )
 def s47_count(inputs: KpiInputs, window: Window) -> Figure:
     """Section 47 enquiries started in the window.
@@ -60,6 +62,7 @@ def s47_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Initial conferences in the window held within 15 working days of the S47 start",
     denominator="Initial conferences (Section47/DateOfInitialCPC) in the window",
     comparator="CP_conf_15days",
+    inputs=(flow("cin_census", "section47", "DateOfInitialCPC"),),
 )
 def icpc_15wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of initial conferences in the window held within 15 working days of the S47 start.
@@ -105,6 +108,7 @@ def cp_children_open_at(cp_plans: pd.DataFrame, date) -> pd.Index:
     numerator="Distinct children with a CP plan open at period_end",
     denominator="Population aged 0-17",
     comparator="CPP_rate",
+    inputs=(CP_PLANS_OPEN,),
 )
 def cp_plans_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children on a CP plan at period end per 10,000 children.
@@ -150,6 +154,7 @@ def _second_subsequent_flags(cp_plans: pd.DataFrame) -> np.ndarray:
     numerator="CP plans starting in the window that are the child's second or later plan",
     denominator="CP plans with CPPstartDate in the window",
     comparator="PrevRegCPR",
+    inputs=(flow("cin_census", "cp_plans", "CPPstartDate"),),
 )
 def cp_second_subsequent_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of CP plans starting in the window that are a second or subsequent plan.
@@ -197,6 +202,7 @@ def _cin_example(table: str, **columns) -> KpiInputs:
     numerator="Section 47 enquiries with S47ActualStartDate in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="Section_47",
+    inputs=(flow("cin_census", "section47", "S47ActualStartDate", R12),),
 )
 def s47_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Section 47 enquiries started in the rolling 12 months per 10,000 children.
@@ -229,6 +235,7 @@ def s47_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Initial conferences held in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="ISCP_Conf",
+    inputs=(flow("cin_census", "section47", "DateOfInitialCPC", R12),),
 )
 def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Initial conferences in the rolling 12 months per 10,000 children.
@@ -259,6 +266,7 @@ def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Distinct children with a CP plan open at period_end",
     comparator="CPP_Num",
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(CP_PLANS_OPEN,),
 )
 def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children on a CP plan at period end.
@@ -286,6 +294,7 @@ def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CP plans with CPPstartDate in the window",
     comparator="CPP_Abuse",
     breakdowns=("age_band", "sex", "ethnicity"),
+    inputs=(flow("cin_census", "cp_plans", "CPPstartDate"),),
 )
 def cp_plans_started_count(inputs: KpiInputs, window: Window) -> Figure:
     """CP plans starting in the window.
@@ -315,6 +324,7 @@ def cp_plans_started_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CP plans started in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="CPP_Abuse_Rate",
+    inputs=(flow("cin_census", "cp_plans", "CPPstartDate", R12),),
 )
 def cp_plans_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """CP plans started in the rolling 12 months per 10,000 children.
@@ -344,6 +354,7 @@ def cp_plans_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CP plans ended in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="DeRegCPR",
+    inputs=(flow("cin_census", "cp_plans", "CPPendDate", R12),),
 )
 def cp_plans_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """CP plans ended in the rolling 12 months per 10,000 children.
@@ -376,6 +387,7 @@ def cp_plans_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CP plans ending in the window that lasted 2 years or more",
     denominator="CP plans with CPPendDate in the window",
     comparator="CPPlans2yrs",
+    inputs=(flow("cin_census", "cp_plans", "CPPendDate"),),
 )
 def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of CP plans ending in the window that had lasted 2 years or more.
@@ -411,6 +423,7 @@ def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children on a plan at period_end that started at least 2 years before",
     denominator="Distinct children with a CP plan open at period_end",
     comparator="CPPlans2yrsActive",
+    inputs=(CP_PLANS_OPEN,),
 )
 def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children on a CP plan at period end whose plan has lasted 2 years or more.
@@ -450,6 +463,7 @@ def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children on a plan for 3 months or more whose reviews were all on time",
     denominator="Children on a plan at period_end that started at least 3 months before",
     comparator="RevCP",
+    inputs=(CP_PLANS_OPEN, flow("cin_census", "cp_reviews", "CPPreviewDate", R12)),
 )
 def cp_reviews_on_time_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children on a CP plan for 3+ months whose plan reviews were all on time.

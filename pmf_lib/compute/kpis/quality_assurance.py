@@ -9,6 +9,7 @@ NaN) when the council does not supply the dataset.
 
 from __future__ import annotations
 
+from pmf_lib.compute.kpis._inputs import AUDITS
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -40,6 +41,7 @@ _WINDOWS = ("quarter", "rolling_12m")
     definition="Case audits with audit_date in the window." + _ABSENT,
     numerator="Audits with audit_date in the window",
     breakdowns=("team",),
+    inputs=(AUDITS,),
 )
 def qa_audits_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     """Case audits completed in the window.
@@ -79,6 +81,7 @@ def _graded(inputs: KpiInputs, window: Window, *grades: str) -> Figure:
     numerator="Audits in the window graded outstanding or good",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
+    inputs=(AUDITS,),
 )
 def qa_audits_good_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded good or outstanding, of those completed in the window.
@@ -109,6 +112,7 @@ def qa_audits_good_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Audits in the window graded requires improvement",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
+    inputs=(AUDITS,),
 )
 def qa_audits_requires_improvement_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded requires improvement, of those completed in the window.
@@ -139,6 +143,7 @@ def qa_audits_requires_improvement_pct(inputs: KpiInputs, window: Window) -> Fig
     numerator="Audits in the window graded inadequate",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
+    inputs=(AUDITS,),
 )
 def qa_audits_inadequate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded inadequate, of those completed in the window.

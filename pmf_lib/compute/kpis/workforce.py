@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._inputs import R12, WORKFORCE_MONTH, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
@@ -77,6 +78,7 @@ def _working_days_in(months: pd.Series) -> pd.Series:
     denominator="vacancies_fte + fte_in_post summed over teams",
     comparator="Work_Force_Vac_Rate",
     breakdowns=("team",),
+    inputs=(WORKFORCE_MONTH,),
 )
 def sw_vacancy_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Vacancy rate at the month end.
@@ -113,6 +115,7 @@ def sw_vacancy_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="agency_fte + fte_in_post summed over teams",
     comparator="Work_Force_Agecy_Rate",
     breakdowns=("team",),
+    inputs=(WORKFORCE_MONTH,),
 )
 def sw_agency_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Agency rate at the month end.
@@ -151,6 +154,7 @@ def sw_agency_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post summed over teams at the month of period_end",
     comparator="Work_Force_TO_Rate",
     breakdowns=("team",),
+    inputs=(local("workforce_monthly", "month", R12),),
 )
 def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Leavers in the 12 months as a % of FTE in post at the end.
@@ -193,6 +197,7 @@ def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post x working days in the month, summed over months and teams",
     comparator="Work_Force_SWAbsence",
     breakdowns=("team",),
+    inputs=(local("workforce_monthly", "month"),),
 )
 def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Sickness days lost as a % of FTE working days available.
@@ -241,6 +246,7 @@ def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post + agency_fte of teams with cases_held > 0",
     comparator="Work_Force_AvgNumCase_SW",
     breakdowns=("team",),
+    inputs=(WORKFORCE_MONTH,),
 )
 def sw_caseload_avg(inputs: KpiInputs, window: Window) -> Figure:
     """Cases per FTE of the case-holding teams at the month end.
@@ -276,6 +282,7 @@ def sw_caseload_avg(inputs: KpiInputs, window: Window) -> Figure:
     numerator="fte_in_post summed over teams",
     comparator="Work_Force_NoSW",
     breakdowns=("team",),
+    inputs=(WORKFORCE_MONTH,),
 )
 def sw_fte_in_post(inputs: KpiInputs, window: Window) -> Figure:
     """FTE in post at the month end.
@@ -306,6 +313,7 @@ def sw_fte_in_post(inputs: KpiInputs, window: Window) -> Figure:
     numerator="cases_held summed over teams",
     comparator="Work_Force_Num_CaseHeld",
     breakdowns=("team",),
+    inputs=(WORKFORCE_MONTH,),
 )
 def sw_cases_held_count(inputs: KpiInputs, window: Window) -> Figure:
     """Cases held at the month end.
