@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 
 from pmf_lib.compute.engine import KPI_TABLE_COLUMNS, compute_kpi_table
-from pmf_lib.compute.registry import REGISTRY, Figure, KpiInputs, KpiMeta, all_kpis, kpi
+from pmf_lib.compute.registry import (
+    REGISTRY,
+    Figure,
+    KpiInputs,
+    KpiMeta,
+    all_kpis,
+    kpi,
+    kpi_feeds,
+)
 from pmf_lib.config import Config
 from pmf_lib.dates import month_end, month_ends
 from pmf_lib.read import SourceData, latest_complete_month, load_sources
@@ -21,6 +29,7 @@ __all__ = [
     "compute_kpi_table",
     "inputs_from_sources",
     "kpi",
+    "kpi_history",
     "resolve_month",
 ]
 
@@ -73,6 +82,7 @@ def data_quality(config: Config, data: SourceData, period_ends) -> pd.DataFrame:
     return assess_quality(
         sources,
         period_ends,
+        feeds=kpi_feeds(),
         frames=data.local,
         high=config.data_quality.high,
         medium=config.data_quality.medium,
@@ -85,7 +95,7 @@ def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
     A council may run without a required column (``data_quality.missing_columns:
     run_anyway``); the reader then lists it in the frame's
     ``attrs["missing_columns"]``. Every KPI reading that dataset (its
-    :data:`~pmf_lib.validate.confidence.FEEDS`) gets value, numerator and
+    declared ``inputs``, :func:`~pmf_lib.compute.registry.kpi_feeds`) gets value, numerator and
     denominator missing: a count over a column never supplied is not 0.
 
     Examples
@@ -98,14 +108,12 @@ def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
     >>> blank_unsupplied(t, {"contacts": contacts})["value"].tolist()
     [nan, 9.0]
     """
-    from pmf_lib.validate.confidence import FEEDS
-
     lacking = {name for name, df in local.items() if df.attrs.get("missing_columns")}
     if not lacking:
         return table
     hit = [
         k
-        for k, feeds in FEEDS.items()
+        for k, feeds in kpi_feeds().items()
         if any(f.source == "local" and f.table in lacking for f in feeds)
     ]
     out = table.copy()
@@ -117,6 +125,18 @@ def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
     return out
 
 
+def kpi_history(data: SourceData, period_ends) -> pd.DataFrame:
+    """Every KPI at every period end, from sources already read.
+
+    :func:`~pmf_lib.compute.engine.compute_kpi_table` over ``data``, with every
+    KPI over a dataset read without a required column made missing
+    (:func:`blank_unsupplied`). The month's one build
+    (:func:`pmf_lib.assess.build.build_month`) calls it once and attaches the
+    data quality confidence.
+    """
+    return blank_unsupplied(compute_kpi_table(inputs_from_sources(data), period_ends), data.local)
+
+
 def build_kpi_table(
     config: Config,
     month: str,
@@ -124,13 +144,16 @@ def build_kpi_table(
     history_months: int = HISTORY_MONTHS,
     with_confidence: bool = True,
 ) -> pd.DataFrame:
-    """Read a council's sources and compute every KPI for the months up to ``month``.
+    """The KPI history for the months up to ``month`` (a library call for scripts and tests).
 
     The table covers ``history_months`` month ends ending with ``month``; with
     ``with_confidence`` each row also carries ``dq_error_share`` and
     ``dq_confidence`` (High/Medium/Low; missing for KPIs whose feeding records
     are not mapped). KPIs over a dataset read without a required column (the
     council runs anyway) are missing and rated Low (:func:`blank_unsupplied`).
+    The commands build the month with :func:`pmf_lib.assess.build.build_month`,
+    which reads each source once; this reads ``data`` (default: the sources)
+    and, for the confidence, the local files again.
     """
     from pmf_lib.validate.confidence import attach
 
@@ -139,7 +162,7 @@ def build_kpi_table(
     last = month_end(month)
     first = last - pd.DateOffset(months=history_months - 1)
     ends = month_ends(first, last)
-    table = blank_unsupplied(compute_kpi_table(inputs_from_sources(data), ends), data.local)
+    table = kpi_history(data, ends)
     if with_confidence:
         table = attach(table, data_quality(config, data, ends))
     return table
