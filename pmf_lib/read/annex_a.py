@@ -27,10 +27,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
-import yaml
 
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import SCHEMA_DIR, ReadTable, TableSchema, frame_from_rows, schema_from_dict
+from pmf_lib.textio import load_yaml
 
 ANNEX_A_LISTS = tuple(f"list_{n}" for n in range(1, 12))
 
@@ -52,7 +52,7 @@ class AnnexA:
 def annex_a_spec() -> tuple[dict[str, TableSchema], dict[str, list[re.Pattern]]]:
     """The schema of each list and the sheet-name patterns that find it."""
     path = SCHEMA_DIR / "annex_a.yml"
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = load_yaml(path)
     code_lists = spec["code_lists"]
     schemas, sheets = {}, {}
     for name, lst in spec["lists"].items():

@@ -68,10 +68,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmf_lib.atomic import atomic_dir
 from pmf_lib.errors import PmfError
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
@@ -1510,12 +1508,7 @@ def save_benchmarks(
     old snapshot as it was.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the store is not secret
-    try:
+    with atomic_dir(out) as tmp:
         for name in TABLES:
             getattr(store, name).to_parquet(
                 tmp / f"{name}.parquet", index=False, compression="zstd"
@@ -1523,21 +1516,6 @@ def save_benchmarks(
         (tmp / "README.md").write_text(
             _readme(store, sources, imported or dt.date.today()), encoding="utf-8"
         )
-        old = None
-        if out.exists():
-            old = out.parent / f"{tmp.name}.old"
-            os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except OSError:
-            if old is not None:
-                os.replace(old, out)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

@@ -35,17 +35,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from pmf_lib.atomic import write_text_atomic
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import load_yaml
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 TYPES = ("string", "date", "int", "float", "code")
@@ -302,7 +301,7 @@ def load_schema(name: str) -> TableSchema:
     path = SCHEMA_DIR / f"{name}.yml"
     if not path.is_file():
         raise PmfError(f"no schema called {name!r}", file=path)
-    return schema_from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), where=str(path))
+    return schema_from_dict(load_yaml(path) or {}, where=str(path))
 
 
 # ---- values ------------------------------------------------------------------
@@ -684,18 +683,6 @@ def concat_tables(tables: list[ReadTable]) -> pd.DataFrame:
 # ---- templates -----------------------------------------------------------------
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def template_guide(schema: TableSchema) -> str:
     """A short markdown guide to filling in a dataset's template."""
     lines = [
@@ -759,7 +746,7 @@ def write_templates(
         schema = load_schema(name)
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow([c.header for c in schema.columns])
-        _write_atomic(out / f"{name}.csv", buf.getvalue())
-        _write_atomic(out / f"{name}.md", template_guide(schema))
+        write_text_atomic(buf.getvalue(), out / f"{name}.csv")
+        write_text_atomic(template_guide(schema), out / f"{name}.md")
         written += [out / f"{name}.csv", out / f"{name}.md"]
     return written
