@@ -1,7 +1,7 @@
 """Stage 4 — assess: targets and RAG, SPC (Making Data Count), flags and sentences.
 
 :func:`assess_month` turns the tidy KPI table into the month's assessed table
-(``outputs/YYYY-MM/kpis.parquet``), which :func:`write_assessed` saves. The
+(published as ``outputs/YYYY-MM/kpis.parquet``). The
 pieces are usable on their own: :mod:`~pmf_lib.assess.spc` (XmR limits, rules,
 icons), :mod:`~pmf_lib.assess.targets` (``parameters/targets.yaml``, RAG),
 :mod:`~pmf_lib.assess.exceptions` (flags and sentences),
@@ -13,7 +13,6 @@ from pmf_lib.assess.assessed import (
     assess_month,
     exceptions_list,
     good_practice_list,
-    write_assessed,
 )
 
 # (the ``spc`` function is not re-exported: it would hide the ``spc`` module.)
@@ -31,6 +30,5 @@ __all__ = [
     "load_targets",
     "rag",
     "variation_icon",
-    "write_assessed",
     "xmr_limits",
 ]

@@ -2,8 +2,8 @@
 
 :func:`assess_month` turns the tidy KPI table (``kpi_id, period_end, window,
 value, numerator, denominator``; see :mod:`pmf_lib.compute.engine`) into one row
-per KPI for the month, which :func:`write_assessed` saves as
-``outputs/YYYY-MM/kpis.parquet`` and ``kpis.csv`` for the notebooks.
+per KPI for the month, which publishing saves as ``outputs/YYYY-MM/kpis.parquet``
+and ``kpis.csv`` for the notebooks.
 
 Each KPI is assessed in its **headline window**: ``snapshot`` for a stock KPI,
 otherwise ``month``, otherwise its first window (``quarter``, ``rolling_12m``),
@@ -53,10 +53,7 @@ With fewer than 7 months there is no SPC verdict at all:
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -431,40 +428,3 @@ def good_practice_list(assessed: pd.DataFrame) -> pd.DataFrame:
     """The KPIs showing good practice, with their flags and sentences."""
     cols = ["kpi_id", "title", "good_practice_flags", "sentence"]
     return assessed.loc[assessed["good_practice"].astype(bool), cols].reset_index(drop=True)
-
-
-def write_assessed(assessed: pd.DataFrame, outputs_dir: str | Path, month_end) -> Path:
-    """Save the assessed table as ``outputs_dir/YYYY-MM/kpis.parquet`` and ``kpis.csv``.
-
-    Each file is written to a temporary name in the same directory and then
-    renamed, so a reader never sees half a file.
-
-    Returns
-    -------
-    Path
-        The month's directory.
-
-    Examples
-    --------
-    >>> import pandas as pd, tempfile
-    >>> d = write_assessed(pd.DataFrame({"kpi_id": ["k"], "value": [1.0]}), tempfile.mkdtemp(),
-    ...                    "2025-10-31")
-    >>> sorted(p.name for p in d.iterdir()), d.name
-    (['kpis.csv', 'kpis.parquet'], '2025-10')
-    """
-    end = _month_end(month_end)
-    folder = Path(outputs_dir) / f"{end:%Y-%m}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, write in (
-        ("kpis.parquet", lambda f: assessed.to_parquet(f, index=False)),
-        ("kpis.csv", lambda f: assessed.to_csv(f, index=False, date_format="%Y-%m-%d")),
-    ):
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        os.close(fd)
-        try:
-            write(tmp)
-            os.replace(tmp, folder / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return folder

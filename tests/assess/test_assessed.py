@@ -12,7 +12,6 @@ from pmf_lib.assess.assessed import (
     exceptions_list,
     good_practice_list,
     headline_window,
-    write_assessed,
 )
 from pmf_lib.assess.spc import SpcOptions
 from pmf_lib.assess.spc_table import kpi_spc, spc_table
@@ -365,15 +364,3 @@ def test_constant_series_makes_no_expected_range_claim():
     a = assess_month(t, {"cla_count": CLA}, "2025-10").iloc[0]
     assert pd.isna(a["spc_rule"]) and np.isnan(a["spc_lower"]) and np.isnan(a["spc_upper"])
     assert "expected range" not in a["sentence"] and "11 to 11" not in a["sentence"]
-
-
-def test_write_assessed_round_trips(tmp_path):
-    out = assess_month(tidy(), METAS, "2025-10", targets=TARGETS)
-    folder = write_assessed(out, tmp_path, "2025-10")
-    assert folder == tmp_path / "2025-10"
-    back = pd.read_parquet(folder / "kpis.parquet")
-    assert back["sentence"].tolist() == out["sentence"].tolist()
-    csv = pd.read_csv(folder / "kpis.csv")
-    assert csv["kpi_id"].tolist() == ["assessments_45wd_pct", "cla_count"]
-    assert csv["period_end"].iloc[0] == "2025-10-31"
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temp files left
