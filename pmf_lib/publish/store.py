@@ -482,7 +482,13 @@ def _v1(conn: sqlite3.Connection, schema: str) -> None:
 
         -- Each figure as each month's pack reported it, beside its latest value.
         CREATE VIEW {s}reported_figures AS
-        SELECT x.*, CASE WHEN {_DIFFERS} THEN 1 ELSE 0 END AS restated FROM (
+        SELECT pack_month, kpi_id, area, period_end, window,
+               a_value AS reported_value, a_suppressed AS reported_suppressed,
+               reported_run, reported_extract_date,
+               b_value AS latest_value, b_suppressed AS latest_suppressed,
+               latest_run, latest_pack_month, change,
+               CASE WHEN {_DIFFERS} THEN 1 ELSE 0 END AS restated
+        FROM (
             SELECT f.month AS pack_month, f.kpi_id, f.area, f.period_end, f.window,
                    f.value AS a_value, f.suppressed AS a_suppressed,
                    f.run_id AS reported_run, f.extract_date AS reported_extract_date,
@@ -495,7 +501,7 @@ def _v1(conn: sqlite3.Connection, schema: str) -> None:
                 AND l.window = f.window
                 AND l.run_seq = (SELECT max(z.run_seq) FROM figures z WHERE z.kpi_id = f.kpi_id
                                  AND z.period_end = f.period_end AND z.window = f.window)
-        ) x;
+        );
 
         -- Every figure whose value changed after it was reported: by how much, in which run.
         CREATE VIEW {s}restatements AS
@@ -598,7 +604,7 @@ def migrate(conn: sqlite3.Connection, schema: str = "main", migrations=None) -> 
     """
     migrations = MIGRATIONS if migrations is None else migrations
     versions = [m.version for m in migrations]
-    if versions != sorted(set(versions)) or versions[:1] not in ([], [1]):
+    if versions != list(range(1, len(versions) + 1)):
         raise ValueError(f"migrations must be numbered 1, 2, ... in order, got {versions}")
     current = schema_version(conn, schema)
     if current > (versions[-1] if versions else 0):
