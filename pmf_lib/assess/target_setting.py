@@ -48,15 +48,13 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 
 from pmf_lib.assess.travel import headline_window
+from pmf_lib.atomic import write_text_atomic
 from pmf_lib.compute.registry import KpiMeta
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
@@ -366,11 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         areas = {a: (v.title, list(v.kpis)) for a, v in config.areas.items()}
         text = targets_yaml(metas, areas, existing, suggested, baseline_end=end, start=start)
-        out = Path(args.out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, out)
+        write_text_atomic(text, args.out)
     except PmfError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
