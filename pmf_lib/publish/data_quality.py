@@ -80,9 +80,9 @@ def kpis_by_rule(issues: pd.DataFrame, feeds: dict) -> dict[tuple[str, str], lis
     Examples
     --------
     >>> import pandas as pd
-    >>> from pmf_lib.validate.confidence import FEEDS
+    >>> from pmf_lib.compute.registry import kpi_feeds
     >>> issues = pd.DataFrame({"source": ["local/lado"], "rule": ["S00"], "table": [pd.NA]})
-    >>> kpis_by_rule(issues, FEEDS)[("local/lado", "S00")][:2]
+    >>> kpis_by_rule(issues, kpi_feeds())[("local/lado", "S00")][:2]
     ['lado_open_count', 'lado_open_over_3m_count']
     """
     child_level = {"ssda903": "header", "cin_census": "children"}

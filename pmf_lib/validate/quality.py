@@ -39,7 +39,7 @@ from pmf_lib.errors import PmfError
 from pmf_lib.read.local import concat_tables
 from pmf_lib.read.tables import CinCensus, Ssda903
 from pmf_lib.validate import Sources, read_other_sources, reconcile, validate
-from pmf_lib.validate.confidence import FEEDS, confidence_table, local_issues_on_frames
+from pmf_lib.validate.confidence import confidence_table, local_issues_on_frames
 
 #: Month ends rated, ending with the report month (as the KPI table's history).
 HISTORY_MONTHS = 36
@@ -162,7 +162,7 @@ def _feed_key(source: str) -> tuple[str, str | None] | None:
     return None
 
 
-def unrated_kpis(unreadable: Iterable, feeds: Mapping = FEEDS) -> dict[str, list[str]]:
+def unrated_kpis(unreadable: Iterable, feeds: Mapping) -> dict[str, list[str]]:
     """KPI id -> the unreadable files feeding it (``Sources.unreadable`` entries).
 
     A file read though it lacks a required column (the council runs anyway)
@@ -171,7 +171,11 @@ def unrated_kpis(unreadable: Iterable, feeds: Mapping = FEEDS) -> dict[str, list
     Examples
     --------
     >>> from pmf_lib.errors import PmfError
-    >>> u = unrated_kpis([("local/lado", "lado.csv", PmfError("the file is empty"))])
+    >>> from pmf_lib.feeds import Feed
+    >>> feeds = {"lado_open_count": (Feed("local", "lado", kind="all"),),
+    ...          "lado_open_over_3m_count": (Feed("local", "lado", kind="all"),),
+    ...          "referrals_count": (Feed("cin_census", "referrals", "CINreferralDate"),)}
+    >>> u = unrated_kpis([("local/lado", "lado.csv", PmfError("the file is empty"))], feeds)
     >>> sorted(u)[:2], u["lado_open_count"]
     (['lado_open_count', 'lado_open_over_3m_count'], ['lado.csv'])
     """
@@ -194,7 +198,7 @@ def assess_quality(
     high: float = 0.01,
     medium: float = 0.05,
     as_of=None,
-    feeds: Mapping = FEEDS,
+    feeds: Mapping,
     rules=None,
 ) -> DataQuality:
     """Issues, reconciliation and the confidence of every KPI at every period end.
@@ -212,12 +216,17 @@ def assess_quality(
         Thresholds of :func:`~pmf_lib.validate.confidence.rate`.
     as_of : date, optional
         Reference date of rule S06 (default :func:`extract_date`, else today).
-    feeds, rules : optional
-        The KPIs' feeds (default every KPI) and the DfE/logic rules run (default all).
+    feeds : mapping
+        KPI id to its feeds: the KPIs' declared inputs
+        (:func:`pmf_lib.compute.registry.kpi_feeds`; ``validate`` cannot import
+        ``compute``, so the caller passes them).
+    rules : optional
+        The DfE/logic rules run (default all).
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from pmf_lib.feeds import Feed
     >>> from pmf_lib.read.tables import CIN_COLUMNS, conform
     >>> cin = CinCensus()
     >>> cin.tables["referrals"] = conform(pd.DataFrame({"LAchildID": ["a", "b"],
@@ -226,7 +235,7 @@ def assess_quality(
     ...     CIN_COLUMNS["referrals"])
     >>> cin.returns = pd.DataFrame({"reference_date": [pd.Timestamp("2025-03-31")]})
     >>> q = assess_quality(Sources(cin=cin), ["2025-03-31"], rules=[],
-    ...                    feeds={"referrals_count": FEEDS["referrals_count"]})
+    ...     feeds={"referrals_count": (Feed("cin_census", "referrals", "CINreferralDate"),)})
     >>> # the referral of 4 April is after the extract date (31 March), not after today
     >>> q.as_of.date(), q.issues[["rule", "record"]].values.tolist()
     (datetime.date(2025, 3, 31), [['S06', 1]])

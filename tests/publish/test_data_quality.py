@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from pmf_lib.compute.registry import kpi_feeds
 from pmf_lib.publish.data_quality import (
     kpis_by_rule,
     render_data_quality,
@@ -13,7 +14,24 @@ from pmf_lib.publish.data_quality import (
     write_data_quality,
 )
 from pmf_lib.validate import ISSUE_COLUMNS
-from pmf_lib.validate.confidence import DEFAULT_FEEDS
+
+#: The thirteen core KPIs' declared feeds (the records each reads).
+CORE = (
+    "referrals_count",
+    "referrals_rate_10k",
+    "rereferrals_12m_pct",
+    "assessments_completed_count",
+    "assessments_45wd_pct",
+    "s47_count",
+    "icpc_15wd_pct",
+    "cp_plans_rate_10k",
+    "cp_second_subsequent_pct",
+    "cla_count",
+    "cla_rate_10k",
+    "cla_3plus_placements_pct",
+    "cla_long_term_stability_pct",
+)
+DEFAULT_FEEDS = {k: kpi_feeds()[k] for k in CORE}
 
 
 def _issues():
@@ -149,7 +167,8 @@ def test_empty_issues():
 def test_unreadable_files_are_listed_and_touch_the_kpis_they_feed():
     from pmf_lib.errors import PmfError
     from pmf_lib.validate import Sources, validate
-    from pmf_lib.validate.confidence import FEEDS
+
+    FEEDS = kpi_feeds()
 
     # What validate makes of two unreadable files: S00 rows with no table (NA). This used
     # to raise "TypeError: boolean value of NA is ambiguous" while grouping by table.

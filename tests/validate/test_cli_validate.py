@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 
 from pmf_lib.cli import main
-from pmf_lib.validate.confidence import FEEDS
+from pmf_lib.compute.registry import all_kpis
 from tests.conftest import need_shared
 
 
@@ -73,7 +73,7 @@ def test_validate_command_reports_every_fault_and_writes_the_report(tmp_path, ca
     }
     conf = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_confidence.csv")
     # Every registered KPI x 36 month ends, each rated
-    assert len(conf) == len(FEEDS) * 36
+    assert len(conf) == len(all_kpis()) * 36
     assert conf["dq_confidence"].isin(["High", "Medium", "Low"]).all()
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pmf_lib.compute.registry import kpi_feeds
+from pmf_lib.feeds import Feed
 from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Ssda903, conform
 from pmf_lib.validate.confidence import (
     CONFIDENCE_COLUMNS,
-    DEFAULT_FEEDS,
-    FEEDS,
-    Feed,
     attach,
     confidence_table,
     rate,
@@ -33,12 +32,16 @@ CORE = [
 ]
 
 
+FEEDS = kpi_feeds()  # every registered KPI's declared inputs
+DEFAULT_FEEDS = {k: FEEDS[k] for k in CORE}
+
+
 def _issues(rows):
     return pd.DataFrame(rows, columns=["source", "table", "record", "child_id", "severity"])
 
 
-def test_default_mapping_covers_the_thirteen_core_kpis():
-    assert sorted(DEFAULT_FEEDS) == sorted(CORE)
+def test_the_thirteen_core_kpis_declare_their_feeds():
+    assert all(DEFAULT_FEEDS[k] for k in CORE)
 
 
 def test_rate_thresholds():
@@ -110,7 +113,9 @@ def test_stock_share_and_child_level_errors_propagate():
 
 
 def test_no_records_is_share_zero_and_every_kpi_month_rated():
-    t = confidence_table(_issues([]), CinCensus(), Ssda903(), ["2025-01-31", "2025-02-28"])
+    t = confidence_table(
+        _issues([]), CinCensus(), Ssda903(), ["2025-01-31", "2025-02-28"], feeds=DEFAULT_FEEDS
+    )
     assert len(t) == 13 * 2
     assert (t["dq_error_share"] == 0).all() and (t["dq_confidence"] == "High").all()
     t = confidence_table(

@@ -8,11 +8,14 @@ import pandas as pd
 import pytest
 
 from pmf_lib.compute import all_kpis, build_kpi_table, data_quality
+from pmf_lib.compute.registry import kpi_feeds
 from pmf_lib.config import load_config
 from pmf_lib.read import SourceData, read_local_sources
 from pmf_lib.read.local import load_schema
 from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Population, Ssda903
-from pmf_lib.validate.confidence import FEEDS, local_issues_on_frames
+from pmf_lib.validate.confidence import local_issues_on_frames
+
+FEEDS = kpi_feeds()  # every registered KPI's declared inputs
 
 CONFIG = """\
 council: {{code: 938, name: Demo}}
