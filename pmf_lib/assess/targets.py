@@ -52,6 +52,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pmf_lib.errors import PmfError
 from pmf_lib.textio import load_yaml, short_repr
+from pmf_lib.yamlio import plain_message, validation_error
 
 DEFAULT_TARGETS = Path("parameters/targets.yaml")
 GREEN, AMBER, RED = "Green", "Amber", "Red"
@@ -214,6 +216,7 @@ baseline, note, set_on, review_by)
         )
     out: dict[str, list[TargetPeriod]] = {}
     allowed = "from, target, amber_tolerance, baseline, note, set_on, review_by"
+    wording = functools.partial(plain_message, unknown=f"unknown key (expected {allowed})")
     for kpi_id, periods in raw.items():
         if periods is None:
             periods = []
@@ -233,18 +236,7 @@ baseline, note, set_on, review_by)
             try:
                 parsed.append(TargetPeriod.model_validate(dict(item)))
             except ValidationError as e:
-                err = e.errors()[0]
-                loc = ".".join(str(p) for p in err["loc"])
-                key = f"{where}.{loc}" if loc else where
-                if err["type"] == "extra_forbidden":
-                    msg = f"unknown key (expected {allowed})"
-                elif err["type"] == "missing":
-                    msg = "required key is missing"
-                elif err["type"] == "value_error":
-                    msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
-                else:
-                    msg = f"{err['msg']} (got {short_repr(err.get('input'))})"
-                raise PmfError(msg, file=source, field=key) from None
+                raise validation_error(e, source, prefix=where, message=wording) from None
         dates = [p.from_ for p in parsed]
         for j in range(1, len(dates)):
             if dates[j] <= dates[j - 1]:
