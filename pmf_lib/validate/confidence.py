@@ -357,8 +357,7 @@ def confidence_table(
     return out
 
 
-def attach
-(kpi_table: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
+def attach(kpi_table: pd.DataFrame, confidence: pd.DataFrame) -> pd.DataFrame:
     """The KPI table with ``dq_error_share`` and ``dq_confidence`` beside each figure.
 
     A KPI without a feed mapping gets no rating (missing), never a made-up one
