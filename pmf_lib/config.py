@@ -33,6 +33,7 @@ from pydantic import (
 
 from pmf_lib.errors import PmfError
 from pmf_lib.textio import load_yaml, short_repr
+from pmf_lib.yamlio import plain_message, validation_error
 
 DEFAULT_CONFIG = Path("parameters/config.yaml")
 
@@ -359,32 +360,15 @@ def image_type(path: str | Path) -> str | None:
     return None
 
 
-def _key_path(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc)
-
-
-def validation_message(
-    err: dict, unknown: str = "unknown key (not a pmf setting; check its spelling)"
-) -> str:
-    """One pydantic error as a message; a value is shown only in a bounded form.
+def _wording(err: dict) -> str:
+    """A pydantic error in words for the person editing the config (see :mod:`pmf_lib.yamlio`).
 
     Examples
     --------
-    >>> validation_message({"type": "int_parsing", "msg": "Input should be a valid integer",
-    ...                     "input": "x" * 500, "loc": ("code",)})  # doctest: +ELLIPSIS
-    "Input should be a valid integer (got 'xxxxxxxx...)"
-    >>> validation_message({"type": "value_error", "msg": "Value error, id 'a b' is bad",
-    ...                     "input": {"big": "dict"}, "loc": ("areas",)})
-    "id 'a b' is bad"
+    >>> _wording({"type": "extra_forbidden", "msg": "Extra inputs are not permitted"})
+    'unknown key (not a pmf setting; check its spelling)'
     """
-    if err["type"] == "extra_forbidden":
-        return unknown
-    if err["type"] == "missing":
-        return "required key is missing"
-    msg = str(err["msg"])
-    if err["type"] == "value_error":  # our own validators name the value themselves
-        return msg.removeprefix("Value error, ")
-    return f"{msg} (got {short_repr(err.get('input'))})"
+    return plain_message(err, "unknown key (not a pmf setting; check its spelling)")
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) -> Config:
@@ -429,11 +413,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
     try:
         config = Config(**raw, base_dir=path.parent.resolve())
     except ValidationError as e:
-        err = e.errors()[0]
-        key = _key_path(err["loc"])
-        msg = validation_message(err)
-        extra = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
-        raise PmfError(msg + extra, file=path, field=key) from None
+        raise validation_error(e, path, message=_wording, count_others=True) from None
     if check_files and config.multi:
         for cid in config.council_ids():
             try:
