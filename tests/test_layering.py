@@ -24,6 +24,7 @@ NEUTRAL = {
     "atomic",
     "yamlio",
     "age",
+    "feeds",
 }
 PKG = ROOT / "pmf_lib"
 
