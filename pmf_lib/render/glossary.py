@@ -24,10 +24,10 @@ import html
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmf_lib.errors import PmfError
-from pmf_lib.textio import load_yaml
+from pmf_lib.yamlio import load_model
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yaml"
 TITLE = "Glossary"
@@ -90,13 +90,7 @@ def load_glossary(path: str | Path = GLOSSARY_FILE) -> Glossary:
     groups.0.terms.0.text
     """
     path = Path(path)
-    raw = load_yaml(path) or {}
-    try:
-        glossary = Glossary.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise PmfError(err["msg"], file=path, field=where) from None
+    glossary = load_model(path, Glossary)
     seen: set[str] = set()
     for i, group in enumerate(glossary.groups):
         for j, term in enumerate(group.terms):
