@@ -27,11 +27,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
-from pmf_lib.textio import load_yaml
+from pmf_lib.yamlio import load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,13 +164,7 @@ def load_schedule(path: str | Path | None) -> Schedule:
     if path is None or not Path(path).is_file():
         return Schedule()
     path = Path(path)
-    raw = load_yaml(path) or {}
-    try:
-        schedule = Schedule.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise PmfError(err["msg"], file=path, field=where) from None
+    schedule = load_model(path, Schedule)
     for i, r in enumerate(schedule.quarterly.reports):
         bad = [m for m in (r.months or []) + schedule.quarterly.months if not 1 <= m <= 12]
         if bad:
