@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.age import age_on
 from pmf_lib.compute.kpis import adolescents as ad
 from pmf_lib.compute.registry import Figure, KpiInputs
 from pmf_lib.dates import Window
@@ -16,12 +17,12 @@ def child(cid, dob):
     return {"LAchildID": cid, "PersonBirthDate": dob}
 
 
-def test_age_at_uses_calendar_birthdays_including_29_february():
+def test_age_uses_calendar_birthdays_including_29_february():
     dob = pd.Series(pd.to_datetime(["2008-02-29", "2008-02-29", "2008-02-29", "2015-12-31"]))
     on = pd.Series(pd.to_datetime(["2025-02-28", "2025-03-01", "2024-02-29", "2025-12-30"]))
     # 2025 is not a leap year: 17th birthday counts from 1 March; 2024-02-29 is the 16th
     # birthday on the day; the day before a 10th birthday the child is 9
-    assert ad.age_at(dob, on).tolist() == [16.0, 17.0, 16.0, 9.0]
+    assert age_on(dob, on).tolist() == [16.0, 17.0, 16.0, 9.0]
 
 
 def test_referrals_count_age_boundaries_and_missing_dob(build):

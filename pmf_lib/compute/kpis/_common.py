@@ -163,19 +163,3 @@ def latest_return(table: pd.DataFrame, period_end) -> pd.DataFrame:
     if avail.empty:
         return table.iloc[0:0]
     return table[(years == avail.max()).fillna(False).astype(bool)]
-
-
-def age_on(dob: pd.Series, date) -> pd.Series:
-    """Whole years of age on ``date`` (missing where ``dob`` is missing).
-
-    Examples
-    --------
-    >>> dob = pd.Series(pd.to_datetime(["2006-03-31", "2006-04-01", None]))
-    >>> age_on(dob, "2025-03-31").tolist()
-    [19.0, 18.0, nan]
-    """
-    d = pd.Timestamp(date).normalize()
-    dob = pd.to_datetime(dob)
-    had_birthday = (dob.dt.month < d.month) | ((dob.dt.month == d.month) & (dob.dt.day <= d.day))
-    age = d.year - dob.dt.year - (~had_birthday).astype(int)
-    return age.where(dob.notna()).astype(float)

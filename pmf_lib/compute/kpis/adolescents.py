@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.age import age_on
 from pmf_lib.compute.kpis._common import dob_by_child_frame, flag, memo_on_frame, rolling_12m
 from pmf_lib.compute.kpis._inputs import (
     ASSESSMENTS,
@@ -32,25 +33,6 @@ AGE_MIN, AGE_MAX = 10, 17
 EXPLOITATION_FACTORS = ("11A", "13A", "24A")
 
 
-def age_at(dob: pd.Series, date: pd.Series) -> pd.Series:
-    """Whole years of age on each row's ``date`` (NaN where either date is missing).
-
-    Examples
-    --------
-    >>> dob = pd.Series(pd.to_datetime(["2015-03-31", "2015-03-31", "2008-02-29", None]))
-    >>> on = pd.Series(pd.to_datetime(["2025-03-30", "2025-03-31", "2025-02-28", "2025-01-01"]))
-    >>> age_at(dob, on).tolist()
-    [9.0, 10.0, 16.0, nan]
-    """
-    dob = pd.to_datetime(dob)
-    date = pd.to_datetime(date)
-    had_birthday = (dob.dt.month < date.dt.month) | (
-        (dob.dt.month == date.dt.month) & (dob.dt.day <= date.dt.day)
-    )
-    age = date.dt.year - dob.dt.year - (~had_birthday).astype(int)
-    return age.where(dob.notna() & date.notna()).astype(float)
-
-
 def is_adolescent(dob: pd.Series, date: pd.Series) -> pd.Series:
     """Mask: aged 10 to 17 on ``date`` (False where the age is not known).
 
@@ -60,7 +42,7 @@ def is_adolescent(dob: pd.Series, date: pd.Series) -> pd.Series:
     >>> is_adolescent(dob, pd.Series(pd.to_datetime(["2025-03-31"] * 4))).tolist()
     [True, False, True, False]
     """
-    age = age_at(dob, date)
+    age = age_on(dob, date)
     return age.between(AGE_MIN, AGE_MAX).fillna(False).astype(bool)
 
 

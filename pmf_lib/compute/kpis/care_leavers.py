@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmf_lib.compute.kpis._common import age_on, flag, latest_return
+from pmf_lib.age import age_on
+from pmf_lib.compute.kpis._common import flag, latest_return
 from pmf_lib.compute.kpis._inputs import OC3
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
 from pmf_lib.dates import Window
