@@ -59,6 +59,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pmf_lib.age import age_on
+from pmf_lib.codes import ETHNICITY_GROUPS, NOT_KNOWN, SEX_GROUPS
 from pmf_lib.compute.registry import KpiInputs, KpiMeta, all_kpis, unsupplied
 from pmf_lib.dates import Window
 from pmf_lib.read.tables import CinCensus, Ssda903
@@ -77,54 +79,17 @@ BREAKDOWN_COLUMNS = [
 #: Units a breakdown is computed for (a rate needs each group's population).
 BREAKDOWN_UNITS = ("count", "percent")
 
-NOT_KNOWN = "Not known"
 
 #: Child-characteristic dimensions and their groups, in report order.
 CHILD_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "age_band": ("Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over", NOT_KNOWN),
-    "sex": ("Male", "Female", NOT_KNOWN),
-    "ethnicity": (
-        "White",
-        "Mixed",
-        "Asian or Asian British",
-        "Black or Black British",
-        "Other ethnic group",
-        NOT_KNOWN,
-    ),
+    "sex": (*SEX_GROUPS.values(), NOT_KNOWN),
+    # the DfE major groups in the DfE's order, "Not known" (REFU, NOBT) last
+    "ethnicity": tuple(dict.fromkeys(ETHNICITY_GROUPS.values())),
 }
-
-#: DfE ethnicity codes to the DfE major groups (REFU/NOBT are "Not known").
-ETHNICITY_GROUPS: dict[str, str] = {
-    **dict.fromkeys(("WBRI", "WIRI", "WIRT", "WOTH", "WROM"), "White"),
-    **dict.fromkeys(("MWBC", "MWBA", "MWAS", "MOTH"), "Mixed"),
-    **dict.fromkeys(("AIND", "APKN", "ABAN", "AOTH"), "Asian or Asian British"),
-    **dict.fromkeys(("BCRB", "BAFR", "BOTH"), "Black or Black British"),
-    **dict.fromkeys(("CHNE", "OOTH"), "Other ethnic group"),
-    **dict.fromkeys(("REFU", "NOBT"), NOT_KNOWN),
-}
-
-SEX_GROUPS = {"1": "Male", "2": "Female"}
 
 # lower bounds (completed years) of the DfE age bands
 _AGE_EDGES = (0, 1, 5, 10, 16)
-
-
-def age_in_years(birth: pd.Series, on) -> pd.Series:
-    """Completed years of age on date ``on`` (missing where the birth date is).
-
-    Examples
-    --------
-    >>> b = pd.Series(pd.to_datetime(["2015-03-31", "2015-04-01", None]))
-    >>> age_in_years(b, "2025-03-31").tolist()
-    [10.0, 9.0, nan]
-    """
-    on = pd.Timestamp(on)
-    birth = pd.to_datetime(birth)
-    years = on.year - birth.dt.year
-    before_birthday = (birth.dt.month > on.month) | (
-        (birth.dt.month == on.month) & (birth.dt.day > on.day)
-    )
-    return (years - before_birthday.astype(float)).astype(float)
 
 
 def age_band(birth: pd.Series, on) -> pd.Series:
@@ -136,7 +101,7 @@ def age_band(birth: pd.Series, on) -> pd.Series:
     >>> age_band(b, "2025-03-31").tolist()
     ['Under 1', '1 to 4', '16 and over', 'Not known']
     """
-    age = age_in_years(birth, on).to_numpy()
+    age = age_on(birth, on).to_numpy()
     labels = np.array(CHILD_DIMENSIONS["age_band"][:-1] + (NOT_KNOWN,), dtype=object)
     idx = np.searchsorted(np.array(_AGE_EDGES), np.nan_to_num(age, nan=-1.0), side="right") - 1
     idx = np.where(np.isnan(age) | (age < 0), len(labels) - 1, idx)
