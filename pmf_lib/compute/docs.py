@@ -7,10 +7,9 @@ code: a test fails when the committed ``docs/kpis.md`` differs from
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from pmf_lib.atomic import write_text_atomic
 from pmf_lib.compute.registry import KpiMeta, all_kpis
 
 AREA_TITLES = {
@@ -124,8 +123,8 @@ def render_kpi_docs() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_kpi_docs(path: Path) -> Path:
-    """Write :func:`render_kpi_docs` to ``path`` atomically (temp file, then ``os.replace``).
+def write_kpi_docs(path: str | Path) -> Path:
+    """Write :func:`render_kpi_docs` to ``path`` atomically (:mod:`pmf_lib.atomic`).
 
     Examples
     --------
@@ -134,15 +133,4 @@ def write_kpi_docs(path: Path) -> Path:
     >>> out.read_text(encoding="utf-8") == render_kpi_docs()
     True
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_kpi_docs()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(render_kpi_docs(), path)
