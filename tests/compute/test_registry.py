@@ -92,3 +92,68 @@ def test_on_the_demo_history_no_declared_child_exceeds_its_parent():
         assert len(pair), f"{child}: no figures to compare with {parent}"
         over = pair[pair["c"] > pair["p"]]
         assert over.empty, f"{child} exceeds {parent}:\n{over}"
+
+
+def test_every_registered_kpi_declares_its_inputs_as_feeds():
+    from pmf_lib.compute.registry import kpi_feeds
+    from pmf_lib.feeds import Feed
+
+    feeds = kpi_feeds()
+    assert set(feeds) == set(all_kpis())
+    for kpi_id, k in all_kpis().items():
+        assert k.meta.inputs and feeds[kpi_id] == k.meta.inputs, kpi_id
+        assert all(isinstance(f, Feed) for f in k.meta.inputs), kpi_id
+
+
+def test_inputs_that_are_not_feeds_are_refused_naming_the_kpi():
+    with pytest.raises(ValueError, match="t_count: inputs must be Feeds"):
+        kpi(cadence="monthly", inputs=("referrals",), **META)(lambda inputs, window: Figure(1))
+
+
+def _local_kpi(unit="count", denominator=None):
+    from pmf_lib.feeds import Feed
+
+    calls = []
+
+    def f(inputs, window):
+        calls.append(window)
+        return Figure(7, 9 if denominator else None)
+
+    meta = {**META, "unit": unit, "denominator": denominator}
+    k = kpi(
+        register=False,
+        cadence="monthly",
+        inputs=(
+            Feed("local", "lado", "received_date"),
+            Feed("ssda903", "episodes", "DECOM", "stock", "DEC"),
+        ),
+        **meta,
+    )(f)
+    return k, calls
+
+
+def test_a_kpi_over_a_dataset_not_configured_is_missing_without_being_called():
+    import math
+
+    import pandas as pd
+
+    from pmf_lib.compute.registry import KpiInputs, unsupplied
+    from pmf_lib.dates import Window
+
+    w = Window.of("month", "2025-03-31")
+    k, calls = _local_kpi()
+    assert k.meta.datasets == ("lado",)
+    # lado not configured (absent): missing, and the function is never run
+    fig = k(KpiInputs(), w)
+    assert math.isnan(fig.numerator) and fig.denominator is None and calls == []
+    assert unsupplied(k.meta, KpiInputs()) == ["lado"]
+    # lado read without a required column (run anyway): missing too
+    lacking = pd.DataFrame({"received_date": []})
+    lacking.attrs["missing_columns"] = ["outcome"]
+    assert math.isnan(k(KpiInputs(local={"lado": lacking}), w).numerator) and calls == []
+    # lado supplied: the function runs (7)
+    assert k(KpiInputs(local={"lado": pd.DataFrame()}), w) == Figure(7) and len(calls) == 1
+    # a ratio is missing in numerator and denominator
+    r, _ = _local_kpi("percent", "d")
+    fig = r(KpiInputs(), w)
+    assert math.isnan(fig.numerator) and math.isnan(fig.denominator)
