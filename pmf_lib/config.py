@@ -131,6 +131,37 @@ class SuppressionSettings(_Strict):
     )
 
 
+class StoreSettings(_Strict):
+    """The store of every published figure and its ``pmf serve`` address (``docs/store.md``)."""
+
+    path: str | None = Field(
+        None,
+        description="the internal store (default: <outputs>/pmf.sqlite); the members' store is "
+        "beside it, named <name>-members.sqlite",
+    )
+    explore_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s\"'<>]+$",
+        description="the address of this audience's database in pmf serve (e.g. "
+        "https://pmf.intranet/pmf); reports link each measure to it ('Explore this "
+        "measure'); null: no link",
+    )
+
+    def explore_href(self, kpi_id: str) -> str | None:
+        """The link to a KPI's published figures in ``pmf serve`` (None: no address set).
+
+        Examples
+        --------
+        >>> StoreSettings(explore_url="https://pmf.intranet/pmf/").explore_href("cla_count")
+        'https://pmf.intranet/pmf/figures?kpi_id=cla_count'
+        >>> StoreSettings().explore_href("cla_count") is None
+        True
+        """
+        if not self.explore_url:
+            return None
+        return f"{self.explore_url.rstrip('/')}/figures?kpi_id={kpi_id}"
+
+
 class Area(_Strict):
     """A service area: its title and the KPIs its report shows, in order."""
 
@@ -220,6 +251,7 @@ class Config(_Strict):
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     data_quality: DataQualitySettings = DataQualitySettings()
     suppression: SuppressionSettings = SuppressionSettings()
+    store: StoreSettings = StoreSettings()
     base_dir: Path = Field(Path("."), exclude=True)
 
     @field_validator("areas")
