@@ -46,14 +46,18 @@ def key_path(loc: Sequence, prefix: str | None = None) -> str:
     return ".".join(parts)
 
 
-def pydantic_message(err: dict) -> str:
-    """Pydantic's own wording of one error.
+def pydantic_message(err: dict, unknown: str | None = None) -> str:
+    """Pydantic's own wording of one error (an unknown key as ``unknown`` if given).
 
     Examples
     --------
     >>> pydantic_message({"type": "extra_forbidden", "msg": "Extra inputs are not permitted"})
     'Extra inputs are not permitted'
+    >>> pydantic_message({"type": "extra_forbidden", "msg": "Extra inputs..."}, UNKNOWN_KEY)
+    'unknown key'
     """
+    if unknown is not None and err["type"] == "extra_forbidden":
+        return unknown
     return str(err["msg"])
 
 

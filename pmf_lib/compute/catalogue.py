@@ -29,6 +29,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pmf_lib.compute.registry import KpiMeta, all_kpis
 from pmf_lib.errors import PmfError
 from pmf_lib.textio import load_yaml, short_repr
+from pmf_lib.yamlio import UNKNOWN_KEY, pydantic_message, validation_error
+
+
+def _wording(err: dict) -> str:
+    return pydantic_message(err, UNKNOWN_KEY)
 
 
 class CatalogueEntry(BaseModel):
@@ -106,16 +111,14 @@ def load_catalogue(path: str | Path) -> dict[str, KpiMeta]:
         )
     out: dict[str, KpiMeta] = {}
     for kpi_id, settings in raw.items():
+        if not isinstance(settings or {}, dict):
+            raise PmfError(
+                "expected a mapping of settings (title, local_note)", file=path, field=kpi_id
+            )
         try:
-            entry = CatalogueEntry(**(settings or {}))
-        except (ValidationError, TypeError) as e:
-            if isinstance(e, ValidationError):
-                err = e.errors()[0]
-            else:
-                err = {"loc": (), "msg": "expected a mapping of settings (title, local_note)"}
-            key = ".".join([kpi_id, *map(str, err["loc"])])
-            msg = "unknown key" if err.get("type") == "extra_forbidden" else err["msg"]
-            raise PmfError(msg, file=path, field=key) from None
+            entry = CatalogueEntry.model_validate(settings or {})
+        except ValidationError as e:
+            raise validation_error(e, path, prefix=kpi_id, message=_wording) from None
         out[kpi_id] = entry.apply(registry[kpi_id].meta)
     for kpi_id, kpi in registry.items():
         out.setdefault(kpi_id, kpi.meta)
