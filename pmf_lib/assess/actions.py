@@ -108,7 +108,7 @@ def action_table(log: pd.DataFrame, end, *, current: bool) -> pd.DataFrame:
             state = state.mask(states[name].astype(bool), name)
         still_open = log["status"].astype("string").isin(OPEN_STATUSES).fillna(False)
         closed_since = states["open"].astype(bool) & ~still_open.astype(bool)
-    out.insert(0, "period_end", end)
+    out.insert(0, "period_end", pd.Series(end, index=out.index, dtype="datetime64[ns]"))
     out["state"] = state.astype("string")
     out["closed_since"] = closed_since.astype(bool)
     out = out.sort_values(["due_date", "action_id"], kind="stable", na_position="last")
