@@ -889,14 +889,3 @@ has moved up from quartile C to B against comparators.
         head += f", {target}"
     parts = [head] + [c for c in (_spc_clause(km), _quartile_clause(km)) if c]
     return "; ".join(parts) + "."
-
-
-def flag_labels(flags: Sequence[str]) -> str:
-    """The flags' short labels joined for a table cell.
-
-    Examples
-    --------
-    >>> flag_labels(["red", "quartile_d"])
-    'Red against target; Quartile D'
-    """
-    return "; ".join(FLAG_LABELS[f] for f in flags)

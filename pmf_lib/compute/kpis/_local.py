@@ -9,7 +9,6 @@ missing, never 0).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from pmf_lib.compute.registry import Figure, KpiInputs
@@ -194,14 +193,3 @@ def months_after(dates: pd.Series, months: int) -> pd.Series:
     ['2025-02-28', '2025-04-30']
     """
     return (dates + pd.DateOffset(months=months)).astype("datetime64[ns]")
-
-
-def all_true(values: np.ndarray) -> bool:
-    """True when every element is True (and there is at least one).
-
-    Examples
-    --------
-    >>> all_true(np.array([True, True])), all_true(np.array([], dtype=bool))
-    (True, False)
-    """
-    return bool(len(values)) and bool(np.all(values))

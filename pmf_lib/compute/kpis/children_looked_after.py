@@ -146,19 +146,6 @@ def _placements_by_cid(ep: pd.DataFrame, period_end) -> pd.Series:
     return (is_first | ~ov["is_L"]).groupby(ov["cid"]).sum()
 
 
-def placements_in_12_months(inputs: KpiInputs, period_end) -> pd.Series:
-    """Placements per child (index ``CHILD``) during the 12 months ending ``period_end``.
-
-    Placements are the countable episodes overlapping ``[period_end - 12 months + 1 day,
-    period_end]`` in DECOM order, except those with RNE ``L``; the first overlapping
-    episode always counts.
-    """
-    ep = prepared_episodes(inputs)
-    counts = _placements_by_cid(ep, period_end)
-    child_ids = ep.drop_duplicates("cid").set_index("cid")["CHILD"].reindex(counts.index)
-    return pd.Series(counts.to_numpy(), index=pd.Index(child_ids, name="CHILD"))
-
-
 @kpi(
     id="cla_3plus_placements_pct",
     title="Children looked after with 3 or more placements in 12 months",
