@@ -479,6 +479,8 @@ def definitions(data: MonthTables, kpi_ids: list[str]) -> HTML:
                 "polarity": POLARITY_TEXT[m.polarity],
                 "source": m.source,
                 "comparator": m.comparator,
+                # "Explore this measure": its figures in pmf serve, where configured.
+                "explore": data.config.store.explore_href(kid),
             }
         )
     return render("definitions.html.j2", items=items)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import socket
 import subprocess
 import sys
@@ -215,3 +216,30 @@ def test_no_store_or_a_bad_passwords_file_is_one_line_and_exit_2(tmp_path, capsy
     members.write_bytes(junk.read_bytes())
     assert main(["serve", "--store", str(junk)]) == 2
     assert "not a readable pmf store" in capsys.readouterr().err
+
+
+def test_reports_link_each_measure_to_pmf_serve_only_where_configured(demo_dir):
+    from pmf_lib.config import StoreSettings, load_config
+    from pmf_lib.render import blocks
+    from pmf_lib.render.month_data import MonthTables
+
+    if not (MONTH / "run.json").is_file():
+        pytest.skip("the demo month is not published: run `pmf run --month 2026-10`")
+    config = load_config(ROOT / "parameters" / "config.yaml")
+    tables = {n: pd.read_parquet(MONTH / f"{n}.parquet") for n in ("kpi_history", "kpis", "spc")}
+
+    def definitions(cfg) -> str:
+        data = MonthTables.from_tables(
+            cfg, "2026-10", tables["kpi_history"], tables["kpis"], spc=tables["spc"]
+        )
+        return blocks.definitions(data, ["contacts_count", "cla_count"]).data
+
+    plain = definitions(config)
+    assert "Explore this measure" not in plain and "pmf-explore" not in plain
+    linked = definitions(
+        config.model_copy(update={"store": StoreSettings(explore_url="https://pmf.intranet/pmf")})
+    )
+    assert linked.count("Explore this measure") == 2
+    assert 'href="https://pmf.intranet/pmf/figures?kpi_id=contacts_count"' in linked
+    # Without the link the block is exactly as before (the demo's HTML is unchanged).
+    assert re.sub(r'\n?<p class="pmf-explore">.*?</p>', "", linked) == plain
