@@ -81,15 +81,6 @@ RULES = ("outside_limits", "trend", "two_of_three", "shift")
 """Special-cause rules in precedence order."""
 COMMON_CAUSE = "common_cause"
 
-RULE_PHRASES = {
-    "outside_limits": "outside the process limits",
-    "trend": "a trend",
-    "two_of_three": "two of three points close to a limit",
-    "shift": "a shift",
-    "common_cause": "common cause variation",
-}
-"""Plain-English names of the rules (for chart labels and sentences)."""
-
 # Variation icon labels.
 IMPROVEMENT = "special cause improvement"
 CONCERN = "special cause concern"

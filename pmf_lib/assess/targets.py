@@ -65,7 +65,6 @@ from pmf_lib.errors import PmfError
 from pmf_lib.textio import load_yaml, short_repr
 from pmf_lib.yamlio import plain_message, validation_error
 
-DEFAULT_TARGETS = Path("parameters/targets.yaml")
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 NO_TARGET, NO_DATA = "No target", "No data"
 RAG_STATES = (GREEN, AMBER, RED, NO_TARGET, NO_DATA)

@@ -619,7 +619,6 @@ def _short_breaks(rng, child, dob, plan_start, plan_end, need) -> dict[str, np.n
     }
 
 
-RNE_FOR = {(True, False): "P", (True, True): "U", (False, False): "L", (False, True): "L"}
 PLACE_CHANGE = (
     [
         "CARPL",

@@ -65,17 +65,6 @@ ETHNIC_SHARES = {
     "REFU": 0.02,
 }
 ETHNIC = (list(ETHNIC_SHARES), list(ETHNIC_SHARES.values()))
-MONTHLY_COLUMNS = (
-    "month",
-    "team",
-    "fte_in_post",
-    "agency_fte",
-    "vacancies_fte",
-    "starters",
-    "leavers",
-    "sickness_days",
-    "cases_held",
-)
 
 
 @dataclass

@@ -55,8 +55,6 @@ _HISTORY = (
 OPEN_STATUSES = ("not_started", "in_progress", "overdue")
 #: Statuses of an action closed (its completed_date is when).
 CLOSED_STATUSES = ("complete", "cancelled")
-#: The columns that give an action's history.
-HISTORY_COLUMNS = ("created_date", "completed_date")
 
 
 def history_gaps(df: pd.DataFrame) -> pd.Series:

@@ -64,7 +64,6 @@ CSWW_OK = (
 WF_HEAD = (
     "Month,Team,FTE in post,Agency FTE,Vacancies FTE,Starters,Leavers,Sickness days,Cases held\n"
 )
-CONTACTS_HEAD = "Contact ID,Child ID,Contact date,Contact source,Decision,Decision date,Team\n"
 POP_HEAD = (BASE / "population.csv").read_text().splitlines()[0] + "\n"
 POP_ROW = (BASE / "population.csv").read_text().splitlines()[2]
 
