@@ -257,11 +257,13 @@ def extract_date(data) -> str | None:
     >>> from types import SimpleNamespace as N
     >>> d = N(cin=N(returns=pd.DataFrame({"reference_date": pd.to_datetime(["2026-11-03"])})),
     ...       cla=N(returns=pd.DataFrame({"reference_date": pd.to_datetime(["2026-03-31"])})))
-    >>> extract_date(d), extract_date(None)
-    ('2026-11-03', None)
+    >>> extract_date(d), extract_date(None), extract_date(N(sources=None, data=d))
+    ('2026-11-03', None, '2026-11-03')
     """
     if data is None:
         return None
+    if hasattr(data, "sources") and hasattr(data, "data"):  # a MonthRead: its SourceData
+        data = data.data
     dates = []
     for part in ("cin", "cla"):
         returns = getattr(getattr(data, part, None), "returns", None)
@@ -316,7 +318,8 @@ def record_month(config, out_dir: Path, data=None) -> list[Path]:
     internal run goes to the internal store and, suppressed by
     :func:`members_view`, to the members' store; a members' or public run's
     tables (already suppressed) go to the members' store only. ``data`` (the
-    sources the run read, if it read them) gives the extract date; without it
+    sources the run read, if it read them: a ``SourceData`` or a ``MonthRead``)
+    gives the extract date; without it
     the extract date of an earlier run with the same inputs
     (``base_fingerprint``) is used, or none.
 
