@@ -1,9 +1,10 @@
 """The reports' improvement action lists agree with the published action KPIs.
 
-``MonthData.actions`` takes each action's state from the same computation as
-``actions_open_count`` (``compute.kpis.improvement_actions.action_states``), so
-"Improvement actions open: N" and the list of open actions beneath it can never
-disagree.
+The batch publishes each action's state (``actions.parquet``, made by
+``assess.actions`` with the computation behind ``actions_open_count``:
+``compute.kpis.improvement_actions.action_states``) and ``MonthData.actions``
+lists what it says, so "Improvement actions open: N" and the list of open
+actions beneath it can never disagree.
 """
 
 from __future__ import annotations
@@ -98,3 +99,39 @@ def test_a_log_without_history_is_not_listed_for_past_months(tmp_path):
     now = _month(tmp_path, old, "2026-10", extract="2026-10-31")
     assert _figure(now, "actions_open_count") == 1
     assert [r["id"] for r in now.actions("improvement_actions")["overdue"]] == ["A1"]
+
+
+def test_the_published_table_gives_the_same_lists(tmp_path):
+    # As the batch publishes the month (pmf_lib.assess.actions) and a notebook loads it
+    import yaml
+
+    from pmf_lib.assess.actions import actions_for_config
+
+    d = _month(tmp_path, LOG, "2026-03", extract="2026-10-31")
+    folder = tmp_path / "out" / "2026-03"
+    folder.mkdir(parents=True)
+    d.history_full.to_parquet(folder / "kpi_history.parquet")
+    d.assessed.reset_index(drop=True).to_parquet(folder / "kpis.parquet")
+    d.spc.to_parquet(folder / "spc.parquet")
+    actions_for_config(d.config, d.history_full, "2026-03").to_parquet(folder / "actions.parquet")
+    (tmp_path / "config.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "council": {"code": 938, "name": "Testshire County Council"},
+                "data": {
+                    "ssda903": "a",
+                    "cin_census": "b",
+                    "population": "p.csv",
+                    "local": {"improvement_actions": str(tmp_path / "improvement_actions.csv")},
+                },
+                "outputs": "out",
+                "areas": {a: {"title": x.title, "kpis": x.kpis} for a, x in d.config.areas.items()},
+            }
+        )
+    )
+    (tmp_path / "improvement_actions.csv").unlink()  # the raw log is not read again
+    loaded = MonthData.load(tmp_path / "config.yaml", "2026-03")
+    a = loaded.actions("improvement_actions")
+    # at 31 March 2026: A1 overdue, A2 open (see LOG), as the figure counts: 2
+    assert [r["id"] for r in a["overdue"]] == ["A1"] and [r["id"] for r in a["open"]] == ["A2"]
+    assert len(a["open"]) + len(a["overdue"]) == _figure(loaded, "actions_open_count") == 2
