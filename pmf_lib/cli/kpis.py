@@ -16,13 +16,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from pmf_lib.compute import build_kpi_table
+    from pmf_lib.assess.build import build_month
     from pmf_lib.config import load_config
     from pmf_lib.publish.atomic import check_writable, write_csv_atomic
 
     config = load_config(args.config)
     check_writable(Path(args.out))  # an unwritable --out fails before any work
-    table = build_kpi_table(config, args.month)
+    # The month's one build, stopped after the KPI history (with its confidence).
+    table = build_month(config, args.month, through="kpis").kpi_table
     write_csv_atomic(table, Path(args.out))
     print(f"{len(table)} rows, {table['kpi_id'].nunique()} KPIs -> {args.out}")
     return 0

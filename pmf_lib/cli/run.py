@@ -1,4 +1,10 @@
-"""``pmf run``: the monthly batch of reports (one council, or several)."""
+"""``pmf run``: the month's build and its batch of reports (one council, or several).
+
+Each source is read once (:func:`pmf_lib.assess.build.build_month`); besides the
+reports and their tables, the run writes what ``pmf validate`` writes
+(``data_quality.html``, ``data_quality_issues.csv``, ``data_quality_confidence.csv``),
+so ``make report`` is this one command.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +56,7 @@ def run(args) -> int:
     reports that had not finished are not published (their earlier versions stay).
     """
     from pmf_lib.config import load_config
-    from pmf_lib.publish.batch import run_councils
+    from pmf_lib.publish.councils import run_councils
     from pmf_lib.publish.procs import StopRequested, stop_on_signals
 
     config = load_config(args.config)

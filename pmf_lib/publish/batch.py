@@ -1,30 +1,36 @@
-"""The monthly batch (``pmf run``): every report of one month, for one or several councils.
+"""The monthly batch (``pmf run``): every report of one month, for one council.
 
 Steps, in order:
 
-1. check everything before any work: the month, the areas asked for, each area's
-   KPI ids against the registry, the targets file, and every distinct notebook's
-   declared parameters (papermill only logs a misspelt parameter and runs the
-   default);
-2. read the council's sources once and compute the tidy KPI history once
-   (``kpi_history.parquet``/``.csv``) and the month's assessed table
-   (``kpis.parquet``/``.csv``), shared by every report;
+1. check everything before any work: the options (:class:`~pmf_lib.publish.options.RunOptions`),
+   the areas asked for, each area's KPI ids against the registry, the targets file,
+   and every distinct notebook's declared parameters (papermill only logs a
+   misspelt parameter and runs the default);
+2. read each of the council's sources once (:func:`pmf_lib.assess.build.read_month`)
+   and find the month;
 3. take the month's run lock (a second run for the same month is refused) and
    decide what to run: reports whose inputs, parameters and notebook are unchanged
-   since their last good run are skipped unless ``force``; ``retry_failed`` runs
-   only what did not succeed last time;
-4. run the reports on an executor (:mod:`pmf_lib.publish.executors`: a local pool
+   since their last good run are skipped unless ``force``
+   (:mod:`pmf_lib.publish.fingerprint`); ``retry_failed`` runs only what did not
+   succeed last time;
+4. build the month once (:func:`pmf_lib.assess.build.build_month`: validation and
+   data quality confidence with one reference date, the KPI history, the
+   assessment, the breakdowns) and write its tables and its data quality report
+   (:mod:`pmf_lib.publish.tables`), shared by every report; skipped when the
+   inputs are unchanged since the tables were written;
+5. run the reports on an executor (:mod:`pmf_lib.publish.executors`: a local pool
    of warm kernels, or a dask cluster), each with its own time limit; a failed
    report publishes nothing (its earlier good version stays) and does not stop
    the others;
-5. write the month's ``index.html``, ``run.json`` and ``outputs/index.html``
-   (each to a temporary name, then renamed); the run's log is ``run.log`` beside
-   ``run.json``.
+6. write the month's ``index.html``, ``run.json`` and ``outputs/index.html``
+   (each to a temporary name, then renamed); the run's log is ``run-<start>.log``
+   beside ``run.json``.
+
+Several councils: :func:`pmf_lib.publish.councils.run_councils`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -32,13 +38,11 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from pmf_lib import __version__
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import (
@@ -47,15 +51,47 @@ from pmf_lib.publish.atomic import (
     ensure_dir,
     publish_guard,
     remove_temporaries,
-    write_csv_atomic,
     write_json_atomic,
-    write_parquet_atomic,
     write_text_atomic,
+)
+from pmf_lib.publish.fingerprint import (
+    base_fingerprint,
+    config_snapshot,
+    digest,
+    input_files,
+    library_digest,
+    report_fingerprints,
+    spec_inputs,
+    table_digest,
 )
 from pmf_lib.publish.index import write_month_pages, write_root_index
 from pmf_lib.publish.lock import RunLock
 from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
+from pmf_lib.publish.options import DEFAULT_TIMEOUT, RunOptions
 from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
+from pmf_lib.publish.tables import ASSESSED, HISTORY, QUALITY_OUTPUTS, quality_dir
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "NOTEBOOK",
+    "NOTEBOOK_PARAMETERS",
+    "REQUIRED_PARAMETERS",
+    "BatchResult",
+    "ReportResult",
+    "base_fingerprint",
+    "check_areas",
+    "check_notebook_parameters",
+    "check_specs",
+    "config_snapshot",
+    "input_files",
+    "library_digest",
+    "notebook_parameters",
+    "report_fingerprints",
+    "run_batch",
+    "run_councils",
+    "spec_inputs",
+    "table_digest",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "service_area_report.ipynb"
@@ -65,8 +101,6 @@ NOTEBOOK_PARAMETERS = ("area", "month", "config_path", "kpi_table")
 #: :data:`~pmf_lib.publish.plan.COMMON_PARAMETERS` (``assessed_table``) is passed
 #: to the notebooks that declare it.
 REQUIRED_PARAMETERS = ("month", "config_path", "kpi_table")
-DEFAULT_TIMEOUT = 600.0
-_MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 log = logging.getLogger("pmf.run")
 
 
@@ -277,149 +311,6 @@ def check_specs(specs: list[ReportSpec]) -> dict[Path, tuple[str, ...]]:
     return common
 
 
-def _absolute(config: Config, value):
-    if isinstance(value, str):
-        return str(config.resolve(value))
-    if isinstance(value, list):
-        return [_absolute(config, v) for v in value]
-    if isinstance(value, dict):
-        return {k: _absolute(config, v) for k, v in value.items()}
-    return value
-
-
-def config_snapshot(config: Config) -> dict:
-    """The config as plain data with every path made absolute (for the notebook and run.json).
-
-    Every entry under ``data`` is a path (or a list, or a mapping of lists, of
-    paths), as are ``outputs``, ``targets``, ``kpi_catalogue``, ``council.logo``
-    and ``benchmarks.store``.
-
-    Examples
-    --------
-    >>> from pmf_lib.config import Area, Config, Council, DataSources
-    >>> from pathlib import Path
-    >>> c = Config(council=Council(code=938, name="D"), base_dir=Path("/cfg"),
-    ...            data=DataSources(ssda903="a", cin_census=["b/*.xml"], population="p.csv"),
-    ...            areas={"x": Area(title="X", kpis=["referrals_count"])})
-    >>> s = config_snapshot(c)
-    >>> s["data"]["ssda903"], s["data"]["cin_census"], s["data"]["population"], s["outputs"]
-    (['/cfg/a'], ['/cfg/b/*.xml'], '/cfg/p.csv', '/cfg/outputs')
-    """
-    snap = config.model_dump(mode="json", exclude_none=False)
-    snap.pop("councils", None)
-    snap["data"] = _absolute(config, snap["data"])
-    for holder, key in (
-        (snap, "outputs"),
-        (snap, "targets"),
-        (snap, "kpi_catalogue"),
-        (snap.get("council"), "logo"),
-        (snap.get("benchmarks"), "store"),
-    ):
-        if isinstance(holder, dict) and holder.get(key):
-            holder[key] = _absolute(config, holder[key])
-    return snap
-
-
-def input_files(config: Config) -> list[Path]:
-    """Every existing input file every report reads, sorted.
-
-    The data sources, the targets file, the KPI catalogue (``kpi_catalogue``), the
-    logo and the files of a configured benchmark store. The files only some
-    reports read (commentary, ``schedule.yaml``) are each spec's own ``inputs``
-    (:func:`spec_inputs`).
-    """
-    files: set[Path] = set()
-    sources = ["ssda903", "cin_census"]
-    optional = getattr(config, "optional_sources", None)
-    if callable(optional):
-        sources += optional()
-    for source in sources:
-        files.update(config.files(source))
-    singles = [config.population_file, getattr(config, "targets_file", None)]
-    if config.kpi_catalogue:
-        singles.append(config.resolve(config.kpi_catalogue))
-    if config.council.logo:
-        singles.append(config.resolve(config.council.logo))
-    files.update(p for p in singles if p is not None and p.is_file())
-    if config.benchmarks.store:
-        store = config.resolve(config.benchmarks.store)
-        if store.is_dir():
-            files.update(p for p in store.rglob("*") if p.is_file())
-    return sorted(files)
-
-
-@lru_cache(maxsize=1)
-def library_digest() -> str:
-    """A SHA-256 of the library: its version and every file of ``pmf_lib`` (code,
-    templates, shipped data), so that an edited library (an editable install keeps
-    its version number) re-runs the reports. Taken once per process: the library
-    this run was started with.
-
-    Examples
-    --------
-    >>> len(library_digest()) == 64 and library_digest() == library_digest()
-    True
-    """
-    h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            h.update(path.relative_to(package).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def spec_inputs(spec: ReportSpec) -> list[list]:
-    """``[path, sha256]`` of each of a report's own inputs; ``None`` for a file not written.
-
-    Examples
-    --------
-    >>> s = ReportSpec("a", "A", "area", NOTEBOOK, inputs=(Path("/nowhere/a.md"),))
-    >>> spec_inputs(s)
-    [['/nowhere/a.md', None]]
-    """
-    return [[str(p), sha256_file(p) if Path(p).is_file() else None] for p in spec.inputs]
-
-
-def base_fingerprint(
-    month: str, snapshot: dict, inputs: list[dict], supplied_digest: str | None
-) -> str:
-    """What every report and the KPI tables depend on: the library, the month, the
-    config, the content of every common input file (:func:`input_files`) and a
-    supplied KPI table."""
-    return _digest(
-        {
-            "pmf_version": __version__,
-            "library": library_digest(),
-            "month": month,
-            "config": snapshot,
-            "inputs": [[i["path"], i["sha256"]] for i in inputs],
-            "kpi_table": supplied_digest,
-        }
-    )
-
-
-def report_fingerprints(base: str, specs: list[ReportSpec]) -> dict[str, str]:
-    """Each report's fingerprint: ``base``, its notebook's content, its id, kind,
-    title and parameters, and the content of its own inputs (commentary files,
-    the schedule). A report whose fingerprint equals its last good run's is skipped."""
-    notebook_sha = {nb: sha256_file(nb) for nb in {Path(s.notebook).resolve() for s in specs}}
-    return {
-        s.id: _digest(
-            [
-                base,
-                notebook_sha[Path(s.notebook).resolve()],
-                s.id,
-                s.kind,
-                s.title,
-                s.parameters,
-                spec_inputs(s),
-            ]
-        )
-        for s in specs
-    }
-
-
 def _month_of_table(table: pd.DataFrame, month: str) -> str:
     ends = pd.to_datetime(table["period_end"])
     if ends.empty:
@@ -429,21 +320,6 @@ def _month_of_table(table: pd.DataFrame, month: str) -> str:
     if not (ends.dt.strftime("%Y-%m") == month).any():
         raise PmfError(f"the KPI table has no figures for {month}", field="month")
     return month
-
-
-def table_digest(table: pd.DataFrame) -> str:
-    """A SHA-256 of a table's contents (column names, dtypes and values).
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"x": [1, 2]})
-    >>> table_digest(a) == table_digest(a.copy()), table_digest(a) == table_digest(a + 1)
-    (True, False)
-    """
-    h = hashlib.sha256()
-    h.update(json.dumps([[str(c), str(t)] for c, t in table.dtypes.items()]).encode())
-    h.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
-    return h.hexdigest()
 
 
 def _title(config: Config, spec: ReportSpec, month: str) -> str:
@@ -522,18 +398,20 @@ def run_batch(
     """
     started_clock, started = time.monotonic(), _now()
     # ---- 1. check everything first -----------------------------------------
-    if month != "latest" and not _MONTH_RE.fullmatch(str(month)):
-        raise PmfError(f"expected YYYY-MM or 'latest', got {month!r}", field="month")
-    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
-        raise PmfError(f"jobs must be a whole number of at least 1, got {jobs!r}", field="jobs")
-    if engine not in ("warm", "papermill"):
-        raise PmfError(f"unknown engine {engine!r}; expected warm or papermill", field="engine")
-    if force and retry_failed:
-        raise PmfError("give --force or --retry-failed, not both", field="retry_failed")
-    if not isinstance(timeout, int | float) or not 0 < timeout < float("inf"):  # nan too
-        raise PmfError(
-            f"timeout must be a positive number of seconds, got {timeout!r}", field="timeout"
-        )
+    opts = RunOptions.check(
+        month=month,
+        areas=areas,
+        jobs=jobs,
+        quiet=quiet,
+        notebook=notebook,
+        timeout=timeout,
+        executor=executor,
+        scheduler=scheduler,
+        engine=engine,
+        force=force,
+        retry_failed=retry_failed,
+    )
+    month = opts.month
     chosen = check_areas(config, areas)
     check_folder_path(config.outputs_dir)  # an outputs path that is a file: before any work
     if config.targets_file:  # every report reads it: a bad file fails here, once
@@ -548,20 +426,20 @@ def run_batch(
             planned = [replace(s, notebook=Path(notebook)) for s in planned]
         return planned, check_specs(planned)
 
-    # ---- 2. the month, the plan, the lock -------------------------------------------
-    data = None
+    # ---- 2. the sources (read once), the month, the plan, the lock ----------------
+    read = None
     if kpi_table is None:
         supplied_digest = None
         table_source = "computed from the inputs"
         # The month must lie within the data: checked before the lock creates its folder
         # (a month already published passed this check with the same inputs).
         if month == "latest" or not (config.outputs_dir / month / "run.json").is_file():
-            from pmf_lib.compute import resolve_month
-            from pmf_lib.read import load_sources
+            from pmf_lib.assess.build import read_month, resolve_month
 
             plan(datetime.now().strftime("%Y-%m"))  # check the notebooks before reading data
-            data = load_sources(config)
-            month = resolve_month(month, data)
+            read = read_month(config)
+            read.raise_unreadable()  # a file pmf validate would list: its line, nothing run
+            month = resolve_month(month, read)
     else:
         kpi_table = kpi_table.copy()
         kpi_table["period_end"] = pd.to_datetime(kpi_table["period_end"])
@@ -607,7 +485,7 @@ def _run_locked(
     retry_failed,
     started_clock,
     started,
-    data,
+    read,
     supplied_digest,
     table_source,
     out_dir,
@@ -615,8 +493,6 @@ def _run_locked(
     run_id,
     **_ignored,
 ) -> BatchResult:
-    from pmf_lib.assess.pipeline import assess_for_config
-
     snapshot = config_snapshot(config)
     inputs = [file_record(p) for p in input_files(config)]
     base = base_fingerprint(month, snapshot, inputs, supplied_digest)
@@ -630,7 +506,7 @@ def _run_locked(
         )
         for s in specs
     }
-    fingerprints = {k: _digest([v, navs[k]]) for k, v in report_fingerprints(base, specs).items()}
+    fingerprints = {k: digest([v, navs[k]]) for k, v in report_fingerprints(base, specs).items()}
     own_inputs = {s.id: spec_inputs(s) for s in specs}  # recorded per report in run.json
     previous = _previous_run(out_dir)
     prev_reports = {r.get("id"): r for r in previous.get("reports", [])}
@@ -652,9 +528,9 @@ def _run_locked(
         len(carried),
     )
 
-    # ---- 3. the KPI tables, once (reused when the inputs have not changed) ---------
-    history = out_dir / "kpi_history.parquet"
-    assessed_path = out_dir / "kpis.parquet"
+    # ---- 3. the month's build, once (reused when the inputs have not changed) -------
+    history, assessed_path = out_dir / HISTORY, out_dir / ASSESSED
+    dq_dir = quality_dir(config, month)
     prev_tables_current = (
         previous.get("base_fingerprint") == base
         and history.is_file()
@@ -662,95 +538,35 @@ def _run_locked(
         and (out_dir / "spc.parquet").is_file()
         and sha256_file(history) == (previous.get("kpi_table") or {}).get("sha256")
         and sha256_file(assessed_path) == (previous.get("assessed_table") or {}).get("sha256")
+        and (kpi_table is not None or all((dq_dir / n).is_file() for n in QUALITY_OUTPUTS))
     )
     if prev_tables_current and not force:
         table_record, assessed_record = previous["kpi_table"], previous["assessed_table"]
         log.info("KPI tables unchanged since the last run: reused")
     else:
+        from pmf_lib.assess.build import build_from_table, build_month
+        from pmf_lib.publish.tables import write_month_tables, write_quality_outputs
+
+        t0 = time.monotonic()
         if kpi_table is None:
-            from pmf_lib.compute import build_kpi_table
-            from pmf_lib.read import load_sources
-
-            data = data or load_sources(config)
-            t0 = time.monotonic()
-            table = build_kpi_table(config, month, data)
-            log.info("KPI table computed in %.1f s (%d rows)", time.monotonic() - t0, len(table))
+            build = build_month(config, month, read=read)
+            for step, seconds in build.timings.items():
+                log.info("Month build: %s in %.1f s", step, seconds)
+            log.info(
+                "KPI table computed in %.1f s (%d rows)",
+                time.monotonic() - t0,
+                len(build.kpi_table),
+            )
         else:
-            table = kpi_table
-        assessed = assess_for_config(config, table, month)
-        # The SPC table (every chart's points, limits and verdicts; helper A, issue 10).
-        from pmf_lib.assess.pipeline import spc_for_config
-        from pmf_lib.assess.spc_table import rebase_proposals, suppress_spc_table
-
-        spc_points = spc_for_config(config, table, month)
+            build = build_from_table(config, kpi_table, month)
         # Members'/public outputs get only the suppressed view (one decision,
         # pmf_lib.assess.disclosure): the reports read it, and no count of 1-4
         # reaches the folder.
-        from pmf_lib.assess.disclosure import Disclosure, published_tables
-        from pmf_lib.assess.disclosure import suppress_breakdowns as _suppressed
-        from pmf_lib.assess.pipeline import configured_kpis
-
-        rules = Disclosure.from_config(config)
-        if rules is not None:
-            view = published_tables(table, assessed, None, configured_kpis(config), rules)
-            table, assessed = view.history, view.assessed
-            spc_points = suppress_spc_table(spc_points, table)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_parquet_atomic(table, history)
-        write_csv_atomic(table, out_dir / "kpi_history.csv")
-        write_parquet_atomic(assessed, assessed_path)
-        write_csv_atomic(assessed, out_dir / "kpis.csv")
-        write_parquet_atomic(spc_points, out_dir / "spc.parquet")
-        write_csv_atomic(spc_points, out_dir / "spc.csv")
-        write_csv_atomic(rebase_proposals(spc_points), out_dir / "spc_rebase_proposals.csv")
-        # Each improvement action's state at the month end, as the action KPIs count
-        # them (pmf_lib.assess.actions); none without a log, and none left from before.
-        from pmf_lib.assess.actions import actions_for_config
-
-        read_log = data.local.get("improvement_actions") if data is not None else None
-        actions = actions_for_config(config, table, month, read_log)
-        for name, write in (
-            ("actions.parquet", write_parquet_atomic),
-            ("actions.csv", write_csv_atomic),
-        ):
-            if actions is None:
-                (out_dir / name).unlink(missing_ok=True)
-            else:
-                write(actions, out_dir / name)
-        if data is not None:  # breakdowns need the source data (not a precomputed table)
-            from pmf_lib.compute import inputs_from_sources
-            from pmf_lib.compute.breakdowns import compute_breakdowns
-            from pmf_lib.dates import month_end
-
-            t0 = time.monotonic()
-            breakdowns = compute_breakdowns(inputs_from_sources(data), month_end(month))
-            if rules is not None:
-                breakdowns = _suppressed(
-                    breakdowns, configured_kpis(config), table, rules.max_count
-                )
-            write_parquet_atomic(breakdowns, out_dir / "breakdowns.parquet")
-            write_csv_atomic(breakdowns, out_dir / "breakdowns.csv")
-            log.info(
-                "Breakdowns computed in %.1f s (%d rows)", time.monotonic() - t0, len(breakdowns)
-            )
-        else:  # no source data: no breakdowns, and none left from an earlier run
-            for stale in ("breakdowns.parquet", "breakdowns.csv"):
-                (out_dir / stale).unlink(missing_ok=True)
-        table_record = {
-            "source": table_source,
-            "rows": len(table),
-            "parquet": history.name,
-            "csv": "kpi_history.csv",
-            "sha256": sha256_file(history),
-            "run_id": run_id,
-        }
-        assessed_record = {
-            "rows": len(assessed),
-            "parquet": assessed_path.name,
-            "csv": "kpis.csv",
-            "sha256": sha256_file(assessed_path),
-            "run_id": run_id,
-        }
+        table_record, assessed_record = write_month_tables(
+            build.published(config), out_dir, run_id=run_id, table_source=table_source
+        )
+        if build.quality is not None:  # after spc_rebase_proposals.csv, which it lists
+            write_quality_outputs(config, build)
     config_copy = write_text_atomic(
         "# The config this month's reports were run with (paths made absolute).\n"
         + yaml.safe_dump(snapshot, sort_keys=False, allow_unicode=True),
@@ -903,10 +719,6 @@ class _Progress:
             self.bar.write(line, file=sys.stderr)
 
 
-def _digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _previous_run(out_dir: Path) -> dict:
     """The month's last manifest (empty when there is none or it cannot be read)."""
     try:
@@ -956,71 +768,5 @@ def _start_log(out_dir: Path, started: str) -> logging.FileHandler:
     return handler
 
 
-def run_councils(
-    config: Config,
-    month: str = "latest",
-    councils: str | list[str] | None = "all",
-    *,
-    kpi_tables: dict[str, pd.DataFrame] | None = None,
-    executor="local",
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    engine: str = "warm",
-    **options,
-) -> list[BatchResult]:
-    """Run the month's batch for each council of a config (one, or ``councils:``).
-
-    Parameters
-    ----------
-    config : Config
-        A single-council config (then ``councils`` must be ``all`` or None), or a
-        multi-council one whose councils' outputs go to ``outputs/<id>/YYYY-MM/``.
-    councils : str or list of str
-        ``all`` or council ids.
-    kpi_tables : dict, optional
-        Precomputed KPI histories by council id (default: computed per council).
-    executor, jobs, scheduler, engine
-        As :func:`run_batch`; one executor (one dask cluster) serves every council.
-    **options
-        Passed to :func:`run_batch` (``areas``, ``quiet``, ``timeout``, ``force``,
-        ``retry_failed``).
-
-    Raises
-    ------
-    PmfError
-        For an unknown council id, checked before any work.
-    """
-    if not config.multi:
-        if councils not in (None, "all", []):
-            raise PmfError(
-                "this config is for one council; --councils needs a councils: config",
-                field="councils",
-            )
-        ids, configs = [None], [config]
-    else:
-        ids = config.council_ids() if councils in (None, "all") else list(councils)
-        configs = [config.for_council(c) for c in ids]  # raises for an unknown id
-    from pmf_lib.publish.executors import make_executor
-
-    runner = (
-        make_executor(executor, jobs, scheduler, engine) if isinstance(executor, str) else executor
-    )
-    results = []
-    try:
-        for cid, one in zip(ids, configs, strict=True):
-            table = (kpi_tables or {}).get(cid) if cid else (kpi_tables or {}).get(None)
-            results.append(
-                run_batch(
-                    one,
-                    month,
-                    jobs=jobs,
-                    kpi_table=table,
-                    executor=runner,
-                    engine=engine,
-                    **options,
-                )
-            )
-    finally:
-        if isinstance(executor, str):
-            runner.close()
-    return results
+# Several councils' batches (the councils module calls back into this one).
+from pmf_lib.publish.councils import run_councils  # noqa: E402

@@ -9,12 +9,14 @@ import shutil
 import pytest
 
 from pmf_lib.config import load_config
-from pmf_lib.publish import batch as batch_module
-from pmf_lib.publish.batch import (
+from pmf_lib.publish import fingerprint as fingerprint_module
+from pmf_lib.publish.fingerprint import (
     base_fingerprint,
     config_snapshot,
+    digest,
     input_files,
     report_fingerprints,
+    table_digest,
 )
 from pmf_lib.publish.manifest import file_record
 from pmf_lib.publish.plan import plan_reports
@@ -179,7 +181,7 @@ def test_a_changed_library_reruns_every_report(council, monkeypatch):
     # library's content is fingerprinted, not only its version.
     _, config = council
     before = fingerprints(config)
-    monkeypatch.setattr(batch_module, "library_digest", lambda: "0" * 64)
+    monkeypatch.setattr(fingerprint_module, "library_digest", lambda: "0" * 64)
     assert rerun(before, fingerprints(config)) == EVERY
 
 
@@ -187,3 +189,17 @@ def test_the_common_inputs_are_listed_in_the_manifest(council):
     root, config = council
     names = {p.name for p in input_files(config)}
     assert {"kpis.yaml", "logo.png", "targets.yaml", "population.csv", "cin_2026.xml"} <= names
+
+
+def test_a_table_digest_follows_values_and_dtypes_not_the_index():
+    import pandas as pd
+
+    a = pd.DataFrame({"kpi_id": ["x", "y"], "value": [1.0, 2.0]})
+    assert table_digest(a) == table_digest(a.set_axis([5, 6]))  # the index is not content
+    assert table_digest(a) != table_digest(a.assign(value=[1.0, 2.5]))
+    assert table_digest(a) != table_digest(a.astype({"value": "float32"}))
+
+
+def test_digest_is_of_the_content_not_the_key_order():
+    assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
+    assert digest({"a": 1, "b": [1, 2]}) != digest({"a": 1, "b": [2, 1]})
