@@ -53,9 +53,9 @@ def check_settings(config_path: str, *, command: str = "run", timeout: float | N
     The config file (:func:`pmf_lib.config.load_config`), each area's KPI ids
     against the library, the KPI catalogue, the targets (against every KPI the
     library has, so targets for KPIs no configured area shows are accepted and
-    left out), the schedule, and ``--timeout``. For ``pmf run``, the optional
-    sources that no KPI reads (Annex A, the CSWW workforce census) are read
-    too, so an unreadable file is one line there as it is in ``pmf validate``.
+    left out), the schedule, and ``--timeout``. The data files are read once,
+    by the month's build (:func:`pmf_lib.assess.build.read_month`), which
+    refuses an unreadable one with the line ``pmf validate`` gives for it.
 
     Raises
     ------
@@ -97,15 +97,6 @@ def check_settings(config_path: str, *, command: str = "run", timeout: float | N
     if config.targets_file:
         load_targets(config.targets_file, {k: v.meta for k, v in registry.items()})
     load_schedule(schedule_path(config))
-    if command == "run":
-        from pmf_lib.read.annex_a import read_annex_a
-        from pmf_lib.read.workforce import read_workforce_census
-
-        for one in [config.for_council(c) for c in config.council_ids()] or [config]:
-            for p in one.files("annex_a"):
-                read_annex_a(p)
-            if one.files("workforce_census"):
-                read_workforce_census(one.files("workforce_census"))
     return config
 
 

@@ -420,13 +420,17 @@ def read_other_sources(
             src.files += read_workforce_monthly(p, strict_columns=strict_columns)
         except PmfError as e:
             src.unreadable.append(("workforce_monthly", str(p), e))
-    good = []
-    for p in workforce_census or []:
+    # The census files are read together, each once; one that cannot be read is
+    # recorded and the rest read again without it.
+    census = list(workforce_census or [])
+    while census:
         try:
-            read_workforce_census(p)
-            good.append(p)
+            src.workforce = read_workforce_census(census)
+            break
         except PmfError as e:
-            src.unreadable.append(("workforce_census", str(p), e))
-    if good:
-        src.workforce = read_workforce_census(good)
+            bad = next((p for p in census if e.file and str(p) == str(e.file)), None)
+            if bad is None:
+                raise
+            src.unreadable.append(("workforce_census", str(bad), e))
+            census.remove(bad)
     return src
