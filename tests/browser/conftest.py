@@ -123,6 +123,14 @@ def render_month(
     history = _history(configured_kpis(config), pd.Timestamp(month) + pd.offsets.MonthEnd(0))
     history.to_parquet(out / "kpi_history.parquet", index=False)
     assess_for_config(config, history, month).to_parquet(out / "kpis.parquet", index=False)
+    # the month's other published tables, as the batch writes them (reports read only these)
+    from pmf_lib.assess.actions import actions_for_config
+    from pmf_lib.assess.pipeline import spc_for_config
+
+    spc_for_config(config, history, month).to_parquet(out / "spc.parquet", index=False)
+    actions = actions_for_config(config, history, month)
+    if actions is not None:
+        actions.to_parquet(out / "actions.parquet", index=False)
     comments = out / "commentary" / month
     comments.mkdir(parents=True)
     (comments / "front_door.md").write_text(HOSTILE_COMMENTARY.format(month=month))
