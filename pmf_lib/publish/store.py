@@ -378,7 +378,7 @@ _DIFFERS = (
 
 
 def _v1(conn: sqlite3.Connection, schema: str) -> None:
-    """Schema 1: runs, kpis, figures, assessed, breakdowns; the pack and restatement views."""
+    """Schema 1: runs, kpis, figures, assessed, breakdowns, restatements; the pack views."""
     s = f"{schema}."
     figure_cols = """
         run_seq INTEGER NOT NULL REFERENCES runs(seq),
@@ -506,27 +506,30 @@ def _v1(conn: sqlite3.Connection, schema: str) -> None:
                                  AND z.period_end = f.period_end AND z.window = f.window)
         );
 
-        -- Every figure whose value changed after it was reported: by how much, in which run.
-        CREATE VIEW {s}restatements AS
-        SELECT kpi_id, area, period_end, window,
-               a_value AS reported_value, b_value AS restated_value, change,
-               reported_run, reported_pack_month, reported_extract_date,
-               restated_run, restated_pack_month, restated_extract_date,
-               a_suppressed AS reported_suppressed, b_suppressed AS restated_suppressed
-        FROM (
-            SELECT kpi_id, area, period_end, window,
-                   lag(value) OVER w AS a_value, value AS b_value,
-                   value - lag(value) OVER w AS change,
-                   lag(suppressed) OVER w AS a_suppressed, suppressed AS b_suppressed,
-                   lag(run_id) OVER w AS reported_run, lag(month) OVER w AS reported_pack_month,
-                   lag(extract_date) OVER w AS reported_extract_date,
-                   run_id AS restated_run, month AS restated_pack_month,
-                   extract_date AS restated_extract_date, run_seq,
-                   lag(run_seq) OVER w AS previous_seq
-            FROM figures
-            WINDOW w AS (PARTITION BY kpi_id, period_end, window ORDER BY run_seq)
-        )
-        WHERE previous_seq IS NOT NULL AND {_DIFFERS};
+        -- Every figure whose value changed after it was reported: by how much, in which run
+        -- (filled as each run is appended: _record_restatements).
+        CREATE TABLE {s}restatements (
+            restated_run_seq INTEGER NOT NULL REFERENCES runs(seq),
+            kpi_id TEXT NOT NULL REFERENCES kpis(kpi_id),
+            area TEXT,
+            period_end TEXT NOT NULL,
+            window TEXT NOT NULL,
+            reported_value REAL,
+            restated_value REAL,
+            change REAL,
+            reported_suppressed INTEGER NOT NULL,
+            restated_suppressed INTEGER NOT NULL,
+            reported_run TEXT NOT NULL,
+            reported_pack_month TEXT NOT NULL,
+            reported_extract_date TEXT,
+            restated_run TEXT NOT NULL,
+            restated_pack_month TEXT NOT NULL,
+            restated_extract_date TEXT,
+            PRIMARY KEY (restated_run_seq, kpi_id, period_end, window)
+        );
+        CREATE INDEX {s}restatements_kpi ON restatements (kpi_id, period_end, window);
+        CREATE INDEX {s}figures_month ON figures (month);
+        CREATE INDEX {s}figures_area ON figures (area);
 
         -- Team breakdowns (the internal store only has any).
         CREATE VIEW {s}team_figures AS
@@ -571,7 +574,7 @@ class Migration:
 
 #: The schema's migrations, applied in order to bring any store up to date.
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "runs, kpis, figures, assessed, breakdowns; pack, restatement, team views", _v1),
+    Migration(1, "runs, kpis, figures, assessed, breakdowns, restatements; pack, team views", _v1),
 )
 
 
@@ -749,6 +752,7 @@ def _write_one(
     ):
         rows = [p + r for p, r in zip(prefix(df), _rows(df, columns), strict=True)]
         _insert(conn, schema, table, lead + columns, rows)
+    _record_restatements(conn, schema, seq)
     a_cols = tuple(c for c in ASSESSED_COLUMNS if c != "area")
     rows = [
         p + r + (j,)
@@ -757,6 +761,39 @@ def _write_one(
         )
     ]
     _insert(conn, schema, "assessed", lead + a_cols + ("row_json",), rows)
+
+
+def _record_restatements(conn: sqlite3.Connection, schema: str, seq: int) -> None:
+    """Add to ``restatements`` each figure of run ``seq`` that differs from its last report.
+
+    Each figure is compared with the same figure (KPI, period end, window) in the
+    latest earlier run that published it; a figure no earlier run published is new,
+    not restated.
+    """
+    conn.execute(
+        f"""
+        INSERT INTO {schema}.restatements
+        SELECT b_seq, kpi_id, area, period_end, window, a_value, b_value, b_value - a_value,
+               a_suppressed, b_suppressed, a_run, a_month, a_extract, b_run, b_month, b_extract
+        FROM (
+            SELECT b.run_seq AS b_seq, b.kpi_id, b.area, b.period_end, b.window,
+                   a.value AS a_value, b.value AS b_value,
+                   a.suppressed AS a_suppressed, b.suppressed AS b_suppressed,
+                   a.run_id AS a_run, a.month AS a_month, a.extract_date AS a_extract,
+                   b.run_id AS b_run, b.month AS b_month, b.extract_date AS b_extract
+            FROM {schema}.figures b
+            JOIN {schema}.figures a ON a.kpi_id = b.kpi_id AND a.period_end = b.period_end
+                AND a.window = b.window
+                AND a.run_seq = (
+                    SELECT max(z.run_seq) FROM {schema}.figures z
+                    WHERE z.kpi_id = b.kpi_id AND z.period_end = b.period_end
+                      AND z.window = b.window AND z.run_seq < b.run_seq)
+            WHERE b.run_seq = ?
+        )
+        WHERE {_DIFFERS}
+        """,
+        (seq,),
+    )
 
 
 def append_run(
