@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmf_lib.assess.actions import COLUMNS, action_table, actions_for_config, log_told
+from pmf_lib.assess.actions import COLUMNS, STATES, action_table, actions_for_config, log_told
 from pmf_lib.compute.kpis._local import local_frame
 from pmf_lib.config import Area, Config, Council, DataSources, LocalSources
 
@@ -47,6 +47,7 @@ def test_each_state_at_the_month_end():
         "A4": "complete",
         "A5": "cancelled",
     }
+    assert set(t["state"]) == set(STATES) - {"unknown"}  # each documented state once here
     # sorted by due date: A4 (27 Feb), A1 (1 Mar), A5 (1 May), A2 (30 Jun), A3 (30 Sep)
     assert t["action_id"].tolist() == ["A4", "A1", "A5", "A2", "A3"]
     assert (t["period_end"] == pd.Timestamp(END)).all()
