@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -46,13 +45,21 @@ import yaml
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.atomic import (
-    OutputError,
     check_folder_path,
     ensure_dir,
     publish_guard,
     remove_temporaries,
     write_json_atomic,
     write_text_atomic,
+)
+from pmf_lib.publish.checks import (
+    NOTEBOOK,
+    NOTEBOOK_PARAMETERS,
+    REQUIRED_PARAMETERS,
+    check_areas,
+    check_notebook_parameters,
+    check_specs,
+    notebook_parameters,
 )
 from pmf_lib.publish.fingerprint import (
     base_fingerprint,
@@ -68,7 +75,8 @@ from pmf_lib.publish.index import write_month_pages, write_root_index
 from pmf_lib.publish.lock import RunLock
 from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
 from pmf_lib.publish.options import DEFAULT_TIMEOUT, RunOptions
-from pmf_lib.publish.plan import COMMON_PARAMETERS, ReportSpec, plan_reports
+from pmf_lib.publish.plan import ReportSpec, plan_reports
+from pmf_lib.publish.runlog import Progress, start_log
 from pmf_lib.publish.tables import ASSESSED, HISTORY, QUALITY_OUTPUTS, quality_dir
 
 __all__ = [
@@ -93,14 +101,6 @@ __all__ = [
     "table_digest",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "service_area_report.ipynb"
-#: The parameters of the service area notebook (checked by ``tests/test_notebooks.py``).
-NOTEBOOK_PARAMETERS = ("area", "month", "config_path", "kpi_table")
-#: Common parameters every report notebook must declare. The rest of
-#: :data:`~pmf_lib.publish.plan.COMMON_PARAMETERS` (``assessed_table``) is passed
-#: to the notebooks that declare it.
-REQUIRED_PARAMETERS = ("month", "config_path", "kpi_table")
 log = logging.getLogger("pmf.run")
 
 
@@ -154,161 +154,6 @@ class BatchResult:
 
 def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def check_areas(config: Config, areas: list[str] | None) -> list[str]:
-    """The areas to run (all by default), each checked against the config and the registry.
-
-    Raises
-    ------
-    PmfError
-        Naming an unknown area, or an area's KPI id that is not in the registry.
-
-    Examples
-    --------
-    >>> from pmf_lib.config import Area, Config, Council, DataSources
-    >>> c = Config(council=Council(code=938, name="D"),
-    ...            data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
-    ...            areas={"front_door": Area(title="F", kpis=["referrals_count"])})
-    >>> check_areas(c, None)
-    ['front_door']
-    >>> try:
-    ...     check_areas(c, ["front_dor"])
-    ... except PmfError as e:
-    ...     print(e)
-    field areas: unknown service area(s) front_dor; the config has front_door
-    """
-    from pmf_lib.compute.registry import all_kpis
-
-    if areas is None:
-        chosen = list(config.areas)
-    else:
-        chosen = list(dict.fromkeys(a.strip() for a in areas if a and a.strip()))
-        if not chosen:
-            raise PmfError("no service areas given", field="areas")
-        unknown = [a for a in chosen if a not in config.areas]
-        if unknown:
-            raise PmfError(
-                f"unknown service area(s) {', '.join(unknown)}; the config has "
-                f"{', '.join(config.areas)}",
-                field="areas",
-            )
-    registry = all_kpis()
-    for a in config.areas:  # every area: the assessed table covers them all
-        bad = [k for k in config.areas[a].kpis if k not in registry]
-        if bad:
-            raise PmfError(
-                f"unknown KPI id(s) {', '.join(bad)} (not in the KPI registry; `pmf docs` "
-                "lists them)",
-                field=f"areas.{a}.kpis",
-            )
-    return chosen
-
-
-def notebook_parameters(notebook: Path) -> dict:
-    """The parameters a notebook declares (``papermill.inspect_notebook``).
-
-    Raises
-    ------
-    PmfError
-        When the notebook is missing, unreadable or has no ``parameters`` cell.
-
-    Examples
-    --------
-    >>> {"month", "config_path", "kpi_table"} <= set(notebook_parameters(NOTEBOOK))
-    True
-    """
-    import papermill
-
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise PmfError("report notebook not found", file=notebook)
-    try:
-        declared = papermill.inspect_notebook(str(notebook))
-    except Exception as e:  # papermill raises several types for a broken notebook
-        raise PmfError(f"cannot read the notebook's parameters ({e})", file=notebook) from None
-    if not declared:
-        raise PmfError("no cell tagged 'parameters'", file=notebook)
-    return declared
-
-
-def check_notebook_parameters(notebook: Path, names=NOTEBOOK_PARAMETERS) -> None:
-    """Check the notebook declares every name in ``names``.
-
-    Raises
-    ------
-    PmfError
-        When the notebook is missing, has no ``parameters`` cell or lacks a name.
-
-    Examples
-    --------
-    >>> check_notebook_parameters(NOTEBOOK)  # the report notebook declares them all
-    >>> try:
-    ...     check_notebook_parameters(NOTEBOOK, names=("area", "colour"))
-    ... except PmfError as e:
-    ...     print(e.field)
-    colour
-    """
-    declared = notebook_parameters(notebook)
-    missing = [n for n in names if n not in declared]
-    if missing:
-        raise PmfError(
-            f"the parameters cell does not declare {', '.join(missing)} (it declares "
-            f"{', '.join(declared)}); papermill would silently ignore "
-            f"{'it' if len(missing) == 1 else 'them'}",
-            file=notebook,
-            field=missing[0],
-        )
-
-
-def check_specs(specs: list[ReportSpec]) -> dict[Path, tuple[str, ...]]:
-    """Check every spec against its notebook before any work.
-
-    Each distinct notebook is inspected once. It must declare
-    :data:`REQUIRED_PARAMETERS` and every parameter of each spec that runs it;
-    report ids must be unique.
-
-    Returns
-    -------
-    dict
-        Per notebook, the :data:`~pmf_lib.publish.plan.COMMON_PARAMETERS` it declares.
-
-    Raises
-    ------
-    PmfError
-        Naming the notebook and the parameter (or the duplicated report id).
-    """
-    seen: set[str] = set()
-    for s in specs:
-        if s.id in seen:
-            raise PmfError(f"two reports have the id {s.id!r}", field="reports")
-        seen.add(s.id)
-    common: dict[Path, tuple[str, ...]] = {}
-    for s in specs:
-        nb = Path(s.notebook).resolve()
-        if nb not in common:
-            check_notebook_parameters(nb, REQUIRED_PARAMETERS)
-            declared = notebook_parameters(nb)
-            common[nb] = tuple(n for n in COMMON_PARAMETERS if n in declared)
-            common_declared = declared
-        else:
-            common_declared = notebook_parameters(nb)
-        extra = [p for p in s.parameters if p not in common_declared]
-        if extra:
-            raise PmfError(
-                f"report {s.id!r} passes {', '.join(extra)}, which the notebook's parameters "
-                f"cell does not declare (it declares {', '.join(common_declared)})",
-                file=nb,
-                field=extra[0],
-            )
-        clash = [p for p in s.parameters if p in COMMON_PARAMETERS]
-        if clash:
-            raise PmfError(
-                f"report {s.id!r} sets {', '.join(clash)}, which the batch fills for every report",
-                file=nb,
-                field=clash[0],
-            )
-    return common
 
 
 def _month_of_table(table: pd.DataFrame, month: str) -> str:
@@ -455,7 +300,7 @@ def run_batch(
     run_id = lock.run_id
     try:
         remove_temporaries(out_dir)  # left by a run that was killed
-        handler = _start_log(out_dir, started)
+        handler = start_log(out_dir, started)
         try:
             with publish_guard(lock.check):
                 return _run_locked(**locals())
@@ -550,6 +395,7 @@ def _run_locked(
         t0 = time.monotonic()
         if kpi_table is None:
             build = build_month(config, month, read=read)
+            read = build.read  # the store records the data's extract date (issue 17)
             for step, seconds in build.timings.items():
                 log.info("Month build: %s in %.1f s", step, seconds)
             log.info(
@@ -606,7 +452,7 @@ def _run_locked(
     own = isinstance(executor, str)
     runner = make_executor(executor, jobs, scheduler, engine) if own else executor
     try:
-        with _Progress(len(tasks), quiet, desc=f"{config.council.name} {month}") as progress:
+        with Progress(len(tasks), quiet, desc=f"{config.council.name} {month}") as progress:
             raw = runner.run(tasks, on_result=progress)
     finally:
         if own:
@@ -668,6 +514,10 @@ def _run_locked(
     manifest["seconds"] = round(time.monotonic() - started_clock, 2)
     manifest_path = write_json_atomic(manifest, out_dir / "run.json")
     write_root_index(council=config.council.name, outputs_dir=config.outputs_dir)
+    # The month published: its tables appended to the store of every published figure.
+    from pmf_lib.publish.store import record_month
+
+    record_month(config, out_dir, read)
     return BatchResult(
         month=month,
         out_dir=out_dir,
@@ -693,32 +543,6 @@ def _run_locked(
     )
 
 
-class _Progress:
-    """A tqdm bar on stderr with one line per finished report (silent when quiet)."""
-
-    def __init__(self, total: int, quiet: bool, desc: str = "reports"):
-        from tqdm import tqdm
-
-        self.quiet = quiet
-        self.bar = tqdm(total=total, unit="report", desc=desc, disable=quiet, file=sys.stderr)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.bar.close()
-
-    def __call__(self, r: dict) -> None:
-        line = f"{r['id']}: {'published' if r['status'] == 'ok' else 'FAILED'}"
-        line += f" in {r['seconds']:.1f} s"
-        if r["error"]:
-            line += f" — {r['error']}"
-        log.info(line)
-        self.bar.update(1)
-        if not self.quiet:
-            self.bar.write(line, file=sys.stderr)
-
-
 def _previous_run(out_dir: Path) -> dict:
     """The month's last manifest (empty when there is none or it cannot be read)."""
     try:
@@ -726,46 +550,6 @@ def _previous_run(out_dir: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return run if isinstance(run, dict) else {}
-
-
-class _RunLogHandler(logging.FileHandler):
-    """The run's log file; a record that cannot be written (a full disk) is dropped quietly.
-
-    logging's default prints a traceback on the console for each such record;
-    the write that matters fails as one line (:class:`OutputError`).
-    """
-
-    def handleError(self, record) -> None:  # noqa: N802 (logging's name)
-        pass
-
-    def flush(self) -> None:
-        try:
-            super().flush()
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        try:
-            super().close()
-        except OSError:  # the buffered tail of the log is lost with the disk full
-            pass
-
-
-def _start_log(out_dir: Path, started: str) -> logging.FileHandler:
-    """Log this run to ``run-<start time>.log`` beside its manifest."""
-    ensure_dir(out_dir)
-    stamp = re.sub(r"[^0-9T]", "", started[:19])
-    path = out_dir / f"run-{stamp}.log"
-    try:
-        handler = _RunLogHandler(path, encoding="utf-8")
-    except OSError as e:
-        raise OutputError(path, e, "cannot start the run's log") from None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    handler.setLevel(logging.DEBUG)
-    root = logging.getLogger("pmf")
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    return handler
 
 
 # Several councils' batches (the councils module calls back into this one).
