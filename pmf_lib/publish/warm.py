@@ -89,7 +89,6 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
         self.km = None
-        self.reports_run = 0
 
     @property
     def alive(self) -> bool:
@@ -183,7 +182,6 @@ class WarmKernel:
                 client.kc.stop_channels()
             if self.km is not None:
                 self._reset(clean)
-            self.reports_run += 1
         return nb
 
     def _execute(self, client, nb, deadline: float) -> None:

@@ -254,8 +254,7 @@ S903_COLUMNS: dict[str, dict[str, str]] = {
 
 # Natural keys for de-duplicating several years of 903 returns into one history (see
 # the module docstring): event tables on the child and the event's date; the per-year
-# cohort tables (``PER_YEAR_903``) on the child and ``collection_year``.
-PER_YEAR_903 = ("oc2", "oc3", "previous_permanence")
+# cohort tables (oc2, oc3, previous_permanence) on the child and ``collection_year``.
 S903_KEYS: dict[str, list[str]] = {
     "header": ["CHILD"],
     "episodes": ["CHILD", "DECOM"],

@@ -72,7 +72,6 @@ class Workforce:
     """Month-by-team tables (shape ``months x teams``) and the employed social workers."""
 
     month_ends: np.ndarray
-    establishment: np.ndarray
     fte_in_post: np.ndarray
     agency_fte: np.ndarray
     vacancies_fte: np.ndarray
@@ -177,7 +176,6 @@ def simulate_workforce(
     W["id"] = np.arange(1, len(W["team"]) + 1)
     return Workforce(
         month_ends=np.asarray(month_ends, np.int64),
-        establishment=est,
         fte_in_post=out["fte"],
         agency_fte=out["agency"],
         vacancies_fte=out["vac"],
