@@ -20,6 +20,10 @@ One row per action of the log (:data:`COLUMNS`), with ``state``:
 ``closed_since`` marks an action open at the month end whose status in the log
 is now closed (complete or cancelled since), so a page can say it was open then.
 
+For members or the public the table keeps only the rows the reports list (open,
+overdue, or the month unknown), as the reports have always shown them to every
+audience; the other actions' rows stay out of their folder.
+
 Which month the log's current status describes is the one for which its
 published figure is not missing: ``actions_open_count`` at the month end
 (a figure withheld for members or the public was not missing). For a log with
@@ -41,6 +45,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.assess.disclosure import suppresses
 from pmf_lib.compute.kpis.improvement_actions import OPEN_STATUSES, action_states
 from pmf_lib.config import Config
 from pmf_lib.dates import month_end
@@ -62,6 +67,9 @@ COLUMNS = (
 )
 #: The states an action can be in at the month end (module docstring).
 STATES = ("overdue", "open", "complete", "cancelled", "not_open", "unknown")
+#: The states of the rows a report lists (or says cannot be told): all a members' or
+#: public table keeps.
+LISTED = ("overdue", "open", "unknown")
 #: The KPI whose published figure says whether the log can tell the month.
 OPEN_KPI = "actions_open_count"
 _LOG_COLUMNS = COLUMNS[1:10]
@@ -158,6 +166,14 @@ def actions_for_config(
     log : pandas.DataFrame, optional
         The log as already read (``SourceData.local["improvement_actions"]``);
         default: read the config's files.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        For members or the public only the rows the reports list
+        (:data:`LISTED`: open, overdue, or the month unknown), so their folder
+        holds no count of the other actions (completed, cancelled, not yet
+        created) that their withheld figures might let be worked out.
     """
     files = config.data.local.improvement_actions
     if not files:
@@ -169,4 +185,7 @@ def actions_for_config(
             read_local("improvement_actions", config.files("local.improvement_actions"))
         )
     end = month_end(month)
-    return action_table(log, end, current=log_told(history, end))
+    table = action_table(log, end, current=log_told(history, end))
+    if suppresses(config.audience):
+        table = table[table["state"].isin(LISTED)].reset_index(drop=True)
+    return table

@@ -95,8 +95,9 @@ def test_log_told_reads_the_published_open_count():
     assert not log_told(h(2.0), "2026-02-28")  # no figure for that month
 
 
-def _config(tmp_path, files) -> Config:
+def _config(tmp_path, files, audience="internal") -> Config:
     return Config(
+        audience=audience,
         council=Council(code=938, name="Testshire"),
         data=DataSources(
             ssda903="a",
@@ -122,3 +123,26 @@ def test_actions_for_config(tmp_path):
     # read from the config's file: A1 open and due before 31 March
     t = actions_for_config(_config(tmp_path, [str(path)]), history, "2026-03")
     assert t[["action_id", "state"]].values.tolist() == [["A1", "overdue"]]
+
+
+def test_members_and_the_public_get_only_the_listed_rows(tmp_path):
+    history = pd.DataFrame(
+        {"kpi_id": ["actions_open_count"], "period_end": [pd.Timestamp(END)], "value": [2.0]}
+    )
+    path = tmp_path / "improvement_actions.csv"
+    path.write_text(
+        "Action ID,KPI,Area,Action,Owner,Date created,Due date,Date completed,Status\n"
+        "A1,referrals_count,front_door,Check,Lead,2026-01-10,2026-03-01,,overdue\n"
+        "A2,referrals_count,front_door,Audit,Lead,2026-01-10,2026-02-01,2026-02-20,complete\n"
+        "A3,referrals_count,front_door,Plan,Lead,2026-01-10,2026-06-01,,in_progress\n"
+    )
+    internal = actions_for_config(_config(tmp_path, [str(path)]), history, "2026-03")
+    assert internal["action_id"].tolist() == ["A2", "A1", "A3"]  # by due date
+    for audience in ("members", "public"):
+        shown = actions_for_config(_config(tmp_path, [str(path)], audience), history, "2026-03")
+        # A1 overdue and A3 open are listed on the pages; A2 (complete in February) is not,
+        # so its row is not published either
+        assert shown[["action_id", "state"]].values.tolist() == [
+            ["A1", "overdue"],
+            ["A3", "open"],
+        ]
