@@ -61,9 +61,12 @@ test: $(DEMO_STAMP)
 	@$(BIN)/python -m pytest -q --durations=15 --doctest-modules pmf_lib tests
 	@$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks
 
+# ruff, then vulture for dead code (settings: pyproject.toml [tool.vulture]; what it cannot
+# see being used: vulture_whitelist.py).
 lint: $(STAMP)
 	@$(BIN)/ruff check pmf_lib tests benchmarks
 	@$(BIN)/ruff format --check pmf_lib tests benchmarks
+	@$(BIN)/vulture
 
 format: $(STAMP)
 	@$(BIN)/ruff format pmf_lib tests benchmarks

@@ -8,7 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-SHARED_DATA = SHARED / "data"
 DEMO = ROOT / "data" / "demo"
 
 
