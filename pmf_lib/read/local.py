@@ -44,7 +44,7 @@ import pandas as pd
 
 from pmf_lib.atomic import write_text_atomic
 from pmf_lib.errors import PmfError
-from pmf_lib.textio import load_yaml
+from pmf_lib.textio import load_yaml, read_text
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 TYPES = ("string", "date", "int", "float", "code")
@@ -554,19 +554,7 @@ def read_rows(path: str | Path, *, sheet: str | None = None) -> list[list]:
         ws = wb[sheet] if sheet else wb.worksheets[0]
         return [list(r) for r in ws.iter_rows(values_only=True)]
     if suffix in (".csv", ".txt"):
-        blob = path.read_bytes()
-        if not blob.strip():
-            raise PmfError("the file is empty", file=path)
-        for enc in ("utf-8-sig", "cp1252"):
-            try:
-                text = blob.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - cp1252 decodes almost anything
-            raise PmfError("cannot decode the file as UTF-8 or Windows-1252 text", file=path)
-        if "\x00" in text:
-            raise PmfError("not a text CSV file (binary content)", file=path)
+        text = read_text(path)
         try:
             return [row for row in csv.reader(io.StringIO(text, newline=""))]
         except csv.Error as e:
