@@ -20,14 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmf_lib.feeds import Feed
 from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Ssda903, conform
 from pmf_lib.validate.confidence import confidence_table, local_issues_on_frames
 from tests.validate import confidence_reference as ref
-
-try:
-    from pmf_lib.feeds import Feed
-except ImportError:  # before the feed class moved out of the confidence module
-    from pmf_lib.validate.confidence import Feed
 
 ISSUE_COLUMNS = ["source", "file", "table", "record", "child_id", "severity"]
 ENDS = ["2024-03-31", "2024-12-31", "2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"]
