@@ -14,16 +14,31 @@ One ``<Message>`` per file: ``<Header>`` (``CollectionDetails/ReferenceDate``,
 * Unknown elements are ignored; values are kept as sent (validation judges
   them) except dates, which must be real dates.
 
-Files are streamed with ``lxml.etree.iterparse`` and each ``<Child>`` is cleared
-once read, so a national-scale file needs little memory.
+Two ways of reading a file, giving the same tables:
+
+* the fast path (:func:`_read_file_fast`), for a file in plain XML
+  (:mod:`pmf_lib.read._xmlscan`: tags without attributes or prefixes, no comments,
+  entities or CDATA, as councils' systems write the return). The file is read in
+  blocks of whole ``<Child>`` elements; lxml parses each block only to check it is
+  well-formed (no tree is built) while NumPy and Arrow find the tags and take the
+  values column by column, with no Python work per element. Each distinct date,
+  number or flag text is checked once, by the same functions as below.
+* the element reader (:func:`_read_file_lxml`), for anything else and for every
+  file the fast path finds a fault in: ``lxml.etree.iterparse``, each ``<Child>``
+  cleared once read. Its errors name the element path, line and field, so a bad
+  file always gets the element reader's message.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from pmf_lib.errors import PmfError
@@ -41,6 +56,7 @@ from pmf_lib.read._parse import (
     xml_root_name,
     year_from_path,
 )
+from pmf_lib.read._xmlscan import Scan, is_plain, scan
 from pmf_lib.read.tables import CIN_COLUMNS, CIN_KEYS, DATE, INT, CinCensus
 
 _FIELDS = {
@@ -354,6 +370,7 @@ class _Reader:
 
 
 def _read_file(path: Path) -> FileResult:
+    """One file: the fast path if it is plain XML without faults, else the element reader."""
     root = xml_root_name(path)
     if root != "Message":
         raise PmfError(
@@ -361,6 +378,11 @@ def _read_file(path: Path) -> FileResult:
             file=path,
             location="line 1",
         )
+    return _read_file_fast(path) or _read_file_lxml(path)
+
+
+def _read_file_lxml(path: Path) -> FileResult:
+    """The element reader: every element through lxml (any XML; exact error locations)."""
     reader = _Reader(path)
     try:
         for _, el in etree.iterparse(
@@ -384,6 +406,10 @@ def _read_file(path: Path) -> FileResult:
         raise PmfError("no <Child> elements in the file", file=path, field="Child")
 
     tables = {name: _frame(rows, name) for name, rows in reader.rows.items()}
+    return _result(path, reader, tables)
+
+
+def _result(path: Path, reader: _Reader, tables: dict[str, pd.DataFrame]) -> FileResult:
     year, ref = _year(path, reader.reference_date, tables)
     for df in tables.values():
         df["collection_year"] = year
@@ -432,3 +458,367 @@ def _year(path: Path, reference: str | None, tables: dict[str, pd.DataFrame]):
             field="ReferenceDate",
         )
     return collection_year_of(latest), None
+
+
+# ---- the fast path: plain XML, column by column ------------------------------------
+_BLOCK = 1 << 23  # bytes read (and checked by lxml) at a time: 8 MB
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml([^>]*)\?>)?\s*<Message(?:\s[^>]*)?>")
+_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([^\"']*)[\"']")
+_END = re.compile(rb"\s*</Children>\s*</Message>\s*")
+_OPEN_CHILDREN, _CHILD_END = b"<Children>", b"</Child>"
+_HEAD_MAX = 1 << 24  # a longer header than this is left to the element reader
+_PA_TYPE = {DATE: pa.timestamp("ns"), INT: pa.int64()}
+# where each table's fields are, below <Child> (the element reader's layout)
+_UNDER_DETAILS = {
+    "Assessments": "assessments",
+    "CINPlanDates": "cin_plans",
+    "Section47": "section47",
+    "ChildProtectionPlans": "cp_plans",
+    "PreProceedingsandFGDM": "pre_proceedings",
+}
+_IDS_FIELDS = ["UPN", "PersonBirthDate", "ExpectedPersonBirthDate", "Sex", "GenderCurrent"]
+_IDS_FIELDS += ["PersonDeathDate", "UASC", "FormerUPN", "UPNunknown"]
+
+
+class _Fault(Exception):
+    """Something the fast path leaves to the element reader (which gives the error, if any)."""
+
+
+_FAST_FAULTS = (etree.LxmlError, OSError, ValueError, OverflowError, _Fault, PmfError)
+_FAST_FAULTS += (pa.ArrowException,)
+
+
+class _Null:
+    """An lxml parser target that keeps nothing: the parse only checks well-formedness."""
+
+    def close(self) -> None:
+        return None
+
+
+def _read_file_fast(path: Path) -> FileResult | None:
+    """The file's tables by the fast path, or None to read it with the element reader.
+
+    None for anything not plain XML in the usual layout (``<Message>``, at most one
+    ``<Header>``, ``<Children>`` of ``<Child>`` elements) and for any fault in the
+    file (not well-formed, a bad date or number, a missing identifier or referral
+    date, a field given twice in one block); the element reader then reports the
+    fault as it always has, or reads what the fast path does not handle.
+    """
+    parser = etree.XMLParser(
+        target=_Null(), resolve_entities=False, no_network=True, huge_tree=True
+    )
+    reader = _Reader(path)
+    columns = _Columns()
+    try:
+        with open(path, "rb") as f:
+            head = b""
+            while _OPEN_CHILDREN not in head and len(head) < _HEAD_MAX:
+                block = f.read(_BLOCK)
+                if not block:
+                    break
+                parser.feed(block)
+                head += block
+            start = _start(head, reader)
+            if start is None:
+                return None
+            pending = head[start:]  # read, not yet scanned
+            while True:
+                # the whole <Child> elements read so far are scanned; the rest waits
+                cut = pending.rfind(_CHILD_END)
+                if cut >= 0:
+                    cut += len(_CHILD_END)
+                    if not columns.add(pending[:cut]):
+                        return None
+                    pending = pending[cut:]
+                block = f.read(_BLOCK)
+                if not block:
+                    break
+                parser.feed(block)
+                pending += block
+        parser.close()
+    except _FAST_FAULTS:
+        return None
+    if not _END.fullmatch(pending) or columns.children == 0:
+        return None
+    reader.children = columns.children
+    try:
+        tables = columns.tables()
+    except _FAST_FAULTS:
+        return None
+    return _result(path, reader, tables)
+
+
+def _start(data: bytes, reader: _Reader) -> int | None:
+    """Where the ``<Child>`` elements start; the header read into ``reader``.
+
+    None unless the file opens with an XML declaration (UTF-8) and ``<Message>``,
+    then at most one ``<Header>`` (read by the element reader's code) and nothing
+    else before ``<Children>``.
+    """
+    m = _PROLOG.match(data)
+    if m is None:
+        return None
+    if m.group(1) is not None:
+        enc = _ENCODING.search(m.group(1))
+        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+    at = data.find(_OPEN_CHILDREN, m.end())
+    if at < 0:
+        return None
+    head = data[m.end() : at]
+    if not is_plain(head) or head.count(b"<Header>") > 1 or b"<Child>" in head:
+        return None
+    root = etree.fromstring(b"<Message>" + head + b"</Message>")
+    if any(localname(el.tag) != "Header" for el in root):
+        return None
+    for el in root:
+        reader.header(el)
+    return at + len(_OPEN_CHILDREN)
+
+
+class _Columns:
+    """The tables' columns, block by block, as Arrow arrays."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, dict[str, list]] = {
+            name: {c: [] for c in cols} for name, cols in _FIELDS.items()
+        }
+        self.children = 0
+        self.dates: dict[str, int] = {}  # date text -> its checked date (ns since 1970)
+
+    def add(self, data: bytes) -> bool:
+        """Add a run of whole ``<Child>`` elements; False if it is not plain XML."""
+        s = scan(data)
+        if s is None:
+            return False
+        block = _Block(s, self.dates)
+        for name, cols in block.tables().items():
+            for c, values in cols.items():
+                self.parts[name][c].append(values)
+        self.children += block.n_children
+        return True
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, cols in self.parts.items():
+            spec = CIN_COLUMNS[name]
+            data = {}
+            n = 0
+            for c, chunks in cols.items():
+                arr = pa.concat_arrays(chunks) if chunks else pa.array([], _arrow_type(spec[c]))
+                n = len(arr)
+                data[c] = _pandas(arr, spec[c])
+            out[name] = pd.DataFrame(data, index=pd.RangeIndex(n))
+        return out
+
+
+def _arrow_type(dtype: str) -> pa.DataType:
+    return _PA_TYPE.get(dtype, pa.large_string())
+
+
+def _pandas(arr: pa.Array, dtype: str):
+    """A column in its canonical dtype, as the element reader's ``_frame`` gives it."""
+    if dtype == DATE:
+        return pd.Series(arr.to_numpy(zero_copy_only=False), dtype=DATE)
+    if dtype == INT:
+        mask = arr.is_null().to_numpy(zero_copy_only=False)
+        values = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype("int64")
+        return pd.arrays.IntegerArray(values, mask)
+    return pd.array(arr, dtype=dtype)
+
+
+class _Block:
+    """One run of ``<Child>`` elements: each table's columns, found in the scan's arrays.
+
+    Mirrors :class:`_Reader`: a field is a child element of its block that is not
+    itself a block (``_GROUPS``); every date, number and flag anywhere in the run
+    is checked and converted as the element reader does. A field twice in one
+    block, a second ``ChildIdentifiers`` or ``ChildCharacteristics``, a ``<Child>``
+    or ``<Header>`` below the top, or a missing identifier or referral date is a
+    :class:`_Fault`.
+
+    Records (elements of one kind, e.g. the ``CINdetails`` of the children) are
+    sorted arrays of element numbers, with a number for each (its row, or the
+    row it belongs to).
+    """
+
+    def __init__(self, s: Scan, dates: dict) -> None:
+        self.s = s
+        self.dates = dates
+        self.converted: dict[str, tuple[np.ndarray, pa.Array]] = {}
+        if s.code_of("Header") >= 0:
+            raise _Fault("Header below the top")
+        self.child = s.starts("Child")
+        if (s.level == 0).sum() != len(self.child) or (s.level[self.child] != 0).any():
+            raise _Fault("not a run of <Child> elements")
+        self.n_children = len(self.child)
+        # every typed value anywhere is checked, as the element reader checks them
+        for name in s.names:
+            if name in _KIND:
+                self.values(name)
+
+    # -- arrays ---------------------------------------------------------------
+    @staticmethod
+    def lookup(records: np.ndarray, number: np.ndarray, elements: np.ndarray) -> np.ndarray:
+        """The number of each of ``elements`` among ``records`` (-1 if not a record)."""
+        if len(records) == 0:
+            return np.full(len(elements), -1, np.int64)
+        at = np.minimum(np.searchsorted(records, elements), len(records) - 1)
+        return np.where(records[at] == elements, number[at], -1)
+
+    def below(self, tag: str | None, records: np.ndarray, number: np.ndarray | None = None):
+        """Elements named ``tag`` (any name if None) whose parent is one of ``records``,
+        and that record's number (default: its row)."""
+        s = self.s
+        elements = np.arange(len(s)) if tag is None else s.starts(tag)
+        if number is None:
+            number = np.arange(len(records))
+        got = self.lookup(records, number, s.parent[elements])
+        keep = got >= 0
+        return elements[keep], got[keep]
+
+    def values(self, tag: str) -> tuple[np.ndarray, pa.Array]:
+        """Every element named ``tag`` and its value (stripped text, converted by kind)."""
+        got = self.converted.get(tag)
+        if got is None:
+            elements = self.s.starts(tag)
+            got = self.converted[tag] = (elements, self.convert(tag, self.text(elements, tag)))
+        return got
+
+    def text(self, elements: np.ndarray, tag: str | None = None) -> pa.Array:
+        t = self.s.text(elements, tag)
+        if t is None:
+            raise _Fault("carriage return inside a value")
+        return t
+
+    def convert(self, tag: str, text: pa.Array) -> pa.Array:
+        kind = _KIND.get(tag)
+        if kind is None:
+            return text
+        enc = pc.dictionary_encode(text)
+        vocab = enc.dictionary.to_pylist()
+        if kind == _KIND_DATE:
+            dates = self.dates
+            lut = [dates.get(t) for t in vocab]
+            for i, t in enumerate(vocab):
+                if lut[i] is None:  # a date text not seen before in the file
+                    iso = parse_date(t)  # ValueError: a fault
+                    lut[i] = dates[t] = np.datetime64(iso, "ns").astype(np.int64)
+            lut = pa.array(np.array(lut, np.int64)).cast(pa.timestamp("ns"))
+        elif kind == _KIND_INT:
+            lut = pa.array([int(t) for t in vocab], pa.int64())
+        else:
+            lut = pa.array([normalise_flag(t) for t in vocab], pa.large_string())
+        return lut.take(enc.indices)
+
+    def field(self, tag: str, records: np.ndarray, n: int, number=None) -> pa.Array:
+        """Field ``tag`` of ``records`` by row (``number``: each record's row, default
+        its position; ``n`` rows), null where absent."""
+        elements, values = self.values(tag)
+        if number is None:
+            number = np.arange(len(records))
+        row = self.lookup(records, number, self.s.parent[elements])
+        keep = np.flatnonzero(row >= 0)
+        row = row[keep]
+        if len(row) > 1 and (np.diff(row) <= 0).any():
+            raise _Fault(f"{tag} twice in one block")
+        index = np.full(n, -1, np.int64)
+        index[row] = keep
+        return values.take(pa.array(index, mask=index < 0))
+
+    # -- tables ---------------------------------------------------------------
+    def tables(self) -> dict[str, dict[str, pa.Array]]:
+        n_child = self.n_children
+        child = self.child
+        out: dict[str, dict[str, pa.Array]] = {}
+
+        # ChildIdentifiers and ChildCharacteristics: at most one each per child, so
+        # their fields are numbered by the child's row
+        ids, ids_child = self.below("ChildIdentifiers", child)
+        chars, chars_child = self.below("ChildCharacteristics", child)
+        for number in (ids_child, chars_child):
+            if len(number) > 1 and (np.diff(number) <= 0).any():
+                raise _Fault("a second ChildIdentifiers or ChildCharacteristics")
+        child_id = self.field("LAchildID", ids, n_child, ids_child)
+        if child_id.null_count:
+            raise _Fault("a child without LAchildID")
+        f = {t: self.field(t, ids, n_child, ids_child) for t in _IDS_FIELDS}
+        out["children"] = {
+            "LAchildID": child_id,
+            "UPN": f["UPN"],
+            "PersonBirthDate": f["PersonBirthDate"],
+            "ExpectedPersonBirthDate": f["ExpectedPersonBirthDate"],
+            "Sex": pc.coalesce(f["Sex"], f["GenderCurrent"]),
+            "PersonDeathDate": f["PersonDeathDate"],
+            "Ethnicity": self.field("Ethnicity", chars, n_child, chars_child),
+            "UASC": pc.coalesce(f["UASC"], self.field("UASC", chars, n_child, chars_child)),
+            "FormerUPN": f["FormerUPN"],
+            "UPNunknown": f["UPNunknown"],
+        }
+
+        # Disabilities: any element in a <Disabilities> of the characteristics
+        dis, dis_child = self.below("Disabilities", chars, chars_child)
+        items, number = self.below(None, dis, dis_child)
+        out["disabilities"] = self.items(items, number, child_id, "Disability")
+
+        # CINdetails: one referral each
+        ref, ref_child = self.below("CINdetails", child)
+        n_ref = len(ref)
+        ref_date = self.field("CINreferralDate", ref, n_ref)
+        if ref_date.null_count:
+            raise _Fault("a CINdetails without CINreferralDate")
+        ref_id = child_id.take(pa.array(ref_child))
+        out["referrals"] = {"LAchildID": ref_id, "CINreferralDate": ref_date}
+        for c in _FIELDS["referrals"][2:]:
+            out["referrals"][c] = self.field(c, ref, n_ref)
+
+        # the blocks of a CINdetails
+        records = {}
+        for tag, name in _UNDER_DETAILS.items():
+            rec, ref_row = self.below(tag, ref)
+            at = pa.array(ref_row)
+            records[name] = rec
+            cols = {"LAchildID": ref_id.take(at), "CINreferralDate": ref_date.take(at)}
+            for c in _FIELDS[name][2:]:
+                if c != "AssessmentFactors":
+                    cols[c] = self.field(c, rec, len(rec))
+            out[name] = cols
+
+        # assessment factors: any element in a <FactorsIdentifiedAtAssessment>, joined
+        n_ass = len(records["assessments"])
+        fac, fac_ass = self.below("FactorsIdentifiedAtAssessment", records["assessments"])
+        items, number = self.below(None, fac, fac_ass)
+        text = self.text(items)
+        keep = pc.is_valid(text).to_numpy(zero_copy_only=False)
+        number, text = number[keep], text.filter(pa.array(keep))
+        offsets = np.searchsorted(number, np.arange(n_ass + 1))
+        lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), text.cast(pa.string()))
+        joined = pc.binary_join(lists, ",").cast(pa.large_string())
+        none = pa.array(np.diff(offsets) == 0)
+        out["assessments"]["AssessmentFactors"] = pc.if_else(
+            none, pa.scalar(None, pa.large_string()), joined
+        )
+
+        # reviews: <CPPreviewDate> in a <Reviews> of a child protection plan
+        plans = out["cp_plans"]
+        rev, rev_plan = self.below("Reviews", records["cp_plans"])
+        items, number = self.below("CPPreviewDate", rev, rev_plan)
+        elements, dates = self.values("CPPreviewDate")
+        date = dates.take(pa.array(np.searchsorted(elements, items)))
+        keep = pc.is_valid(date)
+        at = pa.array(number).filter(keep)
+        out["cp_reviews"] = {
+            "LAchildID": plans["LAchildID"].take(at),
+            "CPPstartDate": plans["CPPstartDate"].take(at),
+            "CPPreviewDate": date.filter(keep),
+        }
+        return out
+
+    def items(self, items: np.ndarray, number: np.ndarray, child_id: pa.Array, column: str):
+        """Rows (LAchildID, text) for the non-empty texts of list items."""
+        text = self.text(items)
+        keep = pc.is_valid(text)
+        return {
+            "LAchildID": child_id.take(pa.array(number).filter(keep)),
+            column: text.filter(keep),
+        }

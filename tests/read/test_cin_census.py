@@ -392,3 +392,166 @@ def test_worker_processes_report_the_first_bad_file_in_order(tmp_path):
         read_cin_census([good, bad1, bad2], workers=2)
     assert e.value.file == str(bad1)
     assert e.value.field == "CINreferralDate"
+
+
+# ---- the fast path gives the element reader's tables ---------------------------------
+def _same_tables(a, b):
+    for name in CIN_COLUMNS:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+    assert (a.collection_year, a.reference_date, a.la_code, a.rows) == (
+        b.collection_year,
+        b.reference_date,
+        b.la_code,
+        b.rows,
+    )
+
+
+PLAIN_FULL = FULL.replace(
+    "<FactorsIdentifiedAtAssessment/>",
+    "<FactorsIdentifiedAtAssessment>\n</FactorsIdentifiedAtAssessment>",
+)
+PLAIN_CASES = {
+    "every block": message("2025-03-31", PLAIN_FULL),
+    "declaration, namespace, CRLF": (
+        "<?xml version='1.0' encoding='UTF-8'?>\r\n"
+        + message("2025-03-31", PLAIN_FULL).replace("<Message>", '<Message xmlns="urn:x">')
+    ).replace("\n", "\r\n"),
+    # GenderCurrent then Sex; UASC in the characteristics; empty and blank values
+    "sex, uasc, empty values": message(
+        "2026-10-31",
+        child("A1", referral("2026-05-01", nfa="true"), sex="<GenderCurrent>1</GenderCurrent>")
+        + child("B2", "", sex="<Sex> 2 </Sex><UPN></UPN><FormerUPN>  </FormerUPN>").replace(
+            "<Ethnicity>WBRI</Ethnicity>", "<Ethnicity>WBRI</Ethnicity><UASC>1</UASC>"
+        ),
+    ),
+    # non-ASCII text, Python's whitespace (no-break space) around a value, '>' in text
+    "text": message(
+        "2025-03-31",
+        child("Ä1", referral("01/05/2024", nfa="\u00a0yes\u00a0"), extra="<UPN>a>b</UPN>"),
+    ),
+    # list items of any name; fields below unknown elements or misplaced blocks ignored
+    "lists and misplaced blocks": message(
+        "2025-03-31",
+        child(
+            "C3",
+            referral(
+                "2024-06-01",
+                "<Assessments><FactorsIdentifiedAtAssessment><X>2A</X><AssessmentFactors>"
+                "</AssessmentFactors><Y> 3B </Y></FactorsIdentifiedAtAssessment></Assessments>"
+                "<Unknown><CINPlanDates><CINPlanStartDate>2024-07-01</CINPlanStartDate>"
+                "</CINPlanDates></Unknown>",
+            )
+            + "<Assessments><AssessmentActualStartDate>2024-01-01</AssessmentActualStartDate>"
+            "</Assessments>",
+        ).replace(
+            "</ChildCharacteristics>",
+            "<Disabilities><Disability>HAND</Disability><Other>HEAR</Other><Disability>"
+            "</Disability></Disabilities></ChildCharacteristics>",
+        ),
+    ),
+    "2025-26 pre-proceedings": message(
+        "2026-03-31",
+        child(
+            "D4",
+            referral(
+                "2025-05-01",
+                "<PreProceedingsandFGDM><PPStartDate>2025-06-01</PPStartDate>"
+                "<FGDMMeetingOffer>false</FGDMMeetingOffer><ReviewMeetingsCount> 3 "
+                "</ReviewMeetingsCount><PPOutcome>PPO1</PPOutcome></PreProceedingsandFGDM>",
+            ),
+        ),
+    ),
+    "no header": (
+        "<Message><Children>" + child("E5", referral("2024-06-01")) + "</Children></Message>"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PLAIN_CASES)
+@pytest.mark.parametrize("block", [64, 1 << 23])
+def test_fast_path_gives_the_element_readers_tables(tmp_path, monkeypatch, case, block):
+    # 64-byte blocks: every <Child> is met across several reads of the file
+    from pmf_lib.read import cin_census as mod
+
+    monkeypatch.setattr(mod, "_BLOCK", block)
+    p = tmp_path / "cin_census_2025.xml"
+    p.write_bytes(PLAIN_CASES[case].encode())
+    fast = mod._read_file_fast(p)
+    assert fast is not None
+    _same_tables(fast, mod._read_file_lxml(p))
+
+
+NOT_FAST = {
+    "comment": ("<Sex>2</Sex>", "<Sex>2</Sex><!-- c -->"),
+    "entity": ("<Ethnicity>WBRI", "<Ethnicity>W&amp;B"),
+    "CDATA": ("<Ethnicity>WBRI", "<Ethnicity><![CDATA[WBRI]]>"),
+    "empty-element tag": ("<Sex>2</Sex>", "<Sex>2</Sex><UPN/>"),
+    "attribute": ("<Child>", '<Child id="1">'),
+    "prefixed namespace": ("<Sex>2</Sex>", '<Sex>2</Sex><x:UPN xmlns:x="urn:x">U</x:UPN>'),
+    "field twice in a block": ("<Sex>2</Sex>", "<Sex>2</Sex><Sex>1</Sex>"),
+    "second ChildIdentifiers": (
+        "<ChildCharacteristics>",
+        "<ChildIdentifiers><LAchildID>A2</LAchildID></ChildIdentifiers><ChildCharacteristics>",
+    ),
+    "carriage return inside a value": ("<Ethnicity>WBRI", "<Ethnicity>WB\rRI"),
+    "Latin-1 file": ("<Message>", "<?xml version='1.0' encoding='ISO-8859-1'?><Message>"),
+    "not a Child in Children": ("<Children>\n", "<Children>\n<Other>x</Other>"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_FAST)
+def test_what_the_fast_path_leaves_to_the_element_reader(tmp_path, case):
+    from pmf_lib.read import cin_census as mod
+
+    old, new = NOT_FAST[case]
+    text = message("2025-03-31", child("A1", referral("2024-06-01")))
+    assert old in text
+    p = tmp_path / "cin_census_2025.xml"
+    p.write_text(text.replace(old, new, 1), encoding="latin-1")
+    assert mod._read_file_fast(p) is None
+    # read_cin_census falls back to the element reader and reads the file
+    cin = read_cin_census([p])
+    assert len(cin.children) >= 1
+    _same_tables(mod._read_file(p), mod._read_file_lxml(p))
+
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        ("2024-06-01", "2024-06-31", "not a date: '2024-06-31'"),
+        ("<LAchildID>A1</LAchildID>", "", "LAchildID"),
+        ("<CINreferralDate>2024-06-01</CINreferralDate>", "", "CINreferralDate"),
+        ("</Children>", "", "not well-formed"),
+    ],
+)
+def test_a_fault_gets_the_element_readers_error(tmp_path, old, new, error):
+    # the fast path gives up on a faulty file and the element reader names the fault
+    # (element path and line), as before the fast path existed
+    from pmf_lib.read import cin_census as mod
+
+    text = message("2025-03-31", child("A1", referral("2024-06-01")))
+    p = write(tmp_path / "cin_census_2025.xml", text.replace(old, new, 1))
+    assert mod._read_file_fast(p) is None
+    with pytest.raises(PmfError, match=error) as e:
+        read_cin_census([p])
+    with pytest.raises(PmfError) as again:
+        mod._read_file_lxml(p)
+    assert str(e.value) == str(again.value)
+
+
+def test_demo_files_fast_path_equals_element_reader(demo_dir):
+    # the demo's annual return and year-to-date extract: the fast path reads both, and
+    # the merged history is the element reader's, exactly
+    from pmf_lib.read import cin_census as mod
+    from pmf_lib.read._parse import merge_history
+
+    files = [demo_dir / "cin_census" / f"cin_census_{y}.xml" for y in (2026, 2027)]
+    fast = [mod._read_file_fast(p) for p in files]
+    assert all(r is not None for r in fast)
+    slow = [mod._read_file_lxml(p) for p in files]
+    for a, b in zip(fast, slow, strict=True):
+        _same_tables(a, b)
+    merged = merge_history(fast, mod.CIN_COLUMNS, mod.CIN_KEYS)
+    cin = read_cin_census(files)
+    for name in CIN_COLUMNS:
+        pd.testing.assert_frame_equal(merged[name], cin.tables[name], check_exact=True)
