@@ -68,6 +68,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ import pandas as pd
 
 from pmf_lib.atomic import atomic_dir
 from pmf_lib.errors import PmfError
+from pmf_lib.textio import read_text
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
 """Where the shipped snapshot lives (``pmf_lib/data/benchmarks``)."""
@@ -627,6 +629,19 @@ class BenchmarkStore:
 # --------------------------------------------------------------------------- values
 
 
+def _read_csv(path: Path, what: str = "the file", **kwargs) -> pd.DataFrame:
+    """A published CSV as strings, decoded by :func:`pmf_lib.textio.read_text`.
+
+    UTF-8 (with or without a byte-order mark), else Windows-1252; a missing,
+    empty, binary or unparseable file is one :class:`PmfError` naming it.
+    """
+    text = read_text(path)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise PmfError(f"cannot read {what}: {e}", file=path) from None
+
+
 def parse_value(raw, *, file, location: str, field: str) -> tuple[float, str | None]:
     """A published figure as ``(value, suppression code)``.
 
@@ -742,10 +757,7 @@ def read_lait_dictionary(path: str | Path, topics: Iterable[str] = CSC_TOPICS) -
     [{'code': 'ReReferral', 'polarity': 'Low', 'no_quartile': False}]
     """
     path = Path(path)
-    try:
-        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise PmfError(f"cannot read the LAIT data dictionary: {e}", file=path) from None
+    d = _read_csv(path, "the LAIT data dictionary")
     need = [
         "Topic",
         "Measure",
@@ -905,10 +917,7 @@ def read_ees_csv(path: str | Path, columns: Iterable[EesColumn] | None = None) -
     columns = list(columns)
     if not columns:
         raise PmfError("no columns of this file are mapped to benchmark measures", file=path)
-    try:
-        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise PmfError(f"cannot read the file: {e}", file=path) from None
+    d = _read_csv(path)
     d.columns = [c.strip() for c in d.columns]
     base = ["time_period", "geographic_level", "old_la_code", "la_name", "region_name"]
     _require_columns(
@@ -1146,10 +1155,7 @@ def read_sn_csv(path: str | Path, model: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     model = _model_of(path, model)
-    try:
-        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", header=None)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise PmfError(f"cannot read the file: {e}", file=path) from None
+    d = _read_csv(path, header=None)
     header = [str(h).strip() for h in d.iloc[0]]
     body = d.iloc[1:]
     if "old_la_code" in header:
@@ -1268,10 +1274,7 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
     {'year': 2024, 'level': 'LA', 'la_code': 938, 'name': 'West Sussex', 'children': 181943.0}
     """
     path = Path(path)
-    try:
-        d = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise PmfError(f"cannot read the file: {e}", file=path) from None
+    d = _read_csv(path)
     need = [
         "time_period",
         "geographic_level",
