@@ -210,6 +210,12 @@ def local_issues_on_frames(
     (a required column missing from the file, S01) marks every record of that
     file. Issues of other sources pass unchanged.
 
+    The placement is a join per file read (a handful), never per record: the
+    file's record to its row number (``ReadTable.data["row"]``), the row number
+    to the frame's record of that file (the first, should a row repeat); a
+    record-less issue is repeated over the file's records at once, record by
+    record in frame order.
+
     Examples
     --------
     >>> import pandas as pd
@@ -303,6 +309,17 @@ def confidence_table(
     pandas.DataFrame
         ``kpi_id, period_end, dq_error_share, dq_confidence``; join it onto the
         tidy KPI table on ``kpi_id`` and ``period_end`` (see :func:`attach`).
+
+    Notes
+    -----
+    Counted, not filtered: each table's records in error are flagged once;
+    each distinct table and dating (shared by many KPIs) is counted for every
+    period end at once from its sorted dates (``numpy.searchsorted``; for a
+    latest-return feed, counts per collection year), records feeding and
+    records in error alike; a KPI's share at a period end is the worst of its
+    feeds' and windows' shares (0 with no records), rated against the
+    thresholds in one pass. ``tests/validate/test_confidence_equivalence.py``
+    holds this equal to the row-wise computation it replaced.
 
     Examples
     --------
