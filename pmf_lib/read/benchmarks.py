@@ -79,6 +79,7 @@ import pandas as pd
 
 from pmf_lib.atomic import atomic_dir
 from pmf_lib.errors import PmfError
+from pmf_lib.read.population import read_ons_rows
 from pmf_lib.textio import read_text
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
@@ -1259,7 +1260,10 @@ def combine_neighbours(frames: Iterable[tuple[Path, pd.DataFrame]]) -> pd.DataFr
 
 
 def read_ons_population(path: str | Path) -> pd.DataFrame:
-    """ONS mid-year estimates of children aged 0 to 17 (the EES CSV layout).
+    """ONS mid-year estimates of children aged 0 to 17 for England, regions and councils.
+
+    The file is read by :func:`pmf_lib.read.population.read_ons_rows`, as the
+    council's own estimates are, so both keep the same rows (its age-group rule).
 
     Examples
     --------
@@ -1274,8 +1278,7 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
     {'year': 2024, 'level': 'LA', 'la_code': 938, 'name': 'West Sussex', 'children': 181943.0}
     """
     path = Path(path)
-    d = _read_csv(path)
-    need = [
+    need = (
         "time_period",
         "geographic_level",
         "region_name",
@@ -1283,19 +1286,18 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
         "la_name",
         "age_group",
         "population_estimate",
-    ]
-    _require_columns(d, need, path)
-    d = d[d["age_group"].str.strip().str.lower() == "children aged 0 to 17 years"].copy()
-    if d.empty:
+    )
+    found = read_ons_rows(path, need)
+    if not found:
         raise PmfError("no rows for 'Children aged 0 to 17 years'", file=path, field="age_group")
     rows = []
-    for i, r in d.iterrows():
-        loc = f"row {i + 2}"
-        lvl = r["geographic_level"].strip()
+    for line, r in found:
+        loc = f"row {line}"
+        lvl = r["geographic_level"]
         if lvl == "National":
             code, level, name = ENGLAND, "England", "England"
         elif lvl == "Regional":
-            code = REGION_CODES.get(r["region_name"].strip().lower())
+            code = REGION_CODES.get(r["region_name"].lower())
             if code is None:
                 raise PmfError(
                     f"unknown region {r['region_name']!r}",
@@ -1305,17 +1307,17 @@ def read_ons_population(path: str | Path) -> pd.DataFrame:
                 )
             level, name = "Region", REGION_NAMES[code]
         elif lvl == "Local authority":
-            if not r["old_la_code"].strip().isdigit():
+            if not r["old_la_code"].isdigit():
                 raise PmfError(
                     f"not an LA number: {r['old_la_code']!r}",
                     file=path,
                     location=loc,
                     field="old_la_code",
                 )
-            code, level, name = int(r["old_la_code"]), "LA", r["la_name"].strip()
+            code, level, name = int(r["old_la_code"]), "LA", r["la_name"]
         else:
             continue
-        if not r["time_period"].strip().isdigit():
+        if not r["time_period"].isdigit():
             raise PmfError(
                 f"not a year: {r['time_period']!r}", file=path, location=loc, field="time_period"
             )

@@ -102,3 +102,22 @@ def test_shared_ons_file():
     assert city[2024] == 847
     with pytest.raises(PmfError, match="council 999 is not in the file"):
         read_population(f, la_code=999)
+
+
+def test_both_readers_keep_the_same_age_groups(tmp_path):
+    from pmf_lib.read.benchmarks import read_ons_population
+
+    f = tmp_path / "pop.csv"
+    f.write_text(
+        "time_period,geographic_level,region_name,old_la_code,la_name,age_group,"
+        "population_estimate\n"
+        "2024,Local authority,South East,938,Demo,Children aged 0 to 17 years,250100\n"
+        "2023,Local authority,South East,938,Demo,0-17,249000\n"  # the rule's other spelling
+        "2024,Local authority,South East,938,Demo,Children aged 10 to 17 years,90000\n"
+        "2024,Local authority,South East,938,Demo,Children aged 0 to 4 years,60000\n"
+    )
+    # Kept by the rule: 2024 (0 to 17) and 2023 (0-17); "10 to 17" and "0 to 4" are not 0-17.
+    council = read_population(f, la_code=938).by_year.to_dict()
+    bench = read_ons_population(f).set_index("year")["children"].to_dict()
+    assert council == {2023: 249000, 2024: 250100}
+    assert bench == {2023: 249000.0, 2024: 250100.0}
