@@ -24,11 +24,13 @@ its records are dated for the KPI (``kind``):
   whose 31 March is on or before the period end (the 903 OC2 and OC3 tables);
 * ``all``: every record of the table (a log read as it stands).
 
-``fields`` optionally lists the columns of the table the KPI reads (shown in the
-generated KPI docs). A CIN or 903 KPI may also look up its children's
-characteristics (age, sex) in the child-level table of its source (CIN
-``children``, 903 ``header``); those are not feeds, since confidence already
-counts a record in error when its child's child-level row is.
+``fields`` lists the other columns of the table the KPI reads, besides the
+feed's date columns (:meth:`Feed.reading`; shown in the generated KPI docs, and
+checked against what each KPI reads by ``tests/compute/test_inputs_declared.py``).
+A CIN or 903 KPI may also look up its children's characteristics (age, sex) in
+the child-level table of its source (CIN ``children``, 903 ``header``); those
+are not feeds, since confidence already counts a record in error when its
+child's child-level row is.
 
 This module imports no pipeline stage (``tests/test_layering.py``).
 
@@ -46,7 +48,7 @@ ValueError: a stock feed needs a date column (cp_plans)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 MONTH_12M = ("month", "rolling_12m")
@@ -83,6 +85,16 @@ class Feed:
             raise ValueError(f"a {self.kind} feed needs a date column ({self.table})")
         object.__setattr__(self, "windows", tuple(self.windows))
         object.__setattr__(self, "fields", tuple(self.fields))
+
+    def reading(self, *fields: str) -> Feed:
+        """This feed, declaring the fields the KPI reads (besides its date columns).
+
+        Examples
+        --------
+        >>> Feed("cin_census", "referrals", "CINreferralDate").reading("ReferralNFA").fields
+        ('ReferralNFA',)
+        """
+        return replace(self, fields=tuple(fields))
 
     @property
     def is_local(self) -> bool:

@@ -115,7 +115,7 @@ def _example() -> KpiInputs:
     numerator="Referrals in the window of children aged 10 to 17 on the referral date",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
-    inputs=(REFERRALS,),
+    inputs=(REFERRALS.reading("LAchildID"),),
 )
 def adol_referrals_count(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals in the window of children aged 10 to 17 on the referral date.
@@ -158,7 +158,7 @@ def _has_factor(factors: pd.Series, codes: tuple[str, ...]) -> pd.Series:
     denominator="Assessments completed in the window for children aged 10 to 17",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
-    inputs=(ASSESSMENTS,),
+    inputs=(ASSESSMENTS.reading("LAchildID", "AssessmentFactors"),),
 )
 def adol_assessments_exploitation_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of adolescents' assessments completed in the window that identified exploitation.
@@ -231,7 +231,10 @@ def cla_dob(inputs: KpiInputs) -> pd.Series:
     denominator="Children looked after at period_end aged 10 to 17",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
-    inputs=(CLA_OPEN, MISSING_12M),
+    inputs=(
+        CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),
+        MISSING_12M.reading("CHILD", "MISSING"),
+    ),
 )
 def adol_cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after aged 10 to 17 at period end who went missing in 12 months.
@@ -270,7 +273,7 @@ def adol_cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Children starting a period of care in the window",
     comparator=None,
     breakdowns=("sex", "ethnicity"),
-    inputs=(EPISODES_STARTED,),
+    inputs=(EPISODES_STARTED.reading("CHILD", "RNE", "LS", "PLACE", "DEC", "REC"),),
 )
 def adol_cla_started_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children starting to be looked after in the window who were aged 10 to 17.

@@ -54,7 +54,7 @@ _EXAMPLE = dict(
     "episode in the window).",
     numerator="Children adopted from care in the window",
     comparator="No_of LAC Adopted",
-    inputs=(EPISODES_ENDED,),
+    inputs=(EPISODES_ENDED.reading("CHILD", "DECOM", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_adopted_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children adopted from care in the window.
@@ -81,7 +81,7 @@ def cla_adopted_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children adopted from care in the window",
     denominator="Children ceasing to be looked after in the window",
     comparator="%_of LAC Adopted",
-    inputs=(EPISODES_ENDED,),
+    inputs=(EPISODES_ENDED.reading("CHILD", "DECOM", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_adopted_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children ceasing to be looked after who were adopted.
@@ -108,7 +108,7 @@ def cla_adopted_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children ceasing to be looked after on a special guardianship order",
     denominator="Children ceasing to be looked after in the window",
     comparator="LAC_ceased_SGO%",
-    inputs=(EPISODES_ENDED,),
+    inputs=(EPISODES_ENDED.reading("CHILD", "DECOM", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_ceased_sgo_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children ceasing to be looked after on a special guardianship order.

@@ -62,7 +62,7 @@ def assessments_completed_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Assessments authorised in the window within 45 working days of the start",
     denominator="Assessments with AssessmentAuthorisationDate in the window",
     comparator="Continue_Assess_Comp",
-    inputs=(ASSESSMENTS,),
+    inputs=(ASSESSMENTS.reading("AssessmentActualStartDate"),),
 )
 def assessments_45wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of assessments authorised in the window that took 45 working days or fewer.

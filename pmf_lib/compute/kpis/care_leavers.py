@@ -75,7 +75,7 @@ def _pct(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]) 
     "SSDA903 OC3 return for a year ended on or before period_end.",
     numerator="Care leavers aged 19-21 in the latest OC3 return",
     comparator="NoCareLeavers",
-    inputs=(OC3,),
+    inputs=(OC3.reading("CHILD", "DOB"),),
 )
 def care_leavers_19_21_count(inputs: KpiInputs, window: Window) -> Figure:
     """Care leavers aged 19-21 in the latest OC3 return.
@@ -103,7 +103,7 @@ def care_leavers_19_21_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 in suitable accommodation",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaverAcc",
-    inputs=(OC3,),
+    inputs=(OC3.reading("CHILD", "DOB", "ACCOM"),),
 )
 def care_leavers_suitable_accommodation_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 in suitable accommodation.
@@ -134,7 +134,7 @@ def care_leavers_suitable_accommodation_pct(inputs: KpiInputs, window: Window) -
     numerator="Care leavers aged 19-21 in education, employment or training",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaverEET",
-    inputs=(OC3,),
+    inputs=(OC3.reading("CHILD", "DOB", "ACTIV"),),
 )
 def care_leavers_eet_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 in education, employment or training.
@@ -160,7 +160,7 @@ def care_leavers_eet_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 not in education, employment or training",
     denominator="Care leavers aged 19-21",
     comparator="CareLeaversNEET",
-    inputs=(OC3,),
+    inputs=(OC3.reading("CHILD", "DOB", "ACTIV"),),
 )
 def care_leavers_neet_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 not in education, employment or training.
@@ -186,7 +186,7 @@ def care_leavers_neet_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Care leavers aged 19-21 with IN_TOUCH = NO",
     denominator="Care leavers aged 19-21",
     comparator="CareLeavers_LA_NotInTouch",
-    inputs=(OC3,),
+    inputs=(OC3.reading("CHILD", "DOB", "IN_TOUCH"),),
 )
 def care_leavers_not_in_touch_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of care leavers aged 19-21 the council is not in touch with.

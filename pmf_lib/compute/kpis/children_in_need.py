@@ -53,7 +53,7 @@ _DEF = (
     numerator="Distinct children with an episode of need open at period_end",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(REFERRALS_OPEN,),
+    inputs=(REFERRALS_OPEN.reading("LAchildID"),),
 )
 def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end.
@@ -80,7 +80,7 @@ def cin_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children in need at period_end",
     denominator="Population aged 0-17",
     comparator="CIN",
-    inputs=(REFERRALS_OPEN,),
+    inputs=(REFERRALS_OPEN.reading("LAchildID"),),
 )
 def cin_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end per 10,000 children.

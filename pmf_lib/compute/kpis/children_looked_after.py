@@ -89,7 +89,7 @@ def looked_after_children(inputs: KpiInputs, date) -> pd.Index:
     numerator="Distinct children with an episode (not V3/V4) open at period_end",
     comparator="LACnum",
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(CLA_OPEN,),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children looked after at period end.
@@ -123,7 +123,7 @@ def cla_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children looked after at period_end",
     denominator="Population aged 0-17",
     comparator="LAC",
-    inputs=(CLA_OPEN,),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children looked after at period end per 10,000 children.
@@ -166,7 +166,7 @@ def _placements_by_cid(ep: pd.DataFrame, period_end) -> pd.Series:
     numerator="Children looked after at period_end with 3 or more placements in the 12 months",
     denominator="Children looked after at period_end",
     comparator="LACStable_2016on",
-    inputs=(EPISODES_OVERLAP,),
+    inputs=(EPISODES_OVERLAP.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_3plus_placements_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after with 3 or more placements in the 12 months to period end.
@@ -220,7 +220,7 @@ def _latest_start(ep: pd.DataFrame, mask: pd.Series, cids: np.ndarray) -> pd.Ser
     denominator="Children looked after at period_end, aged under 16, looked after for at "
     "least 2.5 years",
     comparator="LAC_LongStable%",
-    inputs=(CLA_OPEN,),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_long_term_stability_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of long-term looked-after children under 16 in the same placement for 2 years.
@@ -297,7 +297,7 @@ def ceased_episodes(inputs: KpiInputs, window: Window) -> pd.DataFrame:
     numerator="Distinct children starting a period of care in the window",
     comparator="LACnum_Start",
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(EPISODES_STARTED,),
+    inputs=(EPISODES_STARTED.reading("CHILD", "RNE", "LS", "PLACE", "DEC", "REC"),),
 )
 def cla_started_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children who started to be looked after in the window.
@@ -326,7 +326,11 @@ def cla_started_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children starting to be looked after in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="LAC_Start_Rate",
-    inputs=(flow("ssda903", "episodes", "DECOM", R12),),
+    inputs=(
+        flow("ssda903", "episodes", "DECOM", R12).reading(
+            "CHILD", "RNE", "LS", "PLACE", "DEC", "REC"
+        ),
+    ),
 )
 def cla_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children starting to be looked after in the rolling 12 months per 10,000 children.
@@ -357,7 +361,7 @@ def cla_started_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Distinct children ceasing to be looked after in the window",
     comparator="LACceased",
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(EPISODES_ENDED,),
+    inputs=(EPISODES_ENDED.reading("CHILD", "DECOM", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_ceased_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children who ceased to be looked after in the window.
@@ -387,7 +391,11 @@ def cla_ceased_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children ceasing to be looked after in the rolling 12 months",
     denominator="Population aged 0-17",
     comparator="LAC_Cease_Rate",
-    inputs=(flow("ssda903", "episodes", "DEC", R12),),
+    inputs=(
+        flow("ssda903", "episodes", "DEC", R12).reading(
+            "CHILD", "DECOM", "RNE", "LS", "PLACE", "REC"
+        ),
+    ),
 )
 def cla_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children ceasing to be looked after in the rolling 12 months per 10,000 children.
@@ -417,7 +425,7 @@ def cla_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     "with 3 or more placements during the 12 months ending period_end.",
     numerator="Children looked after at period_end with 3 or more placements in the 12 months",
     comparator="LACStableNum_2016on",
-    inputs=(EPISODES_OVERLAP,),
+    inputs=(EPISODES_OVERLAP.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_3plus_placements_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children looked after with 3 or more placements in the 12 months.
@@ -446,7 +454,7 @@ def cla_3plus_placements_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children under 16 looked after 2.5 years or more, in the same placement for at "
     "least 2 years",
     comparator="LAC_LongStableNum",
-    inputs=(CLA_OPEN,),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_long_term_stability_count(inputs: KpiInputs, window: Window) -> Figure:
     """The number of long-term looked-after children in the same placement for 2 years.
@@ -480,7 +488,7 @@ def _uasc_children(inputs: KpiInputs, date) -> pd.Index:
     "(DUC) is empty or after period_end.",
     numerator="Children looked after at period_end who are UASC",
     comparator="Unacc_Asylmn_Seek_Childn",
-    inputs=(CLA_OPEN, UASC),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"), UASC.reading("CHILD", "DUC")),
 )
 def cla_uasc_count(inputs: KpiInputs, window: Window) -> Figure:
     """Unaccompanied asylum-seeking children looked after at period end.
@@ -510,7 +518,7 @@ def cla_uasc_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children looked after at period_end who are UASC",
     denominator="Children looked after at period_end",
     comparator="Unacc_Asylmn_Seek_Childn%",
-    inputs=(CLA_OPEN, UASC),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"), UASC.reading("CHILD", "DUC")),
 )
 def cla_uasc_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after at period end who are UASC.
@@ -542,7 +550,7 @@ def cla_uasc_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children looked after at period_end placed in foster care",
     denominator="Children looked after at period_end",
     comparator="LAC_Foster_Placements",
-    inputs=(CLA_OPEN,),
+    inputs=(CLA_OPEN.reading("CHILD", "RNE", "LS", "PLACE", "REC"),),
 )
 def cla_foster_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after at period end who are in foster care.
@@ -591,7 +599,10 @@ def _missing_pct(inputs: KpiInputs, window: Window, code: str) -> Figure:
     numerator="Children looked after in the window with a missing incident starting in it",
     denominator="Children looked after at any time in the window",
     comparator="Children_missing",
-    inputs=(EPISODES_OVERLAP, MISSING_12M),
+    inputs=(
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS", "PLACE", "REC"),
+        MISSING_12M.reading("CHILD", "MISSING"),
+    ),
 )
 def cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after in the window who had a missing incident.
@@ -624,7 +635,10 @@ def cla_missing_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children looked after in the window with an away incident starting in it",
     denominator="Children looked after at any time in the window",
     comparator="Children_Away",
-    inputs=(EPISODES_OVERLAP, MISSING_12M),
+    inputs=(
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS", "PLACE", "REC"),
+        MISSING_12M.reading("CHILD", "MISSING"),
+    ),
 )
 def cla_away_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children looked after in the window who were away without authorisation.
@@ -670,7 +684,7 @@ _OC2_DEF = (
     numerator="OC2 children with HEALTH_ASSESSMENT = 1",
     denominator="OC2 children with HEALTH_ASSESSMENT recorded",
     comparator="LACHealth%",
-    inputs=(OC2,),
+    inputs=(OC2.reading("CHILD", "HEALTH_ASSESSMENT"),),
 )
 def cla_health_assessment_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of the OC2 cohort with an up-to-date annual health assessment.
@@ -699,7 +713,7 @@ def cla_health_assessment_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="OC2 children with TEETH_CHECK = 1",
     denominator="OC2 children with TEETH_CHECK recorded",
     comparator="LACDental%",
-    inputs=(OC2,),
+    inputs=(OC2.reading("CHILD", "TEETH_CHECK"),),
 )
 def cla_dental_check_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of the OC2 cohort whose teeth were checked by a dentist.
@@ -727,7 +741,7 @@ def cla_dental_check_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="OC2 children with IMMUNISATIONS = 1",
     denominator="OC2 children with IMMUNISATIONS recorded",
     comparator="LACVaccinations%",
-    inputs=(OC2,),
+    inputs=(OC2.reading("CHILD", "IMMUNISATIONS"),),
 )
 def cla_immunisations_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of the OC2 cohort with up-to-date immunisations.

@@ -63,7 +63,7 @@ def _received(inputs: KpiInputs, window: Window, stage: str | None) -> Figure:
     ),
     numerator="Complaint rows with received_date in the window",
     breakdowns=("stage", "team"),
-    inputs=(COMPLAINTS_RECEIVED,),
+    inputs=(COMPLAINTS_RECEIVED.reading("kind"),),
 )
 def complaints_received_count(inputs: KpiInputs, window: Window) -> Figure:
     """Complaints received in the window, all stages.
@@ -92,7 +92,7 @@ def complaints_received_count(inputs: KpiInputs, window: Window) -> Figure:
     + _ABSENT,
     numerator="Stage 1 complaints with received_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RECEIVED,),
+    inputs=(COMPLAINTS_RECEIVED.reading("kind", "stage"),),
 )
 def complaints_stage1_count(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 1 complaints received in the window.
@@ -122,7 +122,7 @@ def complaints_stage1_count(inputs: KpiInputs, window: Window) -> Figure:
     + _ABSENT,
     numerator="Stage 2 complaints with received_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RECEIVED,),
+    inputs=(COMPLAINTS_RECEIVED.reading("kind", "stage"),),
 )
 def complaints_stage2_count(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 2 complaints received in the window.
@@ -152,7 +152,7 @@ def complaints_stage2_count(inputs: KpiInputs, window: Window) -> Figure:
     + _ABSENT,
     numerator="Stage 3 complaints with received_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RECEIVED,),
+    inputs=(COMPLAINTS_RECEIVED.reading("kind", "stage"),),
 )
 def complaints_stage3_count(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 3 complaints received in the window.
@@ -200,7 +200,7 @@ def _responded_within(inputs: KpiInputs, window: Window, stage: str, limit: int)
     numerator="Stage 1 complaints responded to in the window within 10 working days",
     denominator="Stage 1 complaints with responded_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RESPONDED,),
+    inputs=(COMPLAINTS_RESPONDED.reading("kind", "stage", "received_date"),),
 )
 def complaints_stage1_10wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 1 complaints answered within 10 working days, of those answered in the window.
@@ -234,7 +234,7 @@ def complaints_stage1_10wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Stage 1 complaints responded to in the window within 20 working days",
     denominator="Stage 1 complaints with responded_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RESPONDED,),
+    inputs=(COMPLAINTS_RESPONDED.reading("kind", "stage", "received_date"),),
 )
 def complaints_stage1_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 1 complaints answered within 20 working days, of those answered in the window.
@@ -268,7 +268,7 @@ def complaints_stage1_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Stage 2 complaints responded to in the window within 25 working days",
     denominator="Stage 2 complaints with responded_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RESPONDED,),
+    inputs=(COMPLAINTS_RESPONDED.reading("kind", "stage", "received_date"),),
 )
 def complaints_stage2_25wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Stage 2 complaints answered within 25 working days, of those answered in the window.
@@ -302,7 +302,7 @@ def complaints_stage2_25wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Complaints responded to in the window, upheld or partly upheld",
     denominator="Complaints responded to in the window with a finding",
     breakdowns=("stage", "team"),
-    inputs=(COMPLAINTS_RESPONDED,),
+    inputs=(COMPLAINTS_RESPONDED.reading("kind", "outcome"),),
 )
 def complaints_upheld_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Complaints upheld or partly upheld, of those with a finding in the window.
@@ -335,7 +335,7 @@ def complaints_upheld_pct(inputs: KpiInputs, window: Window) -> Figure:
     definition="Compliments (kind 'compliment') with received_date in the window." + _ABSENT,
     numerator="Compliments with received_date in the window",
     breakdowns=("team",),
-    inputs=(COMPLAINTS_RECEIVED,),
+    inputs=(COMPLAINTS_RECEIVED.reading("kind"),),
 )
 def compliments_count(inputs: KpiInputs, window: Window) -> Figure:
     """Compliments received in the window.

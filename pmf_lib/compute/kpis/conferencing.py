@@ -83,7 +83,7 @@ def _held(inputs: KpiInputs, window: Window, meeting_type: str) -> Figure:
     definition="Meetings of type ICPC with meeting_date in the window." + _ABSENT,
     numerator="ICPCs with meeting_date in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS,),
+    inputs=(MEETINGS.reading("meeting_type"),),
 )
 def conf_icpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     """Initial child protection conferences held in the window.
@@ -110,7 +110,7 @@ def conf_icpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     definition="Meetings of type RCPC with meeting_date in the window." + _ABSENT,
     numerator="RCPCs with meeting_date in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS,),
+    inputs=(MEETINGS.reading("meeting_type"),),
 )
 def conf_rcpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     """Review child protection conferences held in the window.
@@ -137,7 +137,7 @@ def conf_rcpc_held_count(inputs: KpiInputs, window: Window) -> Figure:
     definition="Meetings of type CLA_REVIEW with meeting_date in the window." + _ABSENT,
     numerator="CLA reviews with meeting_date in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS,),
+    inputs=(MEETINGS.reading("meeting_type"),),
 )
 def conf_cla_reviews_held_count(inputs: KpiInputs, window: Window) -> Figure:
     """Looked-after children's reviews held in the window.
@@ -207,7 +207,7 @@ def _rcpc_due(df: pd.DataFrame) -> pd.DataFrame:
     numerator="RCPCs held in the window on or before their due date",
     denominator="RCPCs held in the window with a known due date",
     breakdowns=("chair",),
-    inputs=(MEETINGS,),
+    inputs=(MEETINGS.reading("child_id", "meeting_type", "due_date"),),
 )
 def conf_rcpc_timely_pct(inputs: KpiInputs, window: Window) -> Figure:
     """RCPCs held within 3 months of the ICPC or 6 months of the previous RCPC, %.
@@ -326,7 +326,10 @@ _STAGE_NOTE = (
     numerator="First CLA reviews held in the window within 20 working days of entry",
     denominator="First CLA reviews held in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS, EPISODES_OVERLAP),
+    inputs=(
+        MEETINGS.reading("child_id", "meeting_type", "due_date"),
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS"),
+    ),
 )
 def conf_cla_review_first_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """First CLA reviews within 20 working days of entry to care, %.
@@ -367,7 +370,10 @@ def conf_cla_review_first_20wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Second CLA reviews held in the window within 3 months of the first",
     denominator="Second CLA reviews held in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS, EPISODES_OVERLAP),
+    inputs=(
+        MEETINGS.reading("child_id", "meeting_type", "due_date"),
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS"),
+    ),
 )
 def conf_cla_review_second_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Second CLA reviews within 3 months of the first, %.
@@ -405,7 +411,10 @@ def conf_cla_review_second_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Third and later CLA reviews held in the window within 6 months of the previous",
     denominator="Third and later CLA reviews held in the window",
     breakdowns=("chair",),
-    inputs=(MEETINGS, EPISODES_OVERLAP),
+    inputs=(
+        MEETINGS.reading("child_id", "meeting_type", "due_date"),
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS"),
+    ),
 )
 def conf_cla_review_later_6m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Third and later CLA reviews within 6 months of the previous, %.
@@ -446,7 +455,10 @@ def conf_cla_review_later_6m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CLA reviews held in the window in time",
     denominator="CLA reviews held in the window with a known stage or a recorded due_date",
     breakdowns=("chair",),
-    inputs=(MEETINGS, EPISODES_OVERLAP),
+    inputs=(
+        MEETINGS.reading("child_id", "meeting_type", "due_date"),
+        EPISODES_OVERLAP.reading("CHILD", "RNE", "LS"),
+    ),
 )
 def conf_cla_reviews_timely_pct(inputs: KpiInputs, window: Window) -> Figure:
     """CLA reviews held in time (by stage, else by recorded due date), %.

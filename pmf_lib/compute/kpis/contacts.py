@@ -93,7 +93,7 @@ def contacts_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window within 1 working day of receipt",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team",),
-    inputs=(CONTACTS_DECIDED,),
+    inputs=(CONTACTS_DECIDED.reading("contact_date"),),
 )
 def contacts_decided_1wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided within 1 working day, of those decided in the window.
@@ -137,7 +137,7 @@ def _decision_pct(inputs: KpiInputs, window: Window, *codes: str) -> Figure:
     numerator="Contacts decided in the window with decision 'referral'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
-    inputs=(CONTACTS_DECIDED,),
+    inputs=(CONTACTS_DECIDED.reading("decision"),),
 )
 def contacts_to_referral_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window that became referrals, %.
@@ -168,7 +168,7 @@ def contacts_to_referral_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window with decision 'early_help'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
-    inputs=(CONTACTS_DECIDED,),
+    inputs=(CONTACTS_DECIDED.reading("decision"),),
 )
 def contacts_to_early_help_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window that went to early help, %.
@@ -199,7 +199,7 @@ def contacts_to_early_help_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Contacts decided in the window with decision 'nfa' or 'info_advice'",
     denominator="Contacts with decision_date in the window",
     breakdowns=("team", "contact_source"),
-    inputs=(CONTACTS_DECIDED,),
+    inputs=(CONTACTS_DECIDED.reading("decision"),),
 )
 def contacts_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts decided in the window with no further action or advice only, %.
@@ -270,7 +270,7 @@ def contacts_awaiting_decision_count(inputs: KpiInputs, window: Window) -> Figur
     ),
     numerator="Contacts in the window with an earlier contact of the same child in the year before",
     denominator="Contacts with contact_date in the window",
-    inputs=(CONTACTS_RECEIVED,),
+    inputs=(CONTACTS_RECEIVED.reading("child_id"),),
 )
 def contacts_repeat_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Contacts in the window about a child contacted in the year before, %.

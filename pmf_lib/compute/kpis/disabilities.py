@@ -90,7 +90,7 @@ _CIN_DEF = (
     numerator="Distinct children in need at period_end with a recorded disability",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(REFERRALS_OPEN, DISABILITIES),
+    inputs=(REFERRALS_OPEN.reading("LAchildID"), DISABILITIES.reading("LAchildID", "Disability")),
 )
 def cin_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children in need at period end with a recorded disability.
@@ -117,7 +117,7 @@ def cin_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Children in need at period_end",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(REFERRALS_OPEN, DISABILITIES),
+    inputs=(REFERRALS_OPEN.reading("LAchildID"), DISABILITIES.reading("LAchildID", "Disability")),
 )
 def cin_disabled_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children in need at period end with a recorded disability.
@@ -155,7 +155,7 @@ def _referrals_disabled(inputs: KpiInputs, window: Window) -> tuple[int, int]:
     numerator="Referrals in the window of children with a recorded disability",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(REFERRALS, DISABILITIES),
+    inputs=(REFERRALS.reading("LAchildID"), DISABILITIES.reading("LAchildID", "Disability")),
 )
 def referrals_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     """Referrals in the window of children with a recorded disability.
@@ -185,7 +185,7 @@ def referrals_disabled_count(inputs: KpiInputs, window: Window) -> Figure:
     denominator="Referrals with CINreferralDate in the window",
     comparator=None,
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(REFERRALS, DISABILITIES),
+    inputs=(REFERRALS.reading("LAchildID"), DISABILITIES.reading("LAchildID", "Disability")),
 )
 def referrals_disabled_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of referrals in the window of children with a recorded disability.

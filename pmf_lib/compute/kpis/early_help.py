@@ -144,7 +144,7 @@ def _closure_pct(inputs: KpiInputs, window: Window, reason: str) -> Figure:
     numerator="Episodes closed in the window with closure_reason 'needs_met'",
     denominator="Episodes with end_date in the window",
     breakdowns=("team",),
-    inputs=(EH_ENDED,),
+    inputs=(EH_ENDED.reading("closure_reason"),),
 )
 def eh_closed_needs_met_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes closed in the window with needs met, %.
@@ -175,7 +175,7 @@ def eh_closed_needs_met_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Episodes closed in the window with closure_reason 'stepped_up'",
     denominator="Episodes with end_date in the window",
     breakdowns=("team",),
-    inputs=(EH_ENDED,),
+    inputs=(EH_ENDED.reading("closure_reason"),),
 )
 def eh_step_up_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Early help episodes closed in the window by stepping up to CSC, %.
@@ -208,7 +208,7 @@ def eh_step_up_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Sum of days from start_date to end_date of those episodes",
     denominator="Episodes with end_date in the window and a start_date on or before it",
     breakdowns=("team",),
-    inputs=(EH_ENDED,),
+    inputs=(EH_ENDED.reading("start_date"),),
 )
 def eh_closed_mean_days(inputs: KpiInputs, window: Window) -> Figure:
     """Mean length in days of early help episodes closed in the window.

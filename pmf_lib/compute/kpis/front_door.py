@@ -114,7 +114,7 @@ def _rereferral_flags(referrals: pd.DataFrame) -> np.ndarray:
     "before",
     denominator="Referrals with CINreferralDate in the window",
     comparator="ReReferral",
-    inputs=(REFERRALS,),
+    inputs=(REFERRALS.reading("LAchildID"),),
 )
 def rereferrals_12m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Re-referrals within 12 months as a % of referrals in the window.
@@ -175,7 +175,7 @@ def _share(inputs: KpiInputs, window: Window, field: str, codes: tuple[str, ...]
     numerator="Referrals in the window with ReferralNFA = 1",
     denominator="Referrals with CINreferralDate in the window",
     comparator="CIN_Refferals_NFA",
-    inputs=(REFERRALS,),
+    inputs=(REFERRALS.reading("ReferralNFA"),),
 )
 def referrals_nfa_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of referrals in the window closed with no further action.
@@ -227,7 +227,7 @@ def _source_kpi(key: str):
         numerator=f"Referrals in the window from {text}",
         denominator="Referrals with CINreferralDate in the window",
         comparator=lait,
-        inputs=(REFERRALS,),
+        inputs=(REFERRALS.reading("ReferralSource"),),
     )(share)
 
 

@@ -187,7 +187,7 @@ def _states(inputs: KpiInputs, end) -> pd.DataFrame | None:
     ),
     numerator="Actions open at period_end",
     breakdowns=("area", "owner"),
-    inputs=(ACTIONS,),
+    inputs=(ACTIONS.reading("created_date", "due_date", "completed_date", "status"),),
 )
 def actions_open_count(inputs: KpiInputs, window: Window) -> Figure:
     """Improvement actions open at period_end.
@@ -227,7 +227,7 @@ def actions_open_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Open actions with due_date before period_end",
     denominator="Actions open at period_end",
     breakdowns=("area", "owner"),
-    inputs=(ACTIONS,),
+    inputs=(ACTIONS.reading("created_date", "due_date", "completed_date", "status"),),
 )
 def actions_overdue_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Open improvement actions that are overdue at period_end, %.
@@ -266,7 +266,11 @@ def actions_overdue_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Actions due in the window completed by its end",
     denominator="Actions with due_date in the window, not cancelled by its end",
     breakdowns=("area", "owner"),
-    inputs=(local("improvement_actions", "due_date"),),
+    inputs=(
+        local("improvement_actions", "due_date").reading(
+            "created_date", "completed_date", "status"
+        ),
+    ),
 )
 def actions_due_complete_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Actions due in the window that are complete by its end, %.

@@ -89,7 +89,7 @@ def _resolved_within(inputs: KpiInputs, window: Window, months: int) -> Figure:
     numerator="LADO referrals closed in the window within one month of receipt",
     denominator="LADO referrals with closed_date in the window",
     breakdowns=("employment_sector",),
-    inputs=(LADO_CLOSED,),
+    inputs=(LADO_CLOSED.reading("received_date"),),
 )
 def lado_resolved_1m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals closed within one month, of those closed in the window.
@@ -120,7 +120,7 @@ def lado_resolved_1m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="LADO referrals closed in the window within three months of receipt",
     denominator="LADO referrals with closed_date in the window",
     breakdowns=("employment_sector",),
-    inputs=(LADO_CLOSED,),
+    inputs=(LADO_CLOSED.reading("received_date"),),
 )
 def lado_resolved_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     """LADO referrals closed within three months, of those closed in the window.
@@ -152,7 +152,7 @@ def lado_resolved_3m_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="LADO referrals closed in the window as substantiated",
     denominator="LADO referrals closed in the window (outcome not 'ongoing')",
     breakdowns=("employment_sector",),
-    inputs=(LADO_CLOSED,),
+    inputs=(LADO_CLOSED.reading("outcome"),),
 )
 def lado_substantiated_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Substantiated outcomes, of LADO referrals closed in the window.

@@ -62,7 +62,7 @@ def s47_count(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Initial conferences in the window held within 15 working days of the S47 start",
     denominator="Initial conferences (Section47/DateOfInitialCPC) in the window",
     comparator="CP_conf_15days",
-    inputs=(flow("cin_census", "section47", "DateOfInitialCPC"),),
+    inputs=(flow("cin_census", "section47", "DateOfInitialCPC").reading("S47ActualStartDate"),),
 )
 def icpc_15wd_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of initial conferences in the window held within 15 working days of the S47 start.
@@ -108,7 +108,7 @@ def cp_children_open_at(cp_plans: pd.DataFrame, date) -> pd.Index:
     numerator="Distinct children with a CP plan open at period_end",
     denominator="Population aged 0-17",
     comparator="CPP_rate",
-    inputs=(CP_PLANS_OPEN,),
+    inputs=(CP_PLANS_OPEN.reading("LAchildID"),),
 )
 def cp_plans_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     """Children on a CP plan at period end per 10,000 children.
@@ -154,7 +154,9 @@ def _second_subsequent_flags(cp_plans: pd.DataFrame) -> np.ndarray:
     numerator="CP plans starting in the window that are the child's second or later plan",
     denominator="CP plans with CPPstartDate in the window",
     comparator="PrevRegCPR",
-    inputs=(flow("cin_census", "cp_plans", "CPPstartDate"),),
+    inputs=(
+        flow("cin_census", "cp_plans", "CPPstartDate").reading("LAchildID", "NumberOfPreviousCPP"),
+    ),
 )
 def cp_second_subsequent_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of CP plans starting in the window that are a second or subsequent plan.
@@ -266,7 +268,7 @@ def icpc_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Distinct children with a CP plan open at period_end",
     comparator="CPP_Num",
     breakdowns=("age_band", "sex", "ethnicity"),
-    inputs=(CP_PLANS_OPEN,),
+    inputs=(CP_PLANS_OPEN.reading("LAchildID"),),
 )
 def cp_plans_count(inputs: KpiInputs, window: Window) -> Figure:
     """Children on a CP plan at period end.
@@ -387,7 +389,7 @@ def cp_plans_ceased_rate_10k(inputs: KpiInputs, window: Window) -> Figure:
     numerator="CP plans ending in the window that lasted 2 years or more",
     denominator="CP plans with CPPendDate in the window",
     comparator="CPPlans2yrs",
-    inputs=(flow("cin_census", "cp_plans", "CPPendDate"),),
+    inputs=(flow("cin_census", "cp_plans", "CPPendDate").reading("CPPstartDate"),),
 )
 def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of CP plans ending in the window that had lasted 2 years or more.
@@ -423,7 +425,7 @@ def cp_plans_ceased_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children on a plan at period_end that started at least 2 years before",
     denominator="Distinct children with a CP plan open at period_end",
     comparator="CPPlans2yrsActive",
-    inputs=(CP_PLANS_OPEN,),
+    inputs=(CP_PLANS_OPEN.reading("LAchildID"),),
 )
 def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children on a CP plan at period end whose plan has lasted 2 years or more.
@@ -463,7 +465,10 @@ def cp_plans_open_2y_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Children on a plan for 3 months or more whose reviews were all on time",
     denominator="Children on a plan at period_end that started at least 3 months before",
     comparator="RevCP",
-    inputs=(CP_PLANS_OPEN, flow("cin_census", "cp_reviews", "CPPreviewDate", R12)),
+    inputs=(
+        CP_PLANS_OPEN.reading("LAchildID"),
+        flow("cin_census", "cp_reviews", "CPPreviewDate", R12).reading("LAchildID", "CPPstartDate"),
+    ),
 )
 def cp_reviews_on_time_pct(inputs: KpiInputs, window: Window) -> Figure:
     """% of children on a CP plan for 3+ months whose plan reviews were all on time.

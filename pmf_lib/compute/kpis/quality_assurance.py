@@ -81,7 +81,7 @@ def _graded(inputs: KpiInputs, window: Window, *grades: str) -> Figure:
     numerator="Audits in the window graded outstanding or good",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
-    inputs=(AUDITS,),
+    inputs=(AUDITS.reading("grade"),),
 )
 def qa_audits_good_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded good or outstanding, of those completed in the window.
@@ -112,7 +112,7 @@ def qa_audits_good_pct(inputs: KpiInputs, window: Window) -> Figure:
     numerator="Audits in the window graded requires improvement",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
-    inputs=(AUDITS,),
+    inputs=(AUDITS.reading("grade"),),
 )
 def qa_audits_requires_improvement_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded requires improvement, of those completed in the window.
@@ -143,7 +143,7 @@ def qa_audits_requires_improvement_pct(inputs: KpiInputs, window: Window) -> Fig
     numerator="Audits in the window graded inadequate",
     denominator="Audits with audit_date in the window",
     breakdowns=("team",),
-    inputs=(AUDITS,),
+    inputs=(AUDITS.reading("grade"),),
 )
 def qa_audits_inadequate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Audits graded inadequate, of those completed in the window.

@@ -78,7 +78,7 @@ def _working_days_in(months: pd.Series) -> pd.Series:
     denominator="vacancies_fte + fte_in_post summed over teams",
     comparator="Work_Force_Vac_Rate",
     breakdowns=("team",),
-    inputs=(WORKFORCE_MONTH,),
+    inputs=(WORKFORCE_MONTH.reading("fte_in_post", "vacancies_fte"),),
 )
 def sw_vacancy_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Vacancy rate at the month end.
@@ -115,7 +115,7 @@ def sw_vacancy_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="agency_fte + fte_in_post summed over teams",
     comparator="Work_Force_Agecy_Rate",
     breakdowns=("team",),
-    inputs=(WORKFORCE_MONTH,),
+    inputs=(WORKFORCE_MONTH.reading("fte_in_post", "agency_fte"),),
 )
 def sw_agency_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Agency rate at the month end.
@@ -154,7 +154,7 @@ def sw_agency_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post summed over teams at the month of period_end",
     comparator="Work_Force_TO_Rate",
     breakdowns=("team",),
-    inputs=(local("workforce_monthly", "month", R12),),
+    inputs=(local("workforce_monthly", "month", R12).reading("fte_in_post", "leavers"),),
 )
 def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Leavers in the 12 months as a % of FTE in post at the end.
@@ -197,7 +197,7 @@ def sw_turnover_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post x working days in the month, summed over months and teams",
     comparator="Work_Force_SWAbsence",
     breakdowns=("team",),
-    inputs=(local("workforce_monthly", "month"),),
+    inputs=(local("workforce_monthly", "month").reading("fte_in_post", "sickness_days"),),
 )
 def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     """Sickness days lost as a % of FTE working days available.
@@ -246,7 +246,7 @@ def sw_absence_rate_pct(inputs: KpiInputs, window: Window) -> Figure:
     denominator="fte_in_post + agency_fte of teams with cases_held > 0",
     comparator="Work_Force_AvgNumCase_SW",
     breakdowns=("team",),
-    inputs=(WORKFORCE_MONTH,),
+    inputs=(WORKFORCE_MONTH.reading("fte_in_post", "agency_fte", "cases_held"),),
 )
 def sw_caseload_avg(inputs: KpiInputs, window: Window) -> Figure:
     """Cases per FTE of the case-holding teams at the month end.
@@ -282,7 +282,7 @@ def sw_caseload_avg(inputs: KpiInputs, window: Window) -> Figure:
     numerator="fte_in_post summed over teams",
     comparator="Work_Force_NoSW",
     breakdowns=("team",),
-    inputs=(WORKFORCE_MONTH,),
+    inputs=(WORKFORCE_MONTH.reading("fte_in_post"),),
 )
 def sw_fte_in_post(inputs: KpiInputs, window: Window) -> Figure:
     """FTE in post at the month end.
@@ -313,7 +313,7 @@ def sw_fte_in_post(inputs: KpiInputs, window: Window) -> Figure:
     numerator="cases_held summed over teams",
     comparator="Work_Force_Num_CaseHeld",
     breakdowns=("team",),
-    inputs=(WORKFORCE_MONTH,),
+    inputs=(WORKFORCE_MONTH.reading("cases_held"),),
 )
 def sw_cases_held_count(inputs: KpiInputs, window: Window) -> Figure:
     """Cases held at the month end.
