@@ -125,15 +125,14 @@ def check_folder_path(path: str | Path) -> Path:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "outputs").write_text("not a folder")
-    >>> try:
-    ...     check_folder_path(d / "outputs" / "2026-10")
-    ... except OutputError as e:
-    ...     print(e.message)
+    >>> blocked = pathlib.Path(tempfile.mkstemp()[1])  # a file where a folder should be
+    >>> for folder in (blocked / "2026-10", blocked.parent / "new" / "2026-10"):
+    ...     try:
+    ...         print(check_folder_path(folder) == folder, folder.exists())
+    ...     except OutputError as e:
+    ...         print(e.message)
     cannot use the folder: it is a file, not a folder
-    >>> check_folder_path(d / "new" / "2026-10") == d / "new" / "2026-10"
-    True
+    True False
     """
     path = Path(path)
     for part in [path, *path.parents]:

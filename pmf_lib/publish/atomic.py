@@ -71,19 +71,23 @@ def publish_guard(check: Callable[[Path], None]) -> Iterator[None]:
 
     Examples
     --------
+    A run whose lock has gone neither replaces nor removes a published file:
+
     >>> import tempfile, pathlib
     >>> from pmf_lib.errors import PmfError
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> def refuse(path):
-    ...     raise PmfError("the run lock is gone", file=path)
-    >>> with publish_guard(refuse):
-    ...     try:
-    ...         write_text_atomic("late", d / "report.html")
-    ...     except PmfError as e:
-    ...         print(e.message)
-    the run lock is gone
-    >>> list(d.iterdir())
-    []
+    >>> old = write_text_atomic("published", pathlib.Path(tempfile.mkdtemp()) / "index.html")
+    >>> def lock_lost(path):
+    ...     raise PmfError("this run no longer holds the month's lock", file=path)
+    >>> with publish_guard(lock_lost):
+    ...     for attempt in (lambda: write_text_atomic("late", old), lambda: publish_unlink(old)):
+    ...         try:
+    ...             attempt()
+    ...         except PmfError as e:
+    ...             print(e.message)
+    this run no longer holds the month's lock
+    this run no longer holds the month's lock
+    >>> old.read_text(), sorted(p.name for p in old.parent.iterdir())
+    ('published', ['index.html'])
     """
     with before_replace(check):
         yield

@@ -49,7 +49,7 @@ import pandas as pd
 
 from pmf_lib.dates import bank_holidays
 from pmf_lib.errors import PmfError
-from pmf_lib.read.local import load_schema
+from pmf_lib.read.local import LOCAL_DATASETS, load_schema
 from pmf_lib.synth.model import (
     OPEN,
     REF_SOURCE,
@@ -89,15 +89,7 @@ DQ_ISSUES = (
     ),
 )
 BAD_OUTCOME = "Resolved informally"
-LOCAL_FILES = (
-    "contacts",
-    "early_help",
-    "complaints",
-    "lado",
-    "conferencing",
-    "qa_audits",
-    "improvement_actions",
-)
+LOCAL_FILES = LOCAL_DATASETS  # one CSV per local dataset, in template order
 
 CONTACT_DECISIONS = (["early_help", "info_advice", "nfa", "other_service"], [0.24, 0.3, 0.31, 0.15])
 EH_REASONS = (["needs_met", "disengaged", "moved", "other"], [0.6, 0.2, 0.06, 0.14])
