@@ -2,9 +2,12 @@
 
 A local dataset reaches the KPIs as ``inputs.local[<name>]``: the reader's typed
 frame, columns named as in ``pmf_lib/read/schemas/<name>.yml``. A dataset the
-council does not supply is absent from the dict, and every KPI over it returns
-:data:`MISSING_COUNT` or :data:`MISSING_RATIO` (numerator NaN, so the value is
-missing, never 0).
+council does not supply is absent from the dict, and every KPI declaring it in
+its ``inputs`` is missing (numerator NaN, so the value is missing, never 0)
+without its function being run (:meth:`pmf_lib.compute.registry.Kpi.__call__`).
+The helpers below still return :data:`MISSING_COUNT` or :data:`MISSING_RATIO`
+when :func:`dataset` gives None, so a helper called on its own (outside a KPI)
+says the same.
 """
 
 from __future__ import annotations
