@@ -45,6 +45,14 @@ LEGAL_STATUS_CODES = ("C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3"
 #: SSDA903 category of need (``CIN``), N1 abuse or neglect to N8 absent parenting.
 CATEGORY_OF_NEED_CODES = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
 
+#: CIN census primary need (``PrimaryNeedCode``): the 903 categories plus N9 (cases
+#: other than children in need) and N0 (not stated).
+CIN_PRIMARY_NEED_CODES = ("N0", *CATEGORY_OF_NEED_CODES, "N9")
+
+#: CIN census initial category of abuse of a child protection plan
+#: (``InitialCategoryOfAbuse``): neglect, physical, sexual, emotional, multiple.
+CP_CATEGORY_OF_ABUSE_CODES = ("NEG", "PHY", "SAB", "EMO", "MUL")
+
 #: SSDA903 placement type (``PLACE``).
 PLACEMENT_CODES = (
     "A3",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.codes import CIN_PRIMARY_NEED_CODES as NEED
+from pmf_lib.codes import CP_CATEGORY_OF_ABUSE_CODES as ABUSE
 from pmf_lib.dates import working_days_between
 from pmf_lib.validate.rules import Context, invalid_code, mask, rule, with_child
 
 C = "cin_census"
-NEED = ("N0", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9")
-ABUSE = ("NEG", "PHY", "SAB", "EMO", "MUL")
 REFERRAL = ["LAchildID", "CINreferralDate"]
 
 
