@@ -157,3 +157,17 @@ def test_a_kpi_over_a_dataset_not_configured_is_missing_without_being_called():
     r, _ = _local_kpi("percent", "d")
     fig = r(KpiInputs(), w)
     assert math.isnan(fig.numerator) and math.isnan(fig.denominator)
+
+
+def test_every_declared_field_is_a_column_of_its_table():
+    # A misspelt field or dataset would otherwise document a column the KPI cannot read.
+    from pmf_lib.read.local import load_schema
+    from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS
+
+    for kpi_id, k in all_kpis().items():
+        for f in k.meta.inputs:
+            if f.source == "local":
+                columns = set(load_schema(f.table).column_names)
+            else:
+                columns = set((CIN_COLUMNS if f.source == "cin_census" else S903_COLUMNS)[f.table])
+            assert set(f.fields) <= columns, (kpi_id, f.table, set(f.fields) - columns)
