@@ -30,7 +30,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_quality.py [--config parameters/config.yaml]
         [--month 2026-10] [--new-only]
 
-``--new-only`` skips the reference (about 90 s) and times the new code alone.
+``--new-only`` skips the reference (about 80 s of CPU, minutes of wall time on a
+busy machine) and times the new code alone.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A verbatim copy of ``local_issues_on_frames`` and ``confidence_table`` (with
 their helpers) from ``pmf_lib/validate/confidence.py`` at commit ``b6ff8f7``:
 issues spread over a file's records one ``DataFrame.assign`` per record, and
-every KPI, period end and window filtered row-wise. It is slow (about 90 s on
+every KPI, period end and window filtered row-wise. It is slow (about 80 s of CPU on
 the demo county) and is kept only so that the vectorised implementation can be
 compared with it: on small hand-built and random frames in
 ``tests/validate/test_confidence_equivalence.py``, and on the demo county in
