@@ -13,7 +13,7 @@ DEMO_STAMP := $(DEMO)/.complete
 CONFIG ?= parameters/config.yaml
 MONTH ?= latest
 
-.PHONY: setup lock demo report test lint format lab docs bench clean
+.PHONY: setup lock demo report test test-fast lint format lab docs bench clean
 
 setup: $(STAMP)
 
@@ -51,15 +51,20 @@ $(DEMO_STAMP): $(STAMP)
 report: $(DEMO_STAMP)
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG)
 
-# The suite first checks and publishes the demo's latest month (data_quality.html, then the
-# reports; skipped when nothing changed):
-# the notebooks' default parameters read that month's published tables under nbval.
+# The suite first publishes the demo's latest month with one pmf run (it validates the data
+# too: data_quality.html, then the reports; reports unchanged since the last run are
+# skipped). The tests that read that month reuse it (tests/conftest.py), and the notebooks'
+# default parameters read its published tables under nbval.
 test: $(DEMO_STAMP)
 	@$(BIN)/ruff check -q pmf_lib tests benchmarks && $(BIN)/ruff format -q --check pmf_lib tests benchmarks
-	@$(BIN)/pmf validate --month $(MONTH) --config $(CONFIG) >/dev/null
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG) --quiet >/dev/null
 	@$(BIN)/python -m pytest -q --durations=15 --doctest-modules pmf_lib tests
 	@$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks
+
+# The edit-test loop: every test and doctest except those marked slow, browser, dask or
+# demo (pyproject.toml registers the markers); no batch run first.
+test-fast: $(DEMO_STAMP)
+	@$(BIN)/python -m pytest -q --durations=10 -m "not slow and not browser and not dask and not demo" --doctest-modules pmf_lib tests
 
 # ruff, then vulture for dead code (settings: pyproject.toml [tool.vulture]; what it cannot
 # see being used: vulture_whitelist.py).
