@@ -453,3 +453,54 @@ def test_the_demo_members_store_passes_the_members_small_number_test(demo_store)
             for (_, col, *_rest) in query(path, f'pragma table_info("{t}")')
         }
         assert not {c for c in cols if "child" in c or c in ("laid", "upn", "dob")}, cols
+
+
+@pytest.mark.slow
+def test_rerunning_the_demo_month_after_editing_one_cin_record_restates_exactly_its_figures(
+    demo_dir, tmp_path
+):
+    """The issue's check on the demo council: one child's CIN closure moved a month earlier.
+
+    Both months' KPI tables are built (as ``pmf run`` builds them) from the demo data and
+    from a copy whose latest CIN census has that one record edited; the store's
+    restatements must be exactly the figures that differ between the two tables,
+    worked out here by comparing the tables directly.
+    """
+    import shutil
+
+    from pmf_lib.assess.build import build_month
+    from pmf_lib.config import load_config
+
+    config = load_config(ROOT / "parameters" / "config.yaml")
+    cin = tmp_path / "cin_census"
+    shutil.copytree(demo_dir / "cin_census", cin)
+    latest = sorted(cin.glob("*.xml"))[-1]
+    text = latest.read_text(encoding="utf-8")
+    closure = next(
+        d for d in ("2026-10-20", "2026-10-1", "2026-10-0") if f"<CINclosureDate>{d}" in text
+    )
+    at = text.index(f"<CINclosureDate>{closure}")
+    start = at + len("<CINclosureDate>")
+    day = text[start : start + 10]
+    edited = text[:start] + "2026-09" + day[7:] + text[start + 10 :]  # a month earlier
+    latest.write_text(edited, encoding="utf-8")
+    data = config.data.model_copy(update={"cin_census": [str(cin / "*.xml")]})
+    corrected = config.model_copy(update={"data": data})
+
+    def tables_of(cfg) -> MonthTables:
+        b = build_month(cfg, "2026-10")
+        return MonthTables(b.kpi_table, b.assessed, b.breakdowns)
+
+    before, after = tables_of(config), tables_of(corrected)
+    db = tmp_path / "pmf.sqlite"
+    append_run([(db, before)], run("r1", "2026-10"))
+    append_run([(db, after)], run("r2", "2026-10"))
+    key = ["kpi_id", "period_end", "window"]
+    both = before.history.merge(after.history, on=key, suffixes=("_a", "_b"), validate="1:1")
+    a, b = both["value_a"], both["value_b"]
+    differs = (a.isna() != b.isna()) | ((a - b).abs() > 1e-9 * a.abs().clip(lower=1))
+    want = {(k, f"{e:%Y-%m-%d}", w) for k, e, w in both.loc[differs, key].itertuples(index=False)}
+    got = set(query(db, "select kpi_id, period_end, window from restatements"))
+    assert want, "the edit changed no figure: the test would test nothing"
+    assert got == want
+    assert set(query(db, "select restated_run from restatements")) == {("r2",)}
