@@ -194,5 +194,7 @@ def run(args) -> int:
             "base_url",
             args.base_url if args.base_url.endswith("/") else args.base_url + "/",
         ]
+        # Queries over every run of several years: more than Datasette's default second.
+        argv += ["--setting", "sql_time_limit_ms", "5000"]
         cli.main(args=argv, prog_name="pmf serve", standalone_mode=False)
     return 0

@@ -504,3 +504,37 @@ def test_rerunning_the_demo_month_after_editing_one_cin_record_restates_exactly_
     assert want, "the edit changed no figure: the test would test nothing"
     assert got == want
     assert set(query(db, "select restated_run from restatements")) == {("r2",)}
+
+
+def test_a_members_run_writes_its_own_suppressed_tables_to_the_members_store_only(
+    demo_store, tmp_path
+):
+    """A members' edition's folder already holds the suppressed tables: they go in as
+    published (suppressing them again gives them back), and no internal store is made."""
+    import json
+
+    from pmf_lib.assess.disclosure import Disclosure
+    from pmf_lib.assess.pipeline import configured_kpis
+
+    config = demo_store["config"]
+    published = store.read_month_tables(demo_store["month"])
+    shown = store.members_view(published, configured_kpis(config), Disclosure())
+    folder = tmp_path / "2026-10"
+    folder.mkdir()
+    shown.history.to_parquet(folder / "kpi_history.parquet")
+    shown.assessed.to_parquet(folder / "kpis.parquet")
+    manifest = json.loads((demo_store["month"] / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**manifest, "run_id": "members-run"}))
+    members_config = config.model_copy(
+        update={"audience": "members", "outputs": str(tmp_path / "out")}
+    )
+    written = store.record_month(members_config, folder)
+    internal, members = store.store_paths(members_config)
+    assert written == [members] and not internal.exists()
+    assert query(members, "select run_id, audience, run_audience from runs") == [
+        ("members-run", "members", "members")
+    ]
+    with connect_readonly(members) as c:
+        stored = pd.read_sql("select kpi_id, period_end, window, value, suppressed from figures", c)
+    assert len(stored) == len(shown.history)
+    assert stored["suppressed"].sum() == shown.history["suppressed"].sum() > 0
