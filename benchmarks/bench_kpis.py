@@ -14,6 +14,15 @@ and whether the targets are met. Run from the repository root::
     .venv/bin/python benchmarks/bench_kpis.py [--sizes 1,10,50] [--keep]
 
 Without ``--keep`` the generated data are deleted at the end.
+
+``--cin`` measures the CIN census reader alone against the parser's floor (issue 14,
+part 3): the demo's CIN XML files (``data/demo/cin_census``) copied 1x, 10x and 50x
+(copy k's children renamed ``k-<LAchildID>``), and for each size, in fresh
+processes, a bare lxml ``iterparse`` over the same files (each ``<Child>``
+cleared, nothing read from it) beside ``read_cin_census`` (one process), and with
+``--baseline`` the reader of the baseline commit (a temporary ``git worktree``)::
+
+    .venv/bin/python benchmarks/bench_kpis.py --cin [--sizes 1,10,50] [--baseline] [--keep]
 """
 
 from __future__ import annotations
@@ -26,7 +35,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import ROOT, peak_mb, report, run_child, timed  # noqa: E402
+from _measure import (  # noqa: E402
+    BASELINE,
+    ROOT,
+    cpu_timed,
+    peak_mb,
+    report,
+    run_child,
+    timed,
+    worktree,
+)
 
 COUNTY = 100_000  # children aged 0-17 in the synthetic county (1x)
 START, MONTHS, SEED = "2023-11", 36, 938
@@ -36,6 +54,10 @@ CACHE = ROOT / "data" / "bench"
 TARGET_SECONDS, TARGET_MB, TARGET_GROWTH_PER_10X = 60.0, 6 * 1024, 12.0
 # CIN census files read side by side (one process per file, 2 cores).
 READ_WORKERS = 2
+# Targets (issue 14): the CIN census read at 50x within 2x a bare lxml iterparse of
+# the same files, and growing at most 5.5x from 10x to 50x.
+TARGET_CIN_FLOOR_RATIO, TARGET_CIN_GROWTH_10_50 = 2.0, 5.5
+DEMO_CIN = ROOT / "data" / "demo" / "cin_census"
 
 
 def data_dir(size: int) -> Path:
@@ -110,6 +132,219 @@ def step_compute(size: int) -> None:
     )
 
 
+# ---- the CIN census reader against the parser's floor ------------------------------
+def cin_dir(size: int) -> Path:
+    return CACHE / f"cin-demo-x{size}"
+
+
+def make_cin(size: int) -> None:
+    """The demo's CIN files with their children copied ``size`` times (copy k > 0
+    renamed ``k-<LAchildID>``), so each file is ``size`` times as big."""
+    out = cin_dir(size)
+    if (out / ".complete").exists():
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for src in sorted(DEMO_CIN.glob("*.xml")):
+        text = src.read_bytes()
+        a = text.index(b"<Children>") + len(b"<Children>")
+        b = text.rindex(b"</Children>")
+        body = text[a:b]
+        with open(out / src.name, "wb") as f:
+            f.write(text[:a])
+            for k in range(size):
+                f.write(body if k == 0 else body.replace(b"<LAchildID>", b"<LAchildID>%d-" % k))
+            f.write(text[b:])
+    (out / ".complete").write_text("ok\n")
+
+
+def step_cin_floor(size: int) -> None:
+    from lxml import etree
+
+    def bare(files: list[Path]) -> int:
+        n = 0
+        for p in files:
+            for _, el in etree.iterparse(
+                str(p),
+                events=("end",),
+                tag="{*}Child",
+                resolve_entities=False,
+                no_network=True,
+                huge_tree=True,
+            ):
+                n += 1
+                el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
+        return n
+
+    files = sorted(cin_dir(size).glob("*.xml"))
+    children, seconds, cpu = cpu_timed(bare, files)
+    report(seconds=round(seconds, 3), cpu=round(cpu, 3), children=children)
+
+
+def step_cin_read(size: int) -> None:
+    import pmf_lib
+    from pmf_lib.read import read_cin_census
+
+    files = sorted(cin_dir(size).glob("*.xml"))
+    cin, seconds, cpu = cpu_timed(read_cin_census, files)
+    same = None
+    if size == 1 and hasattr(sys.modules["pmf_lib.read.cin_census"], "_read_file_lxml"):
+        same = _same_as_element_reader(files, cin)
+    report(
+        seconds=round(seconds, 3),
+        cpu=round(cpu, 3),
+        fingerprint=_fingerprint(cin),
+        children=int(cin.returns["rows"].sum()),
+        referrals=len(cin.referrals),
+        mb=round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        code=str(Path(pmf_lib.__file__).parents[1]),
+        same=same,
+    )
+
+
+def _fingerprint(cin) -> str:
+    """A digest of every table's values, dtypes and order (to compare two readers)."""
+    import hashlib
+
+    import pandas as pd
+
+    h = hashlib.sha256()
+    for name in sorted(cin.tables):
+        df = cin.tables[name]
+        h.update(f"{name}:{list(df.columns)}:{list(map(str, df.dtypes))}".encode())
+        h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(cin.returns, index=True).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def _same_as_element_reader(files: list[Path], cin) -> bool:
+    """The benchmark's check that the fast path changed nothing: the history read
+    with every file through the element reader equals the one just read (exactly)."""
+    import pandas as pd
+
+    from pmf_lib.read import cin_census as mod
+    from pmf_lib.read._parse import merge_history, read_files, returns_frame
+    from pmf_lib.read.tables import CIN_COLUMNS, CIN_KEYS
+
+    results = read_files(mod._read_file_lxml, files)
+    tables = merge_history(results, CIN_COLUMNS, CIN_KEYS)
+    for name, df in tables.items():
+        pd.testing.assert_frame_equal(df, cin.tables[name], check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(returns_frame(results), cin.returns, check_exact=True)
+    return True
+
+
+def cin_main(sizes: list[int], keep: bool, baseline: str | None) -> int:
+    script = Path(__file__).resolve()
+    results: dict[int, dict] = {}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        if baseline:
+            with worktree(baseline) as base:
+                results = _cin_runs(script, sizes, base)
+        else:
+            results = _cin_runs(script, sizes, None)
+    finally:
+        if not keep:
+            for size in sizes:
+                shutil.rmtree(cin_dir(size), ignore_errors=True)
+    return print_cin(results, baseline)
+
+
+def _cin_runs(script: Path, sizes: list[int], base: Path | None) -> dict[int, dict]:
+    results = {}
+    for size in sizes:
+        print(f"{size}x: CIN files ...", file=sys.stderr)
+        make_cin(size)
+        r = {}
+        args = ("--size", str(size))
+        print(f"{size}x: bare iterparse ...", file=sys.stderr)
+        r["floor"] = run_child(script, "--step", "cin-floor", *args)
+        print(f"{size}x: read_cin_census ...", file=sys.stderr)
+        r["pmf"] = run_child(script, "--step", "cin-read", *args)
+        if base is not None:
+            print(f"{size}x: read_cin_census at the baseline ...", file=sys.stderr)
+            r["base"] = run_child(script, "--step", "cin-read", *args, code=base)
+        results[size] = r
+    return results
+
+
+def print_cin(results: dict[int, dict], baseline: str | None) -> int:
+    print()
+    head = (
+        f"{'size':>5} {'files MB':>9} {'children':>10} {'iterparse s':>12} {'pmf s':>8} "
+        f"{'pmf/floor':>10} {'(CPU)':>7} {'pmf MB':>7}"
+    )
+    if baseline:
+        head += f" {'base s':>8} {'base/floor':>11} {'(CPU)':>7} {'base MB':>8} {'same':>5}"
+    print(head)
+    for size, r in results.items():
+        f, p = r["floor"], r["pmf"]
+        line = (
+            f"{size:>4}x {p['mb']:>9.0f} {p['children']:>10,} {f['seconds']:>12.2f} "
+            f"{p['seconds']:>8.2f} {p['seconds'] / f['seconds']:>9.2f}x "
+            f"{p['cpu'] / f['cpu']:>6.2f}x {p['peak_mb']:>7.0f}"
+        )
+        if baseline:
+            b = r["base"]
+            same = "yes" if b["fingerprint"] == p["fingerprint"] else "NO"
+            line += (
+                f" {b['seconds']:>8.2f} {b['seconds'] / f['seconds']:>10.2f}x "
+                f"{b['cpu'] / f['cpu']:>6.2f}x {b['peak_mb']:>8.0f} {same:>5}"
+            )
+        print(line)
+    print(
+        "(pmf/floor: wall-clock ratio; (CPU): the same ratio in CPU seconds of each process, "
+        "steadier on a shared machine)"
+    )
+    if baseline:
+        print(
+            f"(base: read_cin_census at {baseline}, from {results[min(results)]['base']['code']}; "
+            "same: every table's digest equals pmf's)"
+        )
+    same = results.get(1, {}).get("pmf", {}).get("same")
+    if same is not None:
+        print("1x: the history equals the element reader's, exactly (assert_frame_equal)")
+    sizes = sorted(results)
+    ok = True
+    for a, b in zip(sizes, sizes[1:], strict=False):
+        ra, rb = results[a], results[b]
+        line = (
+            f"{b}x/{a}x (data x{b / a:g}): iterparse "
+            f"{rb['floor']['seconds'] / ra['floor']['seconds']:.2f}x, "
+            f"pmf {rb['pmf']['seconds'] / ra['pmf']['seconds']:.2f}x "
+            f"(CPU {rb['pmf']['cpu'] / ra['pmf']['cpu']:.2f}x)"
+        )
+        if baseline:
+            line += f", base {rb['base']['seconds'] / ra['base']['seconds']:.2f}x"
+        print(line)
+    if 50 in results:
+        r = results[50]["pmf"]["seconds"] / results[50]["floor"]["seconds"]
+        met = r <= TARGET_CIN_FLOOR_RATIO
+        ok &= met
+        print(
+            f"50x: pmf/iterparse = {r:.2f} (target <= {TARGET_CIN_FLOOR_RATIO:g}) "
+            f"{'met' if met else 'NOT MET'}"
+        )
+        if 10 in results:
+            g = results[50]["pmf"]["seconds"] / results[10]["pmf"]["seconds"]
+            met = g <= TARGET_CIN_GROWTH_10_50
+            ok &= met
+            print(
+                f"time(50x)/time(10x) = {g:.2f} (target <= {TARGET_CIN_GROWTH_10_50:g}) "
+                f"{'met' if met else 'NOT MET'}"
+            )
+    if baseline and any(
+        r["base"]["fingerprint"] != r["pmf"]["fingerprint"] for r in results.values()
+    ):
+        ok = False
+        print("the tables differ from the baseline's: NOT the same read")
+    print("targets: all met" if ok else "targets: NOT all met")
+    return 0
+
+
 # ---- the driver ------------------------------------------------------------------
 def fmt_ratio(a: float, b: float) -> str:
     return f"{a / b:5.1f}x" if b else "  n/a"
@@ -119,16 +354,32 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1,10,50", help="multiples of a county (default 1,10,50)")
     ap.add_argument("--keep", action="store_true", help="keep the generated data for next time")
-    ap.add_argument("--step", choices=("generate", "read", "compute"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--cin", action="store_true", help="the CIN census reader against a bare lxml iterparse"
+    )
+    ap.add_argument(
+        "--baseline",
+        nargs="?",
+        const=BASELINE,
+        help=f"with --cin: also the reader of this commit (default {BASELINE})",
+    )
+    steps = {
+        "generate": step_generate,
+        "read": step_read,
+        "compute": step_compute,
+        "cin-floor": step_cin_floor,
+        "cin-read": step_cin_read,
+    }
+    ap.add_argument("--step", choices=tuple(steps), help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.step:
-        {"generate": step_generate, "read": step_read, "compute": step_compute}[args.step](
-            args.size
-        )
+        steps[args.step](args.size)
         return 0
 
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    if args.cin:
+        return cin_main(sizes, args.keep, args.baseline)
     script = Path(__file__).resolve()
     results: dict[int, dict] = {}
     CACHE.mkdir(parents=True, exist_ok=True)

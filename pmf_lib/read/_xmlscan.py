@@ -42,7 +42,7 @@ class Scan:
     the text) and its parent is element ``parent[i]`` (-1 at the top).
     """
 
-    tokens: pa.LargeBinaryArray  # token k: tag k and the text after it, raw bytes
+    pieces: pa.LargeStringArray  # 2k: tag k ("<...>"), 2k + 1: the text after it (raw)
     tok: np.ndarray
     code: np.ndarray
     level: np.ndarray
@@ -72,22 +72,27 @@ class Scan:
             return np.empty(0, np.int64)
         return self._order[self._bounds[c] : self._bounds[c + 1]]
 
-    def text(self, idx: np.ndarray, name: str | None = None) -> pa.LargeStringArray | None:
+    def text(self, idx: np.ndarray) -> pa.LargeStringArray | None:
         """Each element's text before its first child (lxml's ``.text``), stripped as
-        ``str.strip`` does, empty text null; ``name``: all the elements are so named.
+        ``str.strip`` does, empty text null.
 
-        Raises ``ValueError`` if a text is not UTF-8. None if a text holds a
+        Raises ``pyarrow.ArrowInvalid`` if a text is not UTF-8. None if a text holds a
         carriage return inside it (an XML parser turns it into a line feed).
         """
-        raw = self.tokens.take(pa.array(self.tok[idx], pa.int64())).cast(pa.large_string())
-        if name is not None:  # after "<name>"
-            after = pc.utf8_slice_codeunits(raw, len(name) + 2)
-        else:
-            after = pc.list_element(pc.split_pattern(raw, ">", max_splits=1), 1)
-        text = pc.utf8_trim(after, characters=PY_WHITESPACE)
+        raw = self.pieces.take(pa.array(2 * self.tok[idx] + 1, pa.int64()))
+        raw.validate(full=True)
+        text = pc.utf8_trim(raw, characters=PY_WHITESPACE)
         if self.cr and pc.any(pc.match_substring(text, "\r")).as_py():
             return None
-        return pc.if_else(pc.equal(pc.binary_length(text), 0), pa.scalar(None, text.type), text)
+        # empty text is null: a validity bitmap from the lengths (no text is null before)
+        _, offsets, data = text.buffers()
+        o = text.offset
+        ends = np.frombuffer(offsets, np.int64)[o : o + len(text) + 1]
+        valid = np.concatenate([np.ones(o, bool), np.diff(ends) > 0])
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        return pa.Array.from_buffers(
+            pa.large_string(), len(text), [bitmap, offsets, data], offset=o
+        )
 
 
 def is_plain(data: bytes) -> bool:
@@ -114,7 +119,7 @@ def scan(data: bytes) -> Scan | None:
     >>> s = scan(b"<A> <B>1</B><C>x</C></A><A><B>2</B></A>")
     >>> [s.names[c] for c in s.code], s.level.tolist(), s.parent.tolist()
     (['A', 'B', 'C', 'A', 'B'], [0, 1, 1, 0, 1], [-1, 0, 0, -1, 3])
-    >>> s.text(s.starts("B"), "B").to_pylist(), s.text(s.starts("A")).to_pylist()
+    >>> s.text(s.starts("B")).to_pylist(), s.text(s.starts("A")).to_pylist()
     (['1', '2'], [None, None])
     >>> scan(b"<A x='1'></A>") is None, scan(b"<A><B></B>") is None, scan(b"<A>&lt;</A>")
     (True, True, None)
@@ -163,11 +168,15 @@ def scan(data: bytes) -> Scan | None:
         here = np.flatnonzero(level == lv)
         parent[here] = above[np.searchsorted(above, here) - 1]
         above = here
-    offsets = np.append(lt, len(a)).astype(np.int64)
-    tokens = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    # tags and texts in turn, as one Arrow array over the bytes (no copy)
+    offsets = np.empty(2 * n + 1, np.int64)
+    offsets[0:-1:2] = lt
+    offsets[1::2] = gt + 1
+    offsets[-1] = len(a)
+    pieces = pa.Array.from_buffers(
+        pa.large_string(), 2 * n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-    return Scan(tokens, tok, code, level, parent, names, b"\r" in data)
+    return Scan(pieces, tok, code, level, parent, names, b"\r" in data)
 
 
 def _names(a: np.ndarray, start: np.ndarray, length: np.ndarray):

@@ -468,6 +468,7 @@ _END = re.compile(rb"\s*</Children>\s*</Message>\s*")
 _OPEN_CHILDREN, _CHILD_END = b"<Children>", b"</Child>"
 _HEAD_MAX = 1 << 24  # a longer header than this is left to the element reader
 _PA_TYPE = {DATE: pa.timestamp("ns"), INT: pa.int64()}
+_KIND_TYPE = {1: pa.timestamp("ns"), 2: pa.int64(), 3: pa.large_string()}  # by _KIND_*
 # where each table's fields are, below <Child> (the element reader's layout)
 _UNDER_DETAILS = {
     "Assessments": "assessments",
@@ -652,10 +653,17 @@ class _Block:
         if (s.level == 0).sum() != len(self.child) or (s.level[self.child] != 0).any():
             raise _Fault("not a run of <Child> elements")
         self.n_children = len(self.child)
-        # every typed value anywhere is checked, as the element reader checks them
-        for name in s.names:
-            if name in _KIND:
-                self.values(name)
+        self.all = self.text(np.arange(len(s)))  # every element's stripped text
+        # every date, number and flag anywhere is checked and converted (as the
+        # element reader checks them), each kind in one go
+        self.typed = np.full(len(s), -1, np.int64)  # element -> place among its kind's
+        self.kinds: dict[int, pa.Array] = {}
+        kinds = np.array([_KIND.get(n, 0) for n in s.names], np.int64)[s.code]
+        for kind in (_KIND_DATE, _KIND_INT, _KIND_FLAG):
+            elements = np.flatnonzero(kinds == kind)
+            if len(elements):
+                self.typed[elements] = np.arange(len(elements))
+                self.kinds[kind] = self.convert(kind, self.all.take(pa.array(elements)))
 
     # -- arrays ---------------------------------------------------------------
     @staticmethod
@@ -682,19 +690,25 @@ class _Block:
         got = self.converted.get(tag)
         if got is None:
             elements = self.s.starts(tag)
-            got = self.converted[tag] = (elements, self.convert(tag, self.text(elements, tag)))
+            kind = _KIND.get(tag)
+            if kind is None:
+                values = self.all.take(pa.array(elements, pa.int64()))
+            elif len(elements):
+                values = self.kinds[kind].take(pa.array(self.typed[elements]))
+            else:
+                values = pa.array([], _KIND_TYPE[kind])
+            got = self.converted[tag] = (elements, values)
         return got
 
-    def text(self, elements: np.ndarray, tag: str | None = None) -> pa.Array:
-        t = self.s.text(elements, tag)
+    def text(self, elements: np.ndarray) -> pa.Array:
+        t = self.s.text(elements)
         if t is None:
             raise _Fault("carriage return inside a value")
         return t
 
-    def convert(self, tag: str, text: pa.Array) -> pa.Array:
-        kind = _KIND.get(tag)
-        if kind is None:
-            return text
+    def convert(self, kind: int, text: pa.Array) -> pa.Array:
+        """Texts of one kind converted as the element reader converts them, each
+        distinct text once (ValueError: a bad date or number, a fault)."""
         enc = pc.dictionary_encode(text)
         vocab = enc.dictionary.to_pylist()
         if kind == _KIND_DATE:
@@ -702,7 +716,7 @@ class _Block:
             lut = [dates.get(t) for t in vocab]
             for i, t in enumerate(vocab):
                 if lut[i] is None:  # a date text not seen before in the file
-                    iso = parse_date(t)  # ValueError: a fault
+                    iso = parse_date(t)
                     lut[i] = dates[t] = np.datetime64(iso, "ns").astype(np.int64)
             lut = pa.array(np.array(lut, np.int64)).cast(pa.timestamp("ns"))
         elif kind == _KIND_INT:
@@ -788,7 +802,7 @@ class _Block:
         n_ass = len(records["assessments"])
         fac, fac_ass = self.below("FactorsIdentifiedAtAssessment", records["assessments"])
         items, number = self.below(None, fac, fac_ass)
-        text = self.text(items)
+        text = self.all.take(pa.array(items, pa.int64()))
         keep = pc.is_valid(text).to_numpy(zero_copy_only=False)
         number, text = number[keep], text.filter(pa.array(keep))
         offsets = np.searchsorted(number, np.arange(n_ass + 1))
@@ -816,7 +830,7 @@ class _Block:
 
     def items(self, items: np.ndarray, number: np.ndarray, child_id: pa.Array, column: str):
         """Rows (LAchildID, text) for the non-empty texts of list items."""
-        text = self.text(items)
+        text = self.all.take(pa.array(items, pa.int64()))
         keep = pc.is_valid(text)
         return {
             "LAchildID": child_id.take(pa.array(number).filter(keep)),

@@ -20,7 +20,7 @@ def test_long_names_alike_at_both_ends_are_not_taken_for_one_another():
     assert scan(f"<R><{a}>1</{a}><{b}>2</{b}></R>".encode()) is None
     s = scan(f"<R><{a}>1</{a}><{a}>3</{a}></R>".encode())
     assert names(s) == ["R", a, a]
-    assert s.text(s.starts(a), a).to_pylist() == ["1", "3"]
+    assert s.text(s.starts(a)).to_pylist() == ["1", "3"]
 
 
 def test_levels_parents_and_text_before_the_first_child():
@@ -30,12 +30,12 @@ def test_levels_parents_and_text_before_the_first_child():
     assert s.parent.tolist() == [-1, 0, 1, -1]
     # an element's text is what comes before its first child, stripped; empty is null
     assert s.text(s.starts("B")).to_pylist() == ["y"]
-    assert s.text(s.starts("A"), "A").to_pylist() == ["x", None]
+    assert s.text(s.starts("A")).to_pylist() == ["x", None]
 
 
 def test_greater_than_in_text_and_multibyte_text():
     s = scan("<A><B>a > b</B><B>\u00e9\u00a0</B></A>".encode())
-    assert s.text(s.starts("B"), "B").to_pylist() == ["a > b", "\u00e9"]
+    assert s.text(s.starts("B")).to_pylist() == ["a > b", "\u00e9"]
 
 
 @pytest.mark.parametrize(
