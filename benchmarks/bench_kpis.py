@@ -346,10 +346,6 @@ def print_cin(results: dict[int, dict], baseline: str | None) -> int:
 
 
 # ---- the driver ------------------------------------------------------------------
-def fmt_ratio(a: float, b: float) -> str:
-    return f"{a / b:5.1f}x" if b else "  n/a"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1,10,50", help="multiples of a county (default 1,10,50)")
