@@ -2,9 +2,9 @@
 
 Settings are in pyproject.toml's ``[tool.vulture]``: functions registered by a
 decorator (``@kpi``, ``@rule``, pydantic validators, pytest fixtures), pydantic's
-``model_config``, ``pytestmark`` and the docstring-example builders (``_example``,
-``_cla_example``, ...) are ignored there. What is left is listed below. Before
-adding a name here, make sure it is really used: dead code is deleted, not listed.
+``model_config``, ``pytestmark``, pytest hooks (``pytest_*``) and the docstring-example
+builders (``_example``, ``_cla_example``, ...) are ignored there. What is left is listed
+below. Before adding a name here, make sure it is really used: dead code is deleted, not listed.
 This file is read by vulture only; nothing imports it.
 """
 
