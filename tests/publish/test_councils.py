@@ -76,6 +76,7 @@ def test_unknown_council_is_refused(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.dask
 def test_councils_on_local_and_dask_give_identical_outputs(tmp_path):
     pytest.importorskip("distributed")
     from distributed import LocalCluster

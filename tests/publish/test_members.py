@@ -92,6 +92,7 @@ def texts(folder):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_only_reports_and_suppressed_tables_are_in_the_members_folder(members):
     names = [p.name for p in members["folder"].iterdir()]
     assert not [n for n in names if not ALLOWED.match(n)], names
@@ -99,6 +100,7 @@ def test_only_reports_and_suppressed_tables_are_in_the_members_folder(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_history_holds_one_series_per_kpi_and_no_small_count(members):
     h, units, internal = members["history"], members["units"], members["internal"]
     # One window per KPI: no quarter or rolling 12 months to subtract shown months from.
@@ -120,6 +122,7 @@ def test_history_holds_one_series_per_kpi_and_no_small_count(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_no_shown_nested_count_is_within_four_of_its_shown_parent(members):
     # A count declared subset_of another (e.g. children looked after with 3+ placements of
     # all children looked after): both shown for a window and period, the parent minus the
@@ -143,6 +146,7 @@ def test_no_shown_nested_count_is_within_four_of_its_shown_parent(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_assessed_table_keeps_nothing_derived_from_a_withheld_figure(members):
     a, h = members["kpis"], members["history"]
     hidden = set(
@@ -185,6 +189,7 @@ def test_assessed_table_keeps_nothing_derived_from_a_withheld_figure(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_breakdowns_show_no_small_cell_remainder_or_group_counts(members):
     b = pd.read_csv(members["folder"] / "breakdowns.csv", parse_dates=["period_end"])
     h, units = members["history"], members["units"]
@@ -205,6 +210,7 @@ def test_breakdowns_show_no_small_cell_remainder_or_group_counts(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_spc_table_has_no_withheld_point_or_limit_over_one(members):
     path = members["folder"] / "spc.csv"
     if not path.is_file():
@@ -222,6 +228,7 @@ def test_spc_table_has_no_withheld_point_or_limit_over_one(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_no_report_shows_a_withheld_figure_or_what_follows_from_it(members):
     from pmf_lib.render.format import format_value
 
@@ -252,6 +259,7 @@ def test_no_report_shows_a_withheld_figure_or_what_follows_from_it(members):
 
 
 @pytest.mark.slow
+@pytest.mark.demo
 def test_lado_reports_say_referrals_not_children(members):
     for name in ("lado.html", "quarterly_lado.html", "highlight_lado.html"):
         text = " ".join(
