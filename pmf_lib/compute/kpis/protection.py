@@ -487,15 +487,42 @@ def cp_reviews_on_time_pct(inputs: KpiInputs, window: Window) -> Figure:
     >>> cp_reviews_on_time_pct(KpiInputs(cin=cin), Window.of("snapshot", "2025-03-31"))
     Figure(numerator=1, denominator=2)
     """
-    end = window.end
-    p = inputs.cin.cp_plans
+    plans = cp_review_status(inputs.cin.cp_plans, inputs.cin.cp_reviews, window.end)
+    if plans.empty:
+        return Figure(0, 0)
+    by_child = plans["on_time"].groupby(plans["LAchildID"]).all()
+    return Figure(int(by_child.sum()), len(by_child))
+
+
+def cp_review_status(cp_plans: pd.DataFrame, cp_reviews: pd.DataFrame, end) -> pd.DataFrame:
+    """Each CP plan of ``cp_reviews_on_time_pct``'s denominator at ``end``, with its reviews' state.
+
+    One row per open plan (``LAchildID``, ``CPPstartDate``) started on or before
+    ``end`` minus 3 months: ``any_late`` (a review later than its deadline),
+    ``last_review`` (NaT if none), ``next_due`` (the next review's deadline) and
+    ``on_time`` (no late review and ``next_due`` on or after ``end``). The KPI
+    and the CP review action list (:mod:`pmf_lib.assess.action_lists`) read it.
+
+    Examples
+    --------
+    >>> from pmf_lib.read.tables import CIN_COLUMNS, conform
+    >>> p = conform(pd.DataFrame({"LAchildID": ["a"],
+    ...     "CPPstartDate": pd.to_datetime(["2024-10-01"])}), CIN_COLUMNS["cp_plans"])
+    >>> r = conform(pd.DataFrame(columns=["LAchildID", "CPPstartDate", "CPPreviewDate"]),
+    ...     CIN_COLUMNS["cp_reviews"])
+    >>> s = cp_review_status(p, r, pd.Timestamp("2025-03-31"))  # first review due 1 Jan
+    >>> str(s["next_due"].iloc[0].date()), bool(s["on_time"].iloc[0])
+    ('2025-01-01', False)
+    """
+    end = pd.Timestamp(end)
+    p = cp_plans
     keys = ["LAchildID", "CPPstartDate"]
     open_ = p[open_at(p["CPPstartDate"], p["CPPendDate"], end) & p["LAchildID"].notna()]
     plans = open_.loc[open_["CPPstartDate"] <= end - pd.DateOffset(months=3), keys]
     plans = plans.drop_duplicates()
     if plans.empty:
-        return Figure(0, 0)
-    r = inputs.cin.cp_reviews[[*keys, "CPPreviewDate"]].dropna().drop_duplicates()
+        return plans.assign(any_late=False, last_review=pd.NaT, next_due=pd.NaT, on_time=False)
+    r = cp_reviews[[*keys, "CPPreviewDate"]].dropna().drop_duplicates()
     r = r.merge(plans, on=keys, how="inner")
     r = r[(r["CPPreviewDate"] >= r["CPPstartDate"]) & (r["CPPreviewDate"] <= end)]
     r = r.sort_values([*keys, "CPPreviewDate"], kind="mergesort")
@@ -509,6 +536,5 @@ def cp_reviews_on_time_pct(inputs: KpiInputs, window: Window) -> Figure:
     next_due = (plans["last_review"] + pd.DateOffset(months=6)).fillna(
         plans["CPPstartDate"] + pd.DateOffset(months=3)
     )
-    on_time = ~plans["any_late"].fillna(False).astype(bool) & (next_due >= end)
-    by_child = on_time.groupby(plans["LAchildID"]).all()
-    return Figure(int(by_child.sum()), len(by_child))
+    any_late = plans["any_late"].fillna(False).astype(bool)
+    return plans.assign(any_late=any_late, next_due=next_due, on_time=~any_late & (next_due >= end))
