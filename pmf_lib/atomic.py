@@ -191,14 +191,19 @@ def check_writable(path: str | Path) -> Path:
     True
     """
     path = check_target(path)
+    _temp_beside(path).unlink()
+    return path
+
+
+def _temp_beside(path: Path) -> Path:
+    """A new empty file ``.<name>.<random>.tmp`` in ``path``'s folder (created if needed)."""
     ensure_dir(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise OutputError(path, e) from None
     os.close(fd)
-    os.unlink(tmp)
-    return path
+    return Path(tmp)
 
 
 @contextlib.contextmanager
@@ -297,13 +302,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     (False, [])
     """
     path = check_target(path)
-    ensure_dir(path.parent)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise OutputError(path, e) from None
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _temp_beside(path)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o644)

@@ -13,10 +13,9 @@ its names are importable from here too. What publishing adds:
 
 Examples
 --------
->>> import tempfile, pathlib
->>> d = pathlib.Path(tempfile.mkdtemp())
->>> write_text_atomic("hello\\n", d / "a" / "note.txt").read_text()
-'hello\\n'
+>>> import pmf_lib.atomic
+>>> write_csv_atomic is pmf_lib.atomic.write_csv_atomic  # the same writers, one copy
+True
 """
 
 from __future__ import annotations
