@@ -57,7 +57,7 @@ from pmf_lib.read._parse import (
     year_from_path,
 )
 from pmf_lib.read._xmlscan import Scan, is_plain, scan
-from pmf_lib.read.tables import CIN_COLUMNS, CIN_KEYS, DATE, INT, CinCensus
+from pmf_lib.read.tables import CIN_COLUMNS, CIN_KEYS, DATE, INT, STR, CinCensus
 
 _FIELDS = {
     name: [c for c in spec if c not in ("collection_year", "source_file")]
@@ -411,9 +411,11 @@ def _read_file_lxml(path: Path) -> FileResult:
 
 def _result(path: Path, reader: _Reader, tables: dict[str, pd.DataFrame]) -> FileResult:
     year, ref = _year(path, reader.reference_date, tables)
+    source = pa.scalar(str(path), pa.large_string())
     for df in tables.values():
-        df["collection_year"] = year
-        df["source_file"] = str(path)
+        # in their canonical dtypes (Int64, string), built whole rather than broadcast
+        df["collection_year"] = pd.array(np.full(len(df), year, np.int64), dtype=INT)
+        df["source_file"] = pd.array(pa.repeat(source, len(df)), dtype=STR)
     return FileResult(path, tables, year, ref, reader.la_code, reader.children)
 
 
