@@ -102,6 +102,7 @@ def counted(council):
     return build, dict(counter.counts), one_read
 
 
+@pytest.mark.slow
 def test_each_source_file_is_read_once_by_the_whole_build(council, counted):
     build, counts, one_read = counted
     files = source_files(council)
@@ -125,6 +126,7 @@ def test_validation_uses_the_returns_reference_date_never_today(council):
     assert build.quality.as_of == pd.Timestamp("2024-03-31")
 
 
+@pytest.mark.slow
 def test_through_stops_after_quality_or_kpis(council):
     read = read_month(council)
     quality = build_month(council, "2024-03", read=read, through="quality", history_months=3)
@@ -178,6 +180,7 @@ def test_a_month_outside_the_data_is_refused(council):
         build_month(council, "2025-03")
 
 
+@pytest.mark.slow
 def test_published_view_for_members_withholds_small_counts(council, counted):
     build = counted[0]
     assert build.published(council) is build  # internal: every figure

@@ -282,3 +282,95 @@ def test_bad_targets_file_is_refused_before_any_work(tmp_path):
     with pytest.raises(PmfError, match="referrals_cuont"):
         run_batch(config, kpi_table=kpi_table())
     assert not (tmp_path / "out").exists()
+
+
+# ---- a run from the sources: each read once, and what pmf validate writes ----------------
+class Written:
+    """An executor that 'publishes' each report as a one-line page, without a kernel."""
+
+    name = "written"
+
+    def run(self, tasks, on_result=None):
+        from pathlib import Path
+
+        out = {}
+        for t in tasks:
+            (Path(t["out_dir"]) / f"{t['id']}.html").write_text(f"<p>{t['id']}</p>")
+            out[t["id"]] = {
+                "id": t["id"],
+                "status": "ok",
+                "seconds": 0.1,
+                "error": None,
+                "html": f"{t['id']}.html",
+                "notebook": None,
+            }
+        return out
+
+
+@pytest.mark.slow
+def test_a_run_reads_each_source_once_and_writes_the_data_quality_report(tmp_path):
+    import shutil
+    from collections import Counter
+    from pathlib import Path
+
+    from lxml import etree
+
+    from pmf_lib.publish import batch as batch_module
+    from tests.assess.test_build import Opens
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "tests" / "data" / "malformed" / "base", tmp_path / "c")
+    config = load_config(tmp_path / "c" / "config.yaml")
+    files = [*config.files("ssda903"), *config.files("cin_census"), config.population_file]
+    counter = Opens(tmp_path / "c")
+    import sys
+
+    sys.addaudithook(counter.hook)
+    hashed = Counter()
+
+    def file_record(path):  # the fingerprint hashes each input: counted apart
+        from pmf_lib.publish.manifest import file_record as record
+
+        counter.on = False
+        hashed[Path(path).name] += 1
+        try:
+            return record(path)
+        finally:
+            counter.on = True
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("iterparse", "parse"):
+            mp.setattr(etree, name, counter.wrap(getattr(etree, name)))
+        mp.setattr(batch_module, "file_record", file_record)
+        counter.on = True
+        from pmf_lib.read.cin_census import read_cin_census
+
+        read_cin_census(config.files("cin_census"))  # how often one read opens the XML
+        one_read = dict(counter.counts)
+        counter.counts.clear()
+        result = run_batch(config, quiet=True, executor=Written())
+        counter.on = False
+    assert result.month == "2024-03" and result.failed == []
+    seen = {f.name: counter.counts.get(f.name, 0) for f in files}
+    # pmf validate then pmf run read every file twice (three times for local files)
+    assert seen == {f.name: one_read.get(f.name, 1) for f in files}
+    # and the run's fingerprint (skip what is unchanged) hashed each once
+    assert {f.name: hashed[f.name] for f in files} == {f.name: 1 for f in files}
+    # what pmf validate writes, from the same build, before the month's index links it
+    month_dir = result.out_dir
+    for name in ("data_quality.html", "data_quality_issues.csv", "data_quality_confidence.csv"):
+        assert (month_dir / name).is_file()
+    conf = pd.read_csv(month_dir / "data_quality_confidence.csv")
+    history = pd.read_parquet(month_dir / "kpi_history.parquet")
+    at = history.merge(
+        conf.assign(period_end=pd.to_datetime(conf["period_end"])),
+        on=["kpi_id", "period_end"],
+        suffixes=("", "_dq"),
+    )
+    assert len(at) == len(history)  # every figure has the validation's rating beside it
+    assert (at["dq_confidence"].fillna("") == at["dq_confidence_dq"].fillna("")).all()
+    assert "data_quality.html" in (month_dir / "index.html").read_text()
+    # an unchanged second run rebuilds nothing: the tables and the report are current
+    before = (month_dir / "data_quality.html").stat().st_mtime_ns
+    again = run_batch(config, quiet=True, executor=Written())
+    assert again.ran == [] and (month_dir / "data_quality.html").stat().st_mtime_ns == before
