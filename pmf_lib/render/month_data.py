@@ -380,14 +380,16 @@ class MonthTables:
 
         ``configured`` (the config names a log), ``unknown`` (the log cannot tell
         this month: :mod:`pmf_lib.assess.actions`), and the ``open`` (not
-        overdue) and ``overdue`` actions as rows of the table, by due date. The
+        overdue) and ``overdue`` actions as rows of the table, by due date, and
+        the ``withheld`` rows (members and the public: an area whose actions are
+        not listed, :func:`~pmf_lib.assess.actions.withhold_lists`). The
         improvement actions area (whose KPIs count every action) has every
         action; another area its own (the log's ``area``).
         """
         base = {"configured": False, "unknown": False}
         empty = pd.DataFrame()
         if not self.config.data.local.improvement_actions:
-            return {**base, "open": empty, "overdue": empty}
+            return {**base, "open": empty, "overdue": empty, "withheld": empty}
         if self.actions_table is None and self.actions_path is not None:
             self.actions_table = read_table(self.actions_path, "improvement actions table")
         t = self.actions_table
@@ -399,7 +401,7 @@ class MonthTables:
             )
         base["configured"] = True
         if len(t) and (t["state"] == "unknown").all():
-            return {**base, "unknown": True, "open": empty, "overdue": empty}
+            return {**base, "unknown": True, "open": empty, "overdue": empty, "withheld": empty}
         counted_here = any(
             m.area == ACTIONS_AREA for k, m in self.metas.items() if k in self.area_kpis(area)
         )
@@ -411,6 +413,7 @@ class MonthTables:
             **base,
             "open": ordered[ordered["state"] == "open"],
             "overdue": ordered[ordered["state"] == "overdue"],
+            "withheld": ordered[ordered["state"] == "withheld"],
         }
 
     # ---- breakdowns --------------------------------------------------------------
