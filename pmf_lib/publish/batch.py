@@ -44,6 +44,7 @@ import yaml
 
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
+from pmf_lib.publish.action_lists import lists_current, write_action_lists
 from pmf_lib.publish.atomic import (
     check_folder_path,
     ensure_dir,
@@ -384,6 +385,7 @@ def _run_locked(
         and sha256_file(history) == (previous.get("kpi_table") or {}).get("sha256")
         and sha256_file(assessed_path) == (previous.get("assessed_table") or {}).get("sha256")
         and (kpi_table is not None or all((dq_dir / n).is_file() for n in QUALITY_OUTPUTS))
+        and (kpi_table is not None or lists_current(config, out_dir))
     )
     if prev_tables_current and not force:
         table_record, assessed_record = previous["kpi_table"], previous["assessed_table"]
@@ -413,6 +415,8 @@ def _run_locked(
         )
         if build.quality is not None:  # after spc_rebase_proposals.csv, which it lists
             write_quality_outputs(config, build)
+        # The team managers' action lists (child-level: internal audiences only).
+        write_action_lists(config, build, out_dir, run_id=run_id)
     config_copy = write_text_atomic(
         "# The config this month's reports were run with (paths made absolute).\n"
         + yaml.safe_dump(snapshot, sort_keys=False, allow_unicode=True),
