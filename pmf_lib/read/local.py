@@ -486,6 +486,8 @@ def frame_from_rows(
     missing = [c.name for c in schema.columns if c.required and c.name not in mapping.values()]
     absent = [c.name for c in schema.columns if c.name not in mapping.values()]
     data_rows, raw_rows, numbers, blanks = [], [], [], 0
+    columns = {name: schema.column(name) for name in mapping.values()}
+    codes: dict[tuple[str, str], str | None] = {}  # a code column's values repeat
     for offset, row in enumerate(rows[hdr + 1 :], start=hdr + 1):
         if _is_blank(row):
             blanks += 1
@@ -494,7 +496,14 @@ def frame_from_rows(
         for pos, name in mapping.items():
             cell = row[pos] if pos < len(row) else None
             raw[name] = _raw_text(cell)
-            typed[name] = parse_value(schema.column(name), cell)
+            column = columns[name]
+            if column.type == "code" and raw[name] is not None:
+                key = (name, str(cell))
+                if key not in codes:
+                    codes[key] = column.to_code(cell)
+                typed[name] = codes[key]
+            else:
+                typed[name] = parse_value(column, cell)
         data_rows.append(typed)
         raw_rows.append(raw)
         numbers.append(first_row_number + offset)
