@@ -11,7 +11,15 @@ vary, and the reader copes with what they actually send:
 * coded values are normalised to canonical codes: ``a) Male`` and ``Male`` give
   ``M``, ``q) 6: Police`` gives ``6``, ``f) U6: Foster placement - not FFA``
   gives ``U6``;
-* dates may be Excel dates, Excel serial numbers or text; blank rows are skipped.
+* dates may be Excel dates, Excel serial numbers or text; blank rows are skipped;
+* the date the lists were extracted is read from a cover sheet's row labelled
+  ``Extract date`` (or ``Date of extract``, ``As at``, ``Reference date``)
+  followed by a date; without one it is the latest date in the lists
+  (:attr:`AnnexA.extract_date`, also in each list frame's
+  ``attrs["annex_a_extract_date"]``).
+
+Workbooks are read in openpyxl's read-only mode; a second pass for formulas
+saved without their values is made only when the workbook holds formulas.
 
 A value that cannot be read stays in the list's ``raw`` frame for validation to
 report; nothing is dropped.
@@ -27,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import SCHEMA_DIR, ReadTable, TableSchema, frame_from_rows, schema_from_dict
@@ -43,6 +52,7 @@ class AnnexA:
     lists: dict[str, ReadTable] = field(default_factory=dict)
     missing_lists: list[str] = field(default_factory=list)
     ignored_sheets: list[str] = field(default_factory=list)
+    extract_date: pd.Timestamp | None = None
 
     def __getitem__(self, name: str):
         return self.lists[name].data
@@ -77,8 +87,12 @@ def annex_a_spec() -> tuple[dict[str, TableSchema], dict[str, list[re.Pattern]]]
     return schemas, sheets
 
 
-def open_workbook(path: str | Path) -> openpyxl.Workbook:
-    """Open an xlsx workbook for reading cached values, or raise a PmfError naming it."""
+def open_workbook(path: str | Path, *, read_only: bool = False) -> openpyxl.Workbook:
+    """Open an xlsx workbook for reading cached values, or raise a PmfError naming it.
+
+    ``read_only`` opens it in openpyxl's streaming mode (much faster for long
+    lists; the caller closes it).
+    """
     path = Path(path)
     if not path.is_file():
         raise PmfError("file not found", file=path)
@@ -91,28 +105,92 @@ def open_workbook(path: str | Path) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            return openpyxl.load_workbook(path, data_only=True, read_only=False)
+            return openpyxl.load_workbook(path, data_only=True, read_only=read_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
         raise PmfError(
             f"not a readable .xlsx workbook ({type(e).__name__}: {e})", file=path
         ) from None
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an ``<f>`` element)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    if _FORMULA.search(z.read(name)):
+                        return True
+    except (zipfile.BadZipFile, OSError):
+        return True
+    return False
+
+
 def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     """Formulas whose cached value is missing, by sheet: ``{(row, col): '=H2+5'}``."""
+    if not _has_formulas(path):
+        return {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(path, data_only=False)
+        wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
     out: dict[str, dict[tuple[int, int], str]] = {}
-    for ws in wb.worksheets:
-        cells = {}
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    cells[(c.row, c.column)] = c.value
-        if cells:
-            out[ws.title] = cells
+    try:
+        for ws in wb.worksheets:
+            cells = {}
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                for c, v in enumerate(row, start=1):
+                    if isinstance(v, str) and v.startswith("="):
+                        cells[(r, c)] = v
+            if cells:
+                out[ws.title] = cells
+    finally:
+        wb.close()
     return out
+
+
+_EXTRACT_LABEL = re.compile(
+    r"^\s*(extract(ion)?\s+date|date\s+of\s+(the\s+)?(extract|return)|as\s+at|reference\s+date)",
+    re.IGNORECASE,
+)
+
+
+def extract_date_in(rows: list[list]) -> pd.Timestamp | None:
+    """The date in a cover sheet's ``Extract date`` row (the first date after the label).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> extract_date_in([["Annex A"], ["Extract date", datetime.date(2026, 10, 31)]])
+    Timestamp('2026-10-31 00:00:00')
+    >>> extract_date_in([["As at:", "31/10/2026"]]), extract_date_in([["Notes"]])
+    (Timestamp('2026-10-31 00:00:00'), None)
+    """
+    for row in rows:
+        for i, v in enumerate(row):
+            if isinstance(v, str) and _EXTRACT_LABEL.match(v):
+                for w in row[i + 1 :]:
+                    if w is None or w == "":
+                        continue
+                    d = pd.to_datetime(w, dayfirst=True, errors="coerce")
+                    if isinstance(w, (int, float)) and not isinstance(w, bool):
+                        d = pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(w))
+                    if pd.notna(d):
+                        return pd.Timestamp(d).normalize()
+    return None
+
+
+def _latest_date(lists: dict[str, ReadTable]) -> pd.Timestamp | None:
+    """The latest date in any list's date columns other than birth dates."""
+    latest = None
+    for t in lists.values():
+        for c in t.schema.columns:
+            if c.type == "date" and c.name != "dob" and c.name in t.data:
+                m = t.data[c.name].max()
+                if pd.notna(m) and (latest is None or m > latest):
+                    latest = pd.Timestamp(m)
+    return latest
 
 
 def sheet_list(title: str) -> str | None:
@@ -152,25 +230,35 @@ def read_annex_a(path: str | Path) -> AnnexA:
         or a list's sheet has no recognisable header row.
     """
     path = Path(path)
-    wb = open_workbook(path)
+    wb = open_workbook(path, read_only=True)
+    try:
+        sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
+        raise PmfError(
+            f"not a readable .xlsx workbook ({type(e).__name__}: {e})", file=path
+        ) from None
+    finally:
+        wb.close()
     schemas, _ = annex_a_spec()
     result = AnnexA(file=str(path))
     formulas: dict | None = None
-    for ws in wb.worksheets:
-        name = sheet_list(ws.title)
+    cover = None
+    for title, rows in sheets:
+        name = sheet_list(title)
         if name is None or name in result.lists:
-            result.ignored_sheets.append(ws.title)
+            result.ignored_sheets.append(title)
+            if cover is None and name is None:
+                cover = extract_date_in(rows[:50])
             continue
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
         # a formula saved without its value (never recalculated) is kept as its
         # text, so validation reports it instead of it reading as blank
         if formulas is None:
             formulas = _formula_cells(path)
-        for (r, c), text in formulas.get(ws.title, {}).items():
+        for (r, c), text in formulas.get(title, {}).items():
             if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) and rows[r - 1][c - 1] is None:
                 rows[r - 1][c - 1] = text
         result.lists[name] = frame_from_rows(
-            rows, schemas[name], file=path, source=f"annex_a/{name}", sheet=ws.title
+            rows, schemas[name], file=path, source=f"annex_a/{name}", sheet=title
         )
     if not result.lists:
         raise PmfError(
@@ -179,4 +267,7 @@ def read_annex_a(path: str | Path) -> AnnexA:
             file=path,
         )
     result.missing_lists = [n for n in ANNEX_A_LISTS if n not in result.lists]
+    result.extract_date = cover if cover is not None else _latest_date(result.lists)
+    for t in result.lists.values():
+        t.data.attrs["annex_a_extract_date"] = result.extract_date
     return result
