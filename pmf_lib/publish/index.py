@@ -291,8 +291,13 @@ def meeting_groups(reports: list[dict]) -> list[dict]:
     return groups
 
 
-def audience_rows(reports: list[dict], *, dq_href: str | None, audience: str) -> list[dict]:
-    """Who reads what: per reader, the links (``href``, ``text``) to their reports."""
+def audience_rows(
+    reports: list[dict], *, dq_href: str | None, audience: str, lists_href: str | None = None
+) -> list[dict]:
+    """Who reads what: per reader, the links (``href``, ``text``) to their reports.
+
+    ``lists_href`` is the month's action lists page (internal audiences only).
+    """
 
     def links(*kinds: str) -> list[dict]:
         return [
@@ -312,7 +317,9 @@ def audience_rows(reports: list[dict], *, dq_href: str | None, audience: str) ->
         },
         {
             "who": "Heads of Service and team managers",
-            "links": [],
+            "links": [{"href": lists_href, "text": "Action lists (contains personal data)"}]
+            if lists_href
+            else [],
             "note": "Their own area's service area report and highlight report (listed above), "
             "and the commentary file they write for it each month.",
         },
@@ -346,6 +353,7 @@ def month_index_html(
     highlights: dict | None = None,
     audience: str = "internal",
     logo: str | Path | None = None,
+    lists_href: str | None = None,
 ) -> str:
     """The month's landing page: reds and exceptions, then reports by meeting and reader.
 
@@ -373,6 +381,8 @@ def month_index_html(
         ``internal``, ``members`` or ``public``: said at the top of the page.
     logo : path, optional
         The council's logo.
+    lists_href : str, optional
+        The month's action lists page (internal audiences only: child ids).
     """
     n_ok = sum(r["status"] == "ok" for r in reports)
     month_long = _month_long(month)
@@ -385,7 +395,9 @@ def month_index_html(
             period_end_text=format_date(pd.Timestamp(month) + pd.offsets.MonthEnd(0)),
             reports=reports,
             groups=meeting_groups(reports),
-            audiences=audience_rows(reports, dq_href=dq_href, audience=audience),
+            audiences=audience_rows(
+                reports, dq_href=dq_href, audience=audience, lists_href=lists_href
+            ),
             audience_text=AUDIENCE_TEXT.get(audience, ""),
             highlights=highlights,
             exceptions_href=hrefs.get("exceptions"),
@@ -557,6 +569,10 @@ def write_month_pages(
             highlights=highlights,
             audience=config.audience,
             logo=logo,
+            # The action lists hold child ids: linked only for an internal audience.
+            lists_href="action_lists.html"
+            if internal and (out_dir / "action_lists.html").is_file()
+            else None,
         ),
         INDEX,
     )
