@@ -39,10 +39,10 @@ BIN = Path(sys.executable).parent
 def kpi_history(config, month: str, path: str | None) -> pd.DataFrame:
     if path:
         return pd.read_parquet(path)
-    from pmf_lib.compute import build_kpi_table
+    from pmf_lib.assess.build import build_month
 
     t0 = time.monotonic()
-    table = build_kpi_table(config, month)
+    table = build_month(config, month, through="kpis").kpi_table
     print(f"(KPI history computed once for all three, untimed: {time.monotonic() - t0:.1f} s)")
     return table
 

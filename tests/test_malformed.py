@@ -223,9 +223,8 @@ def test_an_area_id_cannot_write_outside_outputs(tmp_path, capsys):
 
 
 def test_latest_comes_from_the_returns_dates_never_a_folder_name(tmp_path):
-    from pmf_lib.compute import resolve_month
+    from pmf_lib.assess.build import read_month, resolve_month
     from pmf_lib.config import load_config
-    from pmf_lib.read import load_sources
 
     # The base council's SSDA903 tables moved to a folder named 2025: its events end on
     # 20 January 2024 and the CIN census reference date is 31 March 2024. A 2025 folder
@@ -233,8 +232,9 @@ def test_latest_comes_from_the_returns_dates_never_a_folder_name(tmp_path):
     # last whole month of the latest date the returns themselves give, 2024-03.
     config = council_with(tmp_path)
     (config.parent / "ssda903" / "2024").rename(config.parent / "ssda903" / "2025")
-    data = load_sources(load_config(config))
-    assert data.cla.returns["reference_date"].max() == pd.Timestamp("2024-01-20")
-    assert resolve_month("latest", data) == "2024-03"
+    read = read_month(load_config(config))
+    assert read.unreadable == []
+    assert read.data.cla.returns["reference_date"].max() == pd.Timestamp("2024-01-20")
+    assert resolve_month("latest", read) == "2024-03"
     with pytest.raises(PmfError, match="2025-03 is outside the data"):
-        resolve_month("2025-03", data)
+        resolve_month("2025-03", read)

@@ -158,7 +158,7 @@ def assess_for_config(
     ----------
     config : Config
     kpi_table : pandas.DataFrame
-        The tidy KPI table (``pmf_lib.compute.build_kpi_table``), with
+        The tidy KPI history (``MonthBuild.kpi_table``, :mod:`pmf_lib.assess.build`), with
         ``dq_confidence`` when it has been attached.
     month : str
         ``YYYY-MM``.

@@ -20,7 +20,6 @@ def register(sub) -> None:
 def run(args) -> int:
     import pandas as pd
 
-    from pmf_lib.assess.pipeline import assess_for_config
     from pmf_lib.config import load_config
     from pmf_lib.errors import PmfError
     from pmf_lib.publish.commentary import write_commentary_files
@@ -31,9 +30,9 @@ def run(args) -> int:
     saved = config.outputs_dir / args.month / "kpis.parquet"
     assessed = pd.read_parquet(saved) if saved.is_file() else None
     if assessed is None or "exception" not in assessed.columns:  # not an assessed table
-        from pmf_lib.compute import build_kpi_table
+        from pmf_lib.assess.build import build_month
 
-        assessed = assess_for_config(config, build_kpi_table(config, args.month), args.month)
+        assessed = build_month(config, args.month).assessed  # the month's one build
     written, kept = write_commentary_files(
         config, args.month, assessed, args.area, overwrite=args.force
     )

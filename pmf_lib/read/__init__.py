@@ -2,7 +2,8 @@
 
 Readers return the dataclasses of :mod:`pmf_lib.read.tables`. A file that cannot
 be read whole raises :class:`~pmf_lib.errors.PmfError` naming the file, the row
-or element and the field; nothing from it is used.
+or element and the field; nothing from it is used. A council's sources are read
+once per command, by the month's build (:func:`pmf_lib.assess.build.read_month`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pmf_lib.config import Config
 from pmf_lib.read.cin_census import read_cin_census
 from pmf_lib.read.population import read_population
 from pmf_lib.read.ssda903 import read_ssda903
 from pmf_lib.read.tables import CinCensus, Population, Ssda903
+
+__all__ = [
+    "SourceData",
+    "latest_complete_month",
+    "read_cin_census",
+    "read_population",
+    "read_ssda903",
+]
 
 
 @dataclass
@@ -26,43 +34,6 @@ class SourceData:
     cla: Ssda903
     population: Population
     local: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-def read_local_sources(config: Config) -> dict[str, pd.DataFrame]:
-    """The configured local datasets and monthly workforce data, one frame each.
-
-    Keys are the dataset names of :data:`pmf_lib.read.local.LOCAL_DATASETS` plus
-    ``workforce_monthly``; a dataset the council does not supply is absent. A
-    required column missing from a file is an error, unless the config's
-    ``data_quality.missing_columns`` is ``run_anyway``: the frame's
-    ``attrs["missing_columns"]`` then names it (its KPIs are made missing).
-    """
-    from pmf_lib.read.local import concat_tables, read_local
-    from pmf_lib.read.workforce import read_workforce_monthly
-
-    strict = config.data_quality.missing_columns == "error"
-    local = {}
-    for source in config.optional_sources():
-        if source.startswith("local."):
-            name = source.removeprefix("local.")
-            local[name] = concat_tables(
-                read_local(name, config.files(source), strict_columns=strict)
-            )
-        elif source == "workforce_monthly":
-            local[source] = concat_tables(
-                read_workforce_monthly(config.files(source), strict_columns=strict)
-            )
-    return local
-
-
-def load_sources(config: Config) -> SourceData:
-    """Read every configured source of a council."""
-    return SourceData(
-        cin=read_cin_census(config.files("cin_census")),
-        cla=read_ssda903(config.files("ssda903")),
-        population=read_population(config.population_file, la_code=config.council.code),
-        local=read_local_sources(config),
-    )
 
 
 def latest_complete_month(data: SourceData) -> str:

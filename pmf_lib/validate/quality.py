@@ -25,7 +25,7 @@ beside a figure in the dashboard, the area reports and ``kpis.csv`` is the one
   (``data_quality.missing_columns: run_anyway``): the file is read, its
   missing column an S01 error on every record, and every KPI over that
   dataset is rated Low with no share, its figures missing in the KPI table
-  (:func:`pmf_lib.compute.build_kpi_table`), never 0 rated High.
+  (:func:`pmf_lib.compute.blank_unsupplied`), never 0 rated High.
 """
 
 from __future__ import annotations

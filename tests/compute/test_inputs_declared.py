@@ -16,12 +16,12 @@ import math
 
 import pytest
 
+from pmf_lib.assess.build import read_month
 from pmf_lib.compute import inputs_from_sources
 from pmf_lib.compute.breakdowns import declared_tables
 from pmf_lib.compute.registry import KpiInputs, all_kpis
 from pmf_lib.config import load_config
 from pmf_lib.dates import Window
-from pmf_lib.read import load_sources
 from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Ssda903, empty_table
 from tests.conftest import ROOT
 
@@ -32,7 +32,9 @@ ENDS = ("2026-10-31", "2026-03-31")
 
 @pytest.fixture(scope="module")
 def demo_inputs(demo_dir) -> KpiInputs:
-    return inputs_from_sources(load_sources(load_config(ROOT / "parameters" / "config.yaml")))
+    read = read_month(load_config(ROOT / "parameters" / "config.yaml"))  # the build's one read
+    read.raise_unreadable()
+    return inputs_from_sources(read.data)
 
 
 def _only(inputs: KpiInputs, keep: set[tuple[str, str]], columns=None) -> KpiInputs:

@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmf_lib.compute import all_kpis, build_kpi_table, data_quality
+from pmf_lib.assess.build import MonthRead, build_month, read_month
+from pmf_lib.compute import all_kpis
 from pmf_lib.compute.registry import kpi_feeds
 from pmf_lib.config import load_config
-from pmf_lib.read import SourceData, read_local_sources
 from pmf_lib.read.local import load_schema
-from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, CinCensus, Population, Ssda903
+from pmf_lib.read.tables import CIN_COLUMNS, S903_COLUMNS, Population
 from pmf_lib.validate.confidence import local_issues_on_frames
 
 FEEDS = kpi_feeds()  # every registered KPI's declared inputs
@@ -50,7 +50,7 @@ def test_every_feed_names_a_real_table_and_date_columns():
             assert set(used) <= set(columns), (kpi_id, f)
 
 
-def _lado_council(tmp_path: Path):
+def _lado_council(tmp_path: Path) -> tuple:
     d = tmp_path / "lado"
     d.mkdir()
     # a.csv: row 2 received in March 2025, row 3 in 2023 (outside every window at 2025-03-31)
@@ -63,21 +63,23 @@ def _lado_council(tmp_path: Path):
     )
     (tmp_path / "config.yaml").write_text(CONFIG.format(lado=d))
     config = load_config(tmp_path / "config.yaml", check_files=False)
-    cin = CinCensus()  # no records, but a return whose reference date covers March 2025
-    cin.returns = pd.DataFrame(
+    read: MonthRead = read_month(config)  # the build's one read: the lado files
+    # Nothing national was supplied: no returns' records and no population file (not
+    # an unreadable one), but a CIN return whose reference date covers March 2025.
+    read.sources.unreadable = [u for u in read.unreadable if u[0] != "population"]
+    read.data.population = Population(pd.Series(dtype=float))
+    read.data.cin.returns = pd.DataFrame(
         {"collection_year": [2025], "reference_date": [pd.Timestamp("2025-03-31")]}
     )
-    data = SourceData(
-        cin, Ssda903(), Population(pd.Series(dtype=float)), read_local_sources(config)
-    )
-    return config, data
+    return config, read
 
 
 def test_local_error_counts_on_its_own_record_of_the_stacked_frame(tmp_path):
-    config, data = _lado_council(tmp_path)
+    config, read = _lado_council(tmp_path)
     # Stacked frame: 0 = a.csv row 2, 1 = a.csv row 3 (2023), 2..4 = b.csv rows 2..4.
-    assert data.local["lado"]["row"].tolist() == [2, 3, 2, 3, 4]
-    t = data_quality(config, data, ["2025-03-31"]).set_index("kpi_id")
+    assert read.data.local["lado"]["row"].tolist() == [2, 3, 2, 3, 4]
+    build = build_month(config, "2025-03", read=read, through="quality", history_months=1)
+    t = build.quality.confidence.set_index("kpi_id")
     # lado_referrals_count (quarter and 12 months to March 2025): 4 referrals received,
     # 1 (b.csv row 3) in error -> 1/4 = 0.25 -> Low (above the 5 % medium threshold).
     # Had the file's record 1 been taken as record 1 of the stacked frame (the 2023
@@ -117,8 +119,8 @@ def test_issue_located_by_file_and_row():
 
 
 def test_kpi_table_has_a_confidence_for_every_kpi_and_month(tmp_path):
-    config, data = _lado_council(tmp_path)
-    table = build_kpi_table(config, "2025-03", data=data, history_months=3)
+    config, read = _lado_council(tmp_path)
+    table = build_month(config, "2025-03", read=read, through="kpis", history_months=3).kpi_table
     assert set(table["kpi_id"]) == set(all_kpis())
     assert table["dq_confidence"].notna().all()
     assert table["dq_error_share"].notna().all()

@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmf_lib.assess.build import build_month, read_month
 from pmf_lib.cli import main
-from pmf_lib.compute import build_kpi_table
 from pmf_lib.config import load_config
-from pmf_lib.read import load_sources
 from pmf_lib.validate.quality import extract_date, history_ends
 from tests.conftest import ROOT
 from tests.validate.test_unreadable import _council
@@ -56,7 +55,7 @@ def test_validate_and_the_kpi_table_give_one_confidence(tmp_path, capsys):
     capsys.readouterr()
     by_validate = pd.read_csv(tmp_path / "out" / "2022-03" / "data_quality_confidence.csv")
     config = load_config(config_path)
-    table = build_kpi_table(config, "2022-03", load_sources(config))
+    table = build_month(config, "2022-03", through="kpis").kpi_table
     by_run = table.drop_duplicates(["kpi_id", "period_end"])
     m = _same(by_run, by_validate)
     # every KPI x 36 months, each rated the same
@@ -75,7 +74,7 @@ def test_validate_and_the_kpi_table_give_one_confidence(tmp_path, capsys):
 
 def test_extract_date_is_the_reference_of_s06(tmp_path):
     config = load_config(_council(tmp_path))
-    data = load_sources(config)
+    data = read_month(config).data
     assert extract_date(data.cin, data.cla) == pd.Timestamp("2022-03-31")
     assert history_ends("2022-03")[-1] == pd.Timestamp("2022-03-31")
 
@@ -121,7 +120,7 @@ def test_running_anyway_without_a_required_column_gives_missing_low_never_zero_h
     by_validate = pd.read_csv(out / "data_quality_confidence.csv")
 
     config = load_config(config_path)
-    table = build_kpi_table(config, "2022-03", load_sources(config))
+    table = build_month(config, "2022-03", through="kpis").kpi_table
     contacts = table[table["kpi_id"].str.startswith("contacts_")]
     # every contacts KPI, every month: missing (not 0) and rated Low (not High)
     assert contacts["value"].isna().all() and contacts["numerator"].isna().all()
