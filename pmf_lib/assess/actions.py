@@ -20,9 +20,14 @@ One row per action of the log (:data:`COLUMNS`), with ``state``:
 ``closed_since`` marks an action open at the month end whose status in the log
 is now closed (complete or cancelled since), so a page can say it was open then.
 
-For members or the public the table keeps only the rows the reports list (open,
-overdue, or the month unknown), as the reports have always shown them to every
-audience; the other actions' rows stay out of their folder.
+For members or the public the table keeps only the rows the reports may list
+(:func:`withhold_lists`): the other actions' rows (complete, cancelled, not yet
+open) stay out of their folder, and so do the open and overdue actions of each
+area whose list would let a count of 1 to ``max_count`` be read or worked out.
+Such an area gets one row with ``state`` ``withheld`` and no action in it (the
+reports show the configured wording there, never "no open actions"); no owner
+is published (most owners have a handful of actions, which the owner breakdown
+of the action KPIs withholds).
 
 Which month the log's current status describes is the one for which its
 published figure is not missing: ``actions_open_count`` at the month end
@@ -45,7 +50,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmf_lib.assess.disclosure import suppresses
+from pmf_lib.assess.disclosure import (
+    DEFAULT_MAX_COUNT,
+    Disclosure,
+    is_small,
+    row_is_suppressed,
+    suppress_counts,
+)
 from pmf_lib.compute.kpis.improvement_actions import OPEN_STATUSES, action_states
 from pmf_lib.config import Config
 from pmf_lib.dates import month_end
@@ -65,13 +76,19 @@ COLUMNS = (
     "state",
     "closed_since",
 )
-#: The states an action can be in at the month end (module docstring).
-STATES = ("overdue", "open", "complete", "cancelled", "not_open", "unknown")
+#: The state of the one row standing for an area's withheld open and overdue actions
+#: (members' and public tables only: :func:`withhold_lists`).
+WITHHELD_STATE = "withheld"
+#: The states an action can be in at the month end (module docstring), and the
+#: withheld area's row.
+STATES = ("overdue", "open", "complete", "cancelled", "not_open", "unknown", WITHHELD_STATE)
 #: The states of the rows a report lists (or says cannot be told): all a members' or
-#: public table keeps.
+#: public table keeps, besides its withheld areas' rows.
 LISTED = ("overdue", "open", "unknown")
 #: The KPI whose published figure says whether the log can tell the month.
 OPEN_KPI = "actions_open_count"
+#: The KPI of the open actions that are overdue (overdue of open, %).
+OVERDUE_KPI = "actions_overdue_pct"
 _LOG_COLUMNS = COLUMNS[1:10]
 
 
@@ -149,6 +166,145 @@ def log_told(history: pd.DataFrame, end) -> bool:
     return "suppressed" in at and bool(at["suppressed"].fillna(False).iloc[0])
 
 
+def withhold_lists(
+    table: pd.DataFrame, max_count: int = DEFAULT_MAX_COUNT, *, figures_withheld: bool = False
+) -> pd.DataFrame:
+    """The action table as members or the public may see it: no list states a count of 1-4.
+
+    The reports list the open and the overdue actions (a service area's page
+    its own area's, the improvement actions page every area's, each row naming
+    its measure and so its area). For an area *a* a page shows ``n_a`` open
+    actions, ``o_a`` of them overdue and ``r_a = n_a - o_a`` not; the
+    improvement actions page the sums over the areas it lists, beside the
+    published ``actions_open_count`` (*N*) and ``actions_overdue_pct`` (*O* of
+    *N*), whose breakdowns by area publish the ``n_a`` and ``o_a`` not withheld.
+    The decision follows :mod:`pmf_lib.assess.disclosure` with the areas as the
+    groups of a breakdown (``max_count`` is 4 unless the config says otherwise):
+
+    * **primary** -- an area's lists are withheld when ``n_a``, ``o_a`` or
+      ``r_a`` is 1 to ``max_count`` (the primary and complement rules of the
+      overdue percentage by area), or when the open count's breakdown by area
+      withholds its group (:func:`~pmf_lib.assess.disclosure.suppress_counts` on
+      the ``n_a``; so no list is shown of an area whose published group is
+      withheld, and no list and published group together state a withheld one);
+    * **derived** -- every area's lists are withheld when *N* or *O* of *N* is
+      withheld (``figures_withheld``, or by the same rules on the table's own
+      counts): a withheld figure withholds its breakdown;
+    * **secondary** -- while the withheld areas' ``n``, ``o`` or ``r`` add up to
+      1 to ``max_count`` (the published figure minus the listed rows would state
+      it), the smallest listed area (ties: by area code) with a non-zero count
+      of that kind is withheld too.
+
+    A withheld area's rows are replaced by one row of state
+    :data:`WITHHELD_STATE` naming only the area and the month (after the listed
+    rows, by area; a blank area is the actions with none); the rows of other
+    states (complete, cancelled, not yet open) are dropped; and no owner is
+    kept (each owner has a handful of actions, which the action KPIs' owner
+    breakdowns withhold). A month the log cannot tell (every row ``unknown``)
+    keeps its rows: no list is shown for it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The month's action table (:func:`action_table`).
+    max_count : int
+        The largest count withheld.
+    figures_withheld : bool
+        Whether the published ``actions_open_count`` or ``actions_overdue_pct``
+        of the month is withheld (its ``suppressed`` flag).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COLUMNS`, the listed rows of the areas shown and one row per area
+        withheld.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period_end": pd.Timestamp("2026-10-31"),
+    ...     "action_id": [f"A{i}" for i in range(10)], "area": ["x"] * 3 + ["y"] * 7,
+    ...     "owner": "Lead", "state": ["open"] * 10, "closed_since": False})
+    >>> t = t.reindex(columns=list(COLUMNS))
+    >>> # x has 3 open (primary); then the withheld areas add up to 3, which 10 (the
+    >>> # published figure) minus y's 7 listed would state, so y (7) is withheld too
+    >>> withhold_lists(t)[["area", "state"]].values.tolist()
+    [['x', 'withheld'], ['y', 'withheld']]
+    >>> twelve = pd.concat([t, t.iloc[:6].assign(area="z"), t.iloc[:6].assign(area="z")])
+    >>> # with 12 more in z: x (3) and y (7) withheld add up to 10; z's 12 are listed
+    >>> w = withhold_lists(twelve.reset_index(drop=True))
+    >>> sorted(w.groupby(["area", "state"]).size().items())
+    [(('x', 'withheld'), 1), (('y', 'withheld'), 1), (('z', 'open'), 12)]
+    >>> bool(w["owner"].isna().all())
+    True
+    """
+    t = table[table["state"].isin(LISTED)].copy()
+    t["owner"] = pd.Series(pd.NA, index=t.index, dtype="string")
+    listed = t[t["state"].isin(("open", "overdue"))]
+    if listed.empty:
+        return t.reset_index(drop=True)[list(COLUMNS)]
+    key = listed["area"].astype("string").fillna("")
+    n = key.value_counts().sort_index()
+    o = key[listed["state"] == "overdue"].value_counts().reindex(n.index, fill_value=0)
+    counts = {"open": n, "overdue": o, "not overdue": n - o}
+    total, overdue = int(n.sum()), int(o.sum())
+    hidden = suppress_counts({a: int(v) for a, v in n.items()}, max_count)
+    for a in n.index:
+        hidden[a] = hidden[a] or row_is_suppressed(o[a], n[a], "percent", max_count)
+    if (
+        figures_withheld
+        or row_is_suppressed(total, None, "count", max_count)
+        or row_is_suppressed(overdue, total, "percent", max_count)
+    ):
+        hidden = dict.fromkeys(hidden, True)
+    changed = True
+    while changed:
+        changed = False
+        for c in counts.values():
+            if not is_small(sum(int(c[a]) for a in n.index if hidden[a]), max_count):
+                continue
+            others = sorted((int(c[a]), a) for a in n.index if not hidden[a] and c[a] > 0)
+            if others:
+                hidden[others[0][1]] = True
+                changed = True
+    gone = [a for a in n.index if hidden[a]]
+    shown = t.drop(index=listed.index[key.isin(gone).to_numpy()])
+    markers = pd.DataFrame(
+        {
+            "period_end": listed["period_end"].iloc[0],
+            "area": pd.Series([a or pd.NA for a in gone], dtype="string"),
+            "state": WITHHELD_STATE,
+            "closed_since": False,
+        }
+    ).reindex(columns=list(COLUMNS))
+    markers = markers.astype(shown.dtypes.to_dict())
+    out = pd.concat([shown, markers], ignore_index=True) if gone else shown
+    return out.reset_index(drop=True)[list(COLUMNS)]
+
+
+def figures_withheld(history: pd.DataFrame, end) -> bool:
+    """Whether ``actions_open_count`` or ``actions_overdue_pct`` at ``end`` is withheld.
+
+    Reads the ``suppressed`` flag of a published history (a history without it,
+    as computed, withholds nothing yet).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"kpi_id": ["actions_open_count", "actions_overdue_pct"],
+    ...     "period_end": pd.Timestamp("2026-10-31"), "suppressed": [False, True]})
+    >>> figures_withheld(h, "2026-10-31"), figures_withheld(h.drop(columns="suppressed"),
+    ...     "2026-10-31")
+    (True, False)
+    """
+    if "suppressed" not in history:
+        return False
+    end = pd.Timestamp(end).normalize()
+    at = history[
+        history["kpi_id"].isin([OPEN_KPI, OVERDUE_KPI])
+        & (pd.to_datetime(history["period_end"]).dt.normalize() == end)
+    ]
+    return bool(at["suppressed"].fillna(False).astype(bool).any())
+
+
 def actions_for_config(
     config: Config, history: pd.DataFrame, month: str, log: pd.DataFrame | None = None
 ) -> pd.DataFrame | None:
@@ -170,10 +326,11 @@ def actions_for_config(
     Returns
     -------
     pandas.DataFrame or None
-        For members or the public only the rows the reports list
-        (:data:`LISTED`: open, overdue, or the month unknown), so their folder
-        holds no count of the other actions (completed, cancelled, not yet
-        created) that their withheld figures might let be worked out.
+        For members or the public only the rows the reports may list
+        (:func:`withhold_lists`: open, overdue, or the month unknown, of the
+        areas whose lists state no count of 1 to ``suppression.max_count``, and
+        one ``withheld`` row per other area), so their folder holds no count the
+        withheld figures might let be worked out.
     """
     files = config.data.local.improvement_actions
     if not files:
@@ -186,6 +343,9 @@ def actions_for_config(
         )
     end = month_end(month)
     table = action_table(log, end, current=log_told(history, end))
-    if suppresses(config.audience):
-        table = table[table["state"].isin(LISTED)].reset_index(drop=True)
+    rules = Disclosure.from_config(config)
+    if rules is not None:
+        table = withhold_lists(
+            table, rules.max_count, figures_withheld=figures_withheld(history, end)
+        )
     return table

@@ -423,6 +423,13 @@ def _action_status(r) -> str:
     return f"Open then; {now.lower()} {format_date(r.completed_date)}"
 
 
+def _actions_area_name(data: MonthTables, area) -> str:
+    """An action log's area as a page names it (its title when configured)."""
+    if is_missing(area):
+        return "actions with no area"
+    return data.config.areas[area].title if area in data.config.areas else str(area)
+
+
 def actions(data: MonthTables, area: str) -> dict:
     """The area's open and overdue improvement actions at the month end, formatted.
 
@@ -430,7 +437,12 @@ def actions(data: MonthTables, area: str) -> dict:
     (:meth:`~pmf_lib.render.month_data.MonthTables.action_rows`; made by
     :mod:`pmf_lib.assess.actions` with the computation behind
     ``actions_open_count`` and ``actions_overdue_pct``, so a page never lists
-    other actions than its figures count).
+    other actions than its figures count). For members or the public the table
+    has decided which areas' lists are withheld
+    (:func:`~pmf_lib.assess.actions.withhold_lists`): ``withheld`` (nothing
+    listed: the page reads the configured wording, never "no open actions"),
+    ``withheld_areas`` (the areas not listed beside the rows shown) and no
+    owners.
     """
     sel = data.action_rows(area)
     titles = {k: m.title for k, m in data.metas.items()}
@@ -448,12 +460,18 @@ def actions(data: MonthTables, area: str) -> dict:
             for r in part.itertuples(index=False)
         ]
 
+    open_, overdue = rows(sel["open"]), rows(sel["overdue"])
+    held = [_actions_area_name(data, a) for a in sel["withheld"].get("area", [])]
     return {
         "month": data.month_long,
         "configured": sel["configured"],
         "unknown": sel["unknown"],
-        "open": rows(sel["open"]),
-        "overdue": rows(sel["overdue"]),
+        "open": open_,
+        "overdue": overdue,
+        "withheld": bool(held) and not open_ and not overdue,
+        "withheld_areas": held if open_ or overdue else [],
+        "wording": data.withheld_text,
+        "owners": data.rules is None,
     }
 
 

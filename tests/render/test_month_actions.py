@@ -31,10 +31,11 @@ LOG = HEAD + (
 )
 
 
-def _month(tmp_path, log: str, month: str, extract: str) -> MonthData:
+def _month(tmp_path, log: str, month: str, extract: str, audience: str = "internal") -> MonthData:
     path = tmp_path / "improvement_actions.csv"
     path.write_text(log)
     config = Config(
+        audience=audience,
         council=Council(code=938, name="Testshire County Council"),
         data=DataSources(
             ssda903="a",
@@ -47,6 +48,8 @@ def _month(tmp_path, log: str, month: str, extract: str) -> MonthData:
                 title="Improvement actions", kpis=["actions_open_count", "actions_overdue_pct"]
             ),
             "front_door": Area(title="Front door", kpis=["referrals_count"]),
+            "children_looked_after": Area(title="Children looked after", kpis=["cla_count"]),
+            "protection": Area(title="Protection", kpis=["s47_count"]),
         },
         base_dir=tmp_path,
     )
@@ -135,3 +138,109 @@ def test_the_published_table_gives_the_same_lists(tmp_path):
     # at 31 March 2026: A1 overdue, A2 open (see LOG), as the figure counts: 2
     assert [r["id"] for r in a["overdue"]] == ["A1"] and [r["id"] for r in a["open"]] == ["A2"]
     assert len(a["open"]) + len(a["overdue"]) == _figure(loaded, "actions_open_count") == 2
+
+
+def _open_log(**areas: int) -> str:
+    """A log of actions open all along (created January, due December 2026), per area."""
+    rows = [
+        f"{area[0].upper()}{i},referrals_count,{area},Do {area} {i},Lead {area},"
+        "2026-01-10,2026-12-01,,in_progress\n"
+        for area, n in areas.items()
+        for i in range(1, n + 1)
+    ]
+    return HEAD + "".join(rows)
+
+
+def _pages(d: MonthData) -> dict:
+    """Each area page's actions block, as text."""
+    import re
+
+    return {
+        a: " ".join(re.sub("<[^>]+>", " ", str(d.actions_block(a).data)).split())
+        for a in d.config.areas
+    }
+
+
+WORDING = "suppressed (fewer than 5)"
+
+
+def test_members_see_no_list_that_counts_one_to_four(tmp_path):
+    # At 31 March 2026: 3 open in front door (F1-F3), 7 in children looked after (C1-C7),
+    # none overdue. "Improvement actions open" is 10 (shown: not 1-4). Front door's list
+    # would say 3: withheld. Children looked after's 7 is not small, but the improvement
+    # actions page listing them beside the figure 10 would state front door's 3 (10 - 7):
+    # withheld too. So no page lists an action: each says the wording, none "no open
+    # actions" (protection has none: that page says so, 0 identifying nobody).
+    log = _open_log(front_door=3, children_looked_after=7)
+    d = _month(tmp_path, log, "2026-03", extract="2026-10-31", audience="members")
+    assert d.history.loc[d.history["kpi_id"] == "actions_open_count"].iloc[-1]["value"] == 10
+    pages = _pages(d)
+    for area in ("improvement_actions", "front_door", "children_looked_after"):
+        assert WORDING in pages[area] and "No open" not in pages[area], area
+        assert not any(f"{x}{i}" in pages[area] for x in "FC" for i in range(1, 8)), area
+    assert "No open improvement actions" in pages["protection"]
+    # internal: every list as before (10 on the actions page, 3 on front door's)
+    internal = _month(tmp_path, log, "2026-03", extract="2026-10-31")
+    assert len(internal.actions("improvement_actions")["open"]) == 10
+    assert [r["id"] for r in internal.actions("front_door")["open"]] == ["F1", "F2", "F3"]
+    assert "Lead front_door" in _pages(internal)["front_door"]  # owners named internally
+
+
+def test_members_see_an_area_listed_when_nothing_can_be_subtracted(tmp_path):
+    # As above with 12 open in protection (P1-P12): 22 open. Front door (3) and children
+    # looked after (7) are withheld as above, adding up to 10. Protection's page lists its
+    # 12; the improvement actions page lists the same 12 and names the two areas not
+    # listed: 22 - 12 = 10 is the two together, and neither's count is shown anywhere.
+    log = _open_log(front_door=3, children_looked_after=7, protection=12)
+    d = _month(tmp_path, log, "2026-03", extract="2026-10-31", audience="members")
+    a = d.actions("improvement_actions")
+    assert sorted(r["id"] for r in a["open"]) == sorted(f"P{i}" for i in range(1, 13))
+    assert a["withheld_areas"] == ["Children looked after", "Front door"]
+    pages = _pages(d)
+    assert (
+        "Not listed: the open and overdue actions of Children looked after, Front door"
+        in (pages["improvement_actions"])
+    )
+    listed = sorted(r["id"] for r in d.actions("protection")["open"])
+    assert listed == sorted(f"P{i}" for i in range(1, 13))
+    for area in ("front_door", "children_looked_after"):
+        assert WORDING in pages[area] and "No open" not in pages[area], area
+    # no owner is named (each owner's handful of actions is withheld in the breakdowns)
+    assert "Owner" not in pages["protection"] and "Lead protection" not in pages["protection"]
+
+
+def test_members_withheld_open_figure_withholds_the_list_as_published(tmp_path):
+    # 3 open in all, in front door: the figure itself is withheld (suppressed in the
+    # published history), and the table made from that history withholds the list
+    import yaml
+
+    from pmf_lib.assess.actions import actions_for_config
+
+    d = _month(tmp_path, _open_log(front_door=3), "2026-03", "2026-10-31", audience="members")
+    h = d.history_full
+    at = h[(h["kpi_id"] == "actions_open_count") & (h["period_end"] == d.period_end)]
+    assert at["suppressed"].all() and at["value"].isna().all()
+    folder = tmp_path / "out" / "2026-03"
+    folder.mkdir(parents=True)
+    h.to_parquet(folder / "kpi_history.parquet")
+    d.assessed.reset_index(drop=True).to_parquet(folder / "kpis.parquet")
+    d.spc.to_parquet(folder / "spc.parquet")
+    table = actions_for_config(d.config, h, "2026-03")
+    assert table["state"].tolist() == ["withheld"] and table["action_id"].isna().all()
+    table.to_parquet(folder / "actions.parquet")
+    raw = d.config.model_dump(mode="json", include={"council", "audience"})
+    raw |= {
+        "data": {
+            "ssda903": "a",
+            "cin_census": "b",
+            "population": "p.csv",
+            "local": {"improvement_actions": str(tmp_path / "improvement_actions.csv")},
+        },
+        "outputs": "out",
+        "areas": {a: {"title": x.title, "kpis": x.kpis} for a, x in d.config.areas.items()},
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(raw))
+    loaded = MonthData.load(tmp_path / "config.yaml", "2026-03")
+    for area in ("improvement_actions", "front_door"):
+        text = _pages(loaded)[area]
+        assert WORDING in text and "F1" not in text and "No open" not in text, area
