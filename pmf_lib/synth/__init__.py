@@ -11,6 +11,7 @@
            improvement_actions}.csv
     workforce/workforce_monthly.csv
     workforce/csww_<YYYY>.xml
+    annex_a/annex_a_<YYYY-MM>.xlsx
     .complete
 
 ``YYYY`` is the year a collection ends (2025 for 1 April 2024 - 31 March 2025);
@@ -40,6 +41,10 @@ to show (rule codes as ``pmf validate`` reports them):
   ``sickness_days``.
 
 They are listed in :data:`pmf_lib.synth.local.DQ_ISSUES` too.
+
+``annex_a/`` holds the council's Ofsted Annex A workbook for the twelve months to
+the data's last day, from the same simulated records
+(:mod:`pmf_lib.synth.annex_a`); the shipped config does not name it.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ import pandas as pd
 from pmf_lib.atomic import atomic_dir
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
+from pmf_lib.synth.annex_a import write_annex_a
 from pmf_lib.synth.local import DQ_ISSUES, LOCAL_FILES, Span, write_local
 from pmf_lib.synth.model import Horizon, day, simulate
 from pmf_lib.synth.teams import TEAMS, case_teams, localities
@@ -178,7 +184,7 @@ def generate(
     >>> print(generate(d, "2024-01", 3, children=2_000).splitlines()[0])
     Demo County (synthetic): Jan 2024 to Mar 2024, collection years 2022-2024
     >>> sorted(p.name for p in d.iterdir())
-    ['.complete', 'cin_census', 'local', 'population.csv', 'ssda903', 'workforce']
+    ['.complete', 'annex_a', 'cin_census', 'local', 'population.csv', 'ssda903', 'workforce']
     """
     out = Path(out)
     if int(children) < 1:
@@ -212,6 +218,19 @@ def generate(
                 int(seed),
             )
             extra = _write_local_and_workforce(tmp, world, start, months, int(seed), int(children))
+            annual = [y for y in years if min(day(f"{y}-03-31"), end) == day(f"{y}-03-31")]
+            oc3 = tmp / "ssda903" / str(annual[-1]) / "oc3.csv" if annual else None
+            lists = write_annex_a(
+                tmp
+                / "annex_a"
+                / f"annex_a_{pd.Timestamp(month_end(_last(start, months))):%Y-%m}.xlsx",
+                world,
+                end,
+                localities(int(seed), len(world.children["id"])),
+                tmp / "local" / "contacts.csv",
+                oc3,
+            )
+            extra.update({f"annex_a/{k}": v for k, v in lists.items()})
             (tmp / ".complete").write_text(
                 f"pmf synth --start {start} --months {months} --seed {seed} --children {children}\n"
             )

@@ -1,0 +1,262 @@
+"""Annex A beside the national returns: which figure is headline, and how the two reconcile.
+
+A council may configure its Ofsted Annex A workbooks (``data.annex_a``) alone or
+beside the SSDA903 and CIN census returns. The KPIs are computed by the same
+functions from the canonical tables Annex A maps into
+(:mod:`pmf_lib.read.annex_a_inputs`); this module makes the one decision about
+them, here in ``assess``:
+
+* :func:`annex_a_kpis`: the figures Annex A cannot give are missing, never 0: a KPI
+  it does not support (:func:`~pmf_lib.read.annex_a_inputs.support`), a window
+  starting before the lists' period (or without the year before it a
+  re-referral needs), a figure the lists give only at their extract date at any
+  other month end;
+* :func:`headline_table`: the KPI table with a ``source`` column per figure
+  (``annex_a``, ``national`` for SSDA903/CIN census, ``local`` for a local
+  dataset); where both give a figure, the config's ``sources.headline`` chooses
+  (``national`` by default), the other source filling a figure the headline
+  lacks;
+* :func:`reconciliation`: per KPI, month and window in the lists' period, the
+  national and Annex A figures side by side, the difference and its likely
+  reason: ``agree``, ``definition``, ``timing``, ``data quality`` or ``not
+  supported`` (the analyst's data quality report and
+  ``annex_a_reconciliation.csv``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pmf_lib.dates import Window
+from pmf_lib.read.annex_a_inputs import AT_EXTRACT, DIFFERS, SAME, AnnexAData, support
+
+#: The columns of the reconciliation table.
+RECONCILIATION_COLUMNS = [
+    "kpi_id",
+    "period_end",
+    "window",
+    "national_value",
+    "annex_a_value",
+    "difference",
+    "headline",
+    "likely_reason",
+    "detail",
+]
+DQ_COLUMNS = ("dq_error_share", "dq_confidence")
+
+
+def annex_a_fed(kpi_id: str, feeds: dict) -> bool:
+    """Whether a KPI reads a table Annex A maps into (CIN census, SSDA903, local contacts).
+
+    Examples
+    --------
+    >>> from pmf_lib.feeds import Feed
+    >>> feeds = {"a": (Feed("local", "contacts", "contact_date"),),
+    ...          "b": (Feed("local", "lado", kind="all"),)}
+    >>> annex_a_fed("a", feeds), annex_a_fed("b", feeds)
+    (True, False)
+    """
+    return any(
+        f.source in ("cin_census", "ssda903") or (f.source == "local" and f.table == "contacts")
+        for f in feeds.get(kpi_id, ())
+    )
+
+
+def _covered(table: pd.DataFrame, annex: AnnexAData) -> pd.Series:
+    """Which rows' windows the lists cover (with each KPI's history and extract-only rule)."""
+    if annex.coverage_start is None or annex.extract_date is None:
+        return pd.Series(False, index=table.index)
+    start = annex.coverage_start
+    last_end = (annex.extract_date + pd.offsets.MonthEnd(0)).normalize()
+    ok = []
+    for kpi_id, end, window in zip(
+        table["kpi_id"], pd.to_datetime(table["period_end"]), table["window"], strict=True
+    ):
+        s = support(kpi_id)
+        if s.status == AT_EXTRACT:
+            ok.append(end.normalize() == last_end)
+            continue
+        w_start = Window.of(window, end).start
+        need = (start + pd.DateOffset(months=s.history)).normalize()
+        ok.append(bool(w_start >= need and end <= last_end))
+    return pd.Series(ok, index=table.index)
+
+
+def annex_a_kpis(table: pd.DataFrame, annex: AnnexAData, feeds: dict) -> pd.DataFrame:
+    """The KPI table computed from Annex A with every figure it cannot give made missing.
+
+    ``table`` is the KPI history over :class:`~pmf_lib.read.annex_a_inputs.AnnexAData`'s
+    tables; ``feeds`` each KPI's declared inputs. Rows of KPIs not fed by a table
+    Annex A maps into are returned untouched (local datasets).
+
+    Examples
+    --------
+    >>> a = AnnexAData(extract_date=pd.Timestamp("2026-10-31"),
+    ...                coverage_start=pd.Timestamp("2025-11-01"))
+    >>> from pmf_lib.feeds import Feed
+    >>> f = Feed("cin_census", "referrals", "CINreferralDate")
+    >>> t = pd.DataFrame({"kpi_id": ["referrals_count", "referrals_count", "rereferrals_12m_pct",
+    ...                              "cla_missing_pct"],
+    ...     "period_end": pd.to_datetime(["2026-10-31", "2025-10-31", "2026-10-31", "2026-10-31"]),
+    ...     "window": ["rolling_12m", "month", "month", "month"],
+    ...     "value": [10.0, 5.0, 20.0, 0.0], "numerator": [10.0, 5.0, 2.0, 0.0],
+    ...     "denominator": [np.nan, np.nan, 10.0, 3.0]})
+    >>> feeds = {k: (f,) for k in t["kpi_id"]}
+    >>> annex_a_kpis(t, a, feeds)["value"].tolist()
+    [10.0, nan, nan, nan]
+
+    The second row's month (October 2025) is before the lists' period, the
+    re-referral needs a year of lists before its month, and Annex A does not
+    support missing episodes (no dates): missing, not 0.
+    """
+    out = table.copy()
+    fed = out["kpi_id"].map(lambda k: annex_a_fed(k, feeds)).astype(bool)
+    supported = out["kpi_id"].map(lambda k: support(k).status != "none").astype(bool)
+    keep = ~fed | (supported & _covered(out, annex))
+    for col in ("value", "numerator", "denominator"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+            out.loc[~keep, col] = np.nan
+    return out
+
+
+def _source(kpi_id: str, feeds: dict) -> str:
+    return "national" if any(f.source != "local" for f in feeds.get(kpi_id, ())) else "local"
+
+
+def headline_table(
+    national: pd.DataFrame | None,
+    annex: pd.DataFrame,
+    feeds: dict,
+    headline: str = "national",
+) -> pd.DataFrame:
+    """One KPI table with a ``source`` per figure, the config's headline source first.
+
+    ``national`` is the KPI table over the national returns (None when the council
+    sends Annex A alone), ``annex`` the one over Annex A (:func:`annex_a_kpis`).
+    A figure from Annex A has no data quality confidence (its lists are
+    validated, but the confidence rating counts the national returns' records).
+
+    Examples
+    --------
+    >>> from pmf_lib.feeds import Feed
+    >>> feeds = {"referrals_count": (Feed("cin_census", "referrals", "CINreferralDate"),)}
+    >>> key = {"kpi_id": ["referrals_count"] * 2, "window": ["month"] * 2,
+    ...        "period_end": pd.to_datetime(["2026-09-30", "2026-10-31"])}
+    >>> nat = pd.DataFrame({**key, "value": [5.0, 6.0], "numerator": [5.0, 6.0],
+    ...                     "denominator": [np.nan] * 2, "dq_confidence": ["High"] * 2})
+    >>> ann = pd.DataFrame({**key, "value": [np.nan, 7.0], "numerator": [np.nan, 7.0],
+    ...                     "denominator": [np.nan] * 2})
+    >>> t = headline_table(nat, ann, feeds, "annex_a")
+    >>> t[["value", "source", "dq_confidence"]].values.tolist()
+    [[5.0, 'national', 'High'], [7.0, 'annex_a', nan]]
+    >>> headline_table(nat, ann, feeds)["source"].tolist()
+    ['national', 'national']
+    """
+    fed = annex["kpi_id"].map(lambda k: annex_a_fed(k, feeds)).astype(bool)
+    ann = annex.copy()
+    ann["source"] = np.where(fed, "annex_a", [_source(k, feeds) for k in ann["kpi_id"]])
+    for c in DQ_COLUMNS:
+        if c in ann:
+            ann[c] = ann[c].astype("object")
+            ann.loc[fed, c] = np.nan
+    if national is None:
+        return ann
+    nat = national.copy()
+    nat["source"] = [_source(k, feeds) for k in nat["kpi_id"]]
+    keys = ["kpi_id", "period_end", "window"]
+    a = ann.set_index(keys).reindex(pd.MultiIndex.from_frame(nat[keys]))
+    a.index = nat.index
+    has_a = fed.groupby(ann["kpi_id"]).any().reindex(nat["kpi_id"]).fillna(False).to_numpy()
+    a_ok = a["value"].notna().to_numpy() & has_a
+    n_ok = nat["value"].notna().to_numpy()
+    use_a = a_ok & ~n_ok if headline == "national" else a_ok
+    cols = [c for c in ("value", "numerator", "denominator") if c in nat]
+    for c in cols:
+        nat[c] = nat[c].astype("float64")
+        nat.loc[use_a, c] = a.loc[use_a, c].astype("float64")
+    nat.loc[use_a, "source"] = "annex_a"
+    for c in DQ_COLUMNS:
+        if c in nat:
+            nat[c] = nat[c].astype("object")
+            nat.loc[use_a, c] = np.nan
+    return nat
+
+
+def _reason(kpi_id: str, nv: float, av: float, covered: bool) -> tuple[str, str]:
+    """The likely reason the two figures differ, and its detail."""
+    s = support(kpi_id)
+    if s.status == "none":
+        return "not supported", s.reason
+    if not covered or np.isnan(av):
+        why = s.reason if s.status in (AT_EXTRACT, DIFFERS) or s.history else ""
+        return "timing", why or "the window starts before the Annex A lists' period"
+    if not np.isnan(nv) and abs(nv - av) < 1e-9:
+        return "agree", ""
+    if s.status == DIFFERS:
+        return "definition", s.reason
+    if s.status == AT_EXTRACT:
+        return "timing", s.reason
+    if s.status == SAME:
+        return (
+            "data quality",
+            "the same definition over the same period: the lists and the returns hold "
+            "different records (" + s.reason + ")",
+        )
+    return "definition", s.reason
+
+
+def reconciliation(
+    national: pd.DataFrame,
+    annex: pd.DataFrame,
+    annex_data: AnnexAData,
+    feeds: dict,
+    headline: str = "national",
+) -> pd.DataFrame:
+    """The national and Annex A figures side by side, per KPI, month and window.
+
+    Only KPIs fed by a table Annex A maps into, at the month ends of the lists'
+    period (from the month of their first record to the extract date).
+    ``difference`` is Annex A's figure less the national one.
+
+    Examples
+    --------
+    >>> from pmf_lib.feeds import Feed
+    >>> a = AnnexAData(extract_date=pd.Timestamp("2026-10-31"),
+    ...                coverage_start=pd.Timestamp("2025-11-01"))
+    >>> f = Feed("cin_census", "referrals", "CINreferralDate")
+    >>> key = {"kpi_id": ["referrals_count", "rereferrals_12m_pct", "cla_missing_pct"],
+    ...        "period_end": pd.to_datetime(["2026-10-31"] * 3), "window": ["month"] * 3}
+    >>> nat = pd.DataFrame({**key, "value": [482.0, 21.6, 9.0]})
+    >>> ann = pd.DataFrame({**key, "value": [480.0, np.nan, np.nan]})
+    >>> r = reconciliation(nat, ann, a, {k: (f,) for k in key["kpi_id"]})
+    >>> r[["kpi_id", "difference", "likely_reason"]].values.tolist()
+    [['cla_missing_pct', nan, 'not supported'], ['referrals_count', -2.0, 'data quality'], \
+['rereferrals_12m_pct', nan, 'timing']]
+    """
+    if annex_data.coverage_start is None or annex_data.extract_date is None:
+        return pd.DataFrame(columns=RECONCILIATION_COLUMNS)
+    keys = ["kpi_id", "period_end", "window"]
+    n = national[keys + ["value"]].rename(columns={"value": "national_value"})
+    a = annex[keys + ["value"]].rename(columns={"value": "annex_a_value"})
+    m = n.merge(a, on=keys, how="outer")
+    m = m[m["kpi_id"].map(lambda k: annex_a_fed(k, feeds)).astype(bool)]
+    ends = pd.to_datetime(m["period_end"])
+    last = (annex_data.extract_date + pd.offsets.MonthEnd(0)).normalize()
+    m = m[(ends >= annex_data.coverage_start) & (ends <= last)].copy()
+    covered = _covered(m, annex_data)
+    m["difference"] = m["annex_a_value"] - m["national_value"]
+    reasons = [
+        _reason(k, float(nv), float(av), bool(c))
+        for k, nv, av, c in zip(
+            m["kpi_id"], m["national_value"], m["annex_a_value"], covered, strict=True
+        )
+    ]
+    m["likely_reason"] = [r[0] for r in reasons]
+    m["detail"] = [r[1] for r in reasons]
+    m["headline"] = np.where(
+        (headline == "annex_a") & m["annex_a_value"].notna().to_numpy(), "annex_a", "national"
+    )
+    m.loc[m["national_value"].isna() & m["annex_a_value"].notna(), "headline"] = "annex_a"
+    return m.sort_values(keys, kind="stable")[RECONCILIATION_COLUMNS].reset_index(drop=True)
