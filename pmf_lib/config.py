@@ -71,10 +71,18 @@ class LocalSources(_Strict):
 class DataSources(_Strict):
     """Where each data source lives: a file, a directory or a glob (or a list of them)."""
 
-    ssda903: list[str] = Field(description="SSDA903 CSV tables or XML exports")
-    cin_census: list[str] = Field(description="CIN census XML files")
+    ssda903: list[str] = Field(
+        [], description="SSDA903 CSV tables or XML exports (optional only with annex_a)"
+    )
+    cin_census: list[str] = Field(
+        [], description="CIN census XML files (optional only with annex_a)"
+    )
     population: str = Field(description="ONS-format population 0-17 CSV")
-    annex_a: list[str] = Field([], description="Ofsted Annex A workbooks (optional)")
+    annex_a: list[str] = Field(
+        [],
+        description="Ofsted Annex A workbooks (optional; alone, the KPIs they support are "
+        "computed from them)",
+    )
     workforce_census: list[str] = Field([], description="CSWW census XML (optional)")
     workforce_monthly: list[str] = Field([], description="monthly workforce CSV/xlsx (optional)")
     local: LocalSources = LocalSources()
@@ -82,6 +90,16 @@ class DataSources(_Strict):
     _lists = field_validator(
         "ssda903", "cin_census", "annex_a", "workforce_census", "workforce_monthly", mode="before"
     )(classmethod(lambda cls, v: _as_list(v)))
+
+
+class SourceSettings(_Strict):
+    """Which source's figure is headline where Annex A and the national returns both give one."""
+
+    headline: Literal["national", "annex_a"] = Field(
+        "national",
+        description="national: the SSDA903/CIN census figure (Annex A fills only what they "
+        "lack); annex_a: the Annex A figure wherever its lists give one",
+    )
 
 
 class SpcSettings(_Strict):
@@ -250,6 +268,7 @@ class Config(_Strict):
     spc: SpcSettings = SpcSettings()
     benchmarks: BenchmarkSettings = BenchmarkSettings()
     data_quality: DataQualitySettings = DataQualitySettings()
+    sources: SourceSettings = SourceSettings()
     suppression: SuppressionSettings = SuppressionSettings()
     store: StoreSettings = StoreSettings()
     base_dir: Path = Field(Path("."), exclude=True)
@@ -462,6 +481,14 @@ def load_config(path: str | Path = DEFAULT_CONFIG, *, check_files: bool = True) 
 
 def _check_files(config: Config, path: Path) -> None:
     for source in ("ssda903", "cin_census"):
+        if not getattr(config.data, source):
+            if config.data.annex_a:
+                continue  # Annex A alone (or beside one national return)
+            raise PmfError(
+                "required key is missing (or give data.annex_a: the council's Annex A)",
+                file=path,
+                field=f"data.{source}",
+            )
         if not config.files(source):
             raise PmfError(
                 f"no files match {getattr(config.data, source)}",
