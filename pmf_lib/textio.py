@@ -12,11 +12,22 @@
   (a billion laughs) is refused at once instead of hanging the command.
 * :func:`short_repr` — a value for an error message, never longer than
   ``limit`` characters however large (or deeply shared) the value is.
+* :func:`open_source` / :func:`read_bytes` — a data file opened once and
+  hashed as it is read: within :func:`recording_hashes` each file's size and
+  SHA-256 are recorded from the very bytes its reader parsed, so the month's
+  fingerprint (:mod:`pmf_lib.publish.fingerprint`) never opens it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -146,12 +157,170 @@ def read_text(path: str | Path, *, allow_empty: bool = False) -> str:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError as e:
         raise PmfError(f"cannot open the file ({e.strerror})", file=path) from None
     if not data.strip() and not allow_empty:
         raise PmfError("the file is empty", file=path)
     return decode_text(data, path)
+
+
+@dataclass(frozen=True)
+class FileHash:
+    """A file's size in bytes and the SHA-256 of its bytes (hex)."""
+
+    size: int
+    sha256: str
+
+
+_HASHES: ContextVar[dict[str, FileHash] | None] = ContextVar("pmf_file_hashes", default=None)
+
+
+def file_key(path: str | Path) -> str:
+    """The key of a file in :func:`recording_hashes`: its absolute path, as text.
+
+    Examples
+    --------
+    >>> file_key("/data/a.csv")
+    '/data/a.csv'
+    """
+    return os.path.abspath(os.fspath(path))
+
+
+@contextmanager
+def recording_hashes() -> Iterator[dict[str, FileHash]]:
+    """Within the block, each file opened by :func:`open_source` is hashed as it is read.
+
+    Yields the record, ``{file_key(path): FileHash}``, filled as each file is
+    closed (in this thread; files read in worker processes are not recorded).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes(b"abc")
+    >>> with recording_hashes() as hashes:
+    ...     data = read_bytes(p)
+    >>> hashes[file_key(p)]  # doctest: +ELLIPSIS
+    FileHash(size=3, sha256='ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    """
+    record: dict[str, FileHash] = {}
+    token = _HASHES.set(record)
+    try:
+        yield record
+    finally:
+        _HASHES.reset(token)
+
+
+class SourceFile(io.RawIOBase):
+    """A data file open for reading in binary, hashed as it is read (:func:`open_source`).
+
+    Rewinding (``seek`` back to a position already read) does not open the file
+    again, so a reader may sniff the start, then parse from the beginning. When
+    a recording is active (:func:`recording_hashes`), closing the file reads
+    whatever its reader left unread and records the size and SHA-256 of all of
+    it; otherwise nothing is hashed.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file = open(self.path, "rb")  # noqa: SIM115  (closed by close())
+        self._record = _HASHES.get()
+        self._hash = hashlib.sha256() if self._record is not None else None
+        self._pos = 0  # where the next read starts
+        self._seen = 0  # the bytes [0, _seen) were read (and are in the hash)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move back (or forward within what was read); never past the bytes read."""
+        target = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos}.get(whence)
+        if target is None or not 0 <= target + offset <= self._seen:
+            raise io.UnsupportedOperation("a source file is read in order (it may rewind)")
+        self._pos = self._file.seek(target + offset)
+        return self._pos
+
+    def readinto(self, buffer) -> int:
+        n = self._file.readinto(buffer)
+        if n:
+            end = self._pos + n
+            if end > self._seen:
+                if self._hash is not None:
+                    self._hash.update(memoryview(buffer)[self._seen - self._pos : n])
+                self._seen = end
+            self._pos = end
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        data = self._file.read(size)
+        self._account(data)
+        return data
+
+    def readall(self) -> bytes:
+        data = self._file.read()
+        self._account(data)
+        return data
+
+    def _account(self, data: bytes) -> None:
+        end = self._pos + len(data)
+        if end > self._seen:
+            if self._hash is not None:
+                self._hash.update(memoryview(data)[self._seen - self._pos :])
+            self._seen = end
+        self._pos = end
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self._hash is not None:
+                try:
+                    self._file.seek(self._seen)
+                    while block := self._file.read(1 << 20):
+                        self._hash.update(block)
+                        self._seen += len(block)
+                except OSError:  # not recorded: the fingerprint hashes it itself
+                    pass
+                else:
+                    self._record[file_key(self.path)] = FileHash(self._seen, self._hash.hexdigest())
+        finally:
+            self._file.close()
+            super().close()
+
+
+def open_source(path: str | Path) -> SourceFile:
+    """Open a data file for reading in binary, once (:class:`SourceFile`).
+
+    Raises ``OSError`` as :func:`open` does, for the caller to name the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.xml"
+    >>> _ = p.write_bytes(b"<a>1</a>")
+    >>> with recording_hashes() as hashes, open_source(p) as f:
+    ...     head = f.read(3)
+    ...     _ = f.seek(0)  # sniffed the start: parse from the beginning, same opening
+    ...     whole = f.read()
+    >>> head, whole, hashes[file_key(p)].size
+    (b'<a>', b'<a>1</a>', 8)
+    """
+    return SourceFile(path)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A data file's bytes, read through :func:`open_source` (hashed when recording)."""
+    with open_source(path) as f:
+        return f.readall()
 
 
 class _BadValue(Exception):

@@ -294,8 +294,24 @@ def localname(tag: str) -> str:
     return tag.rpartition("}")[2] if tag[:1] == "{" else tag
 
 
-def xml_root_name(path: Path) -> str:
-    """The local name of an XML file's root element; PmfError if it is not XML at all."""
+def open_xml(path: Path) -> textio.SourceFile:
+    """An XML file opened once (:func:`pmf_lib.textio.open_source`, hashed as it is read).
+
+    Its reader sniffs the root element from it (:func:`xml_root_name`), rewinds
+    and parses it, without opening the file again.
+    """
+    try:
+        return textio.open_source(path)
+    except OSError as e:
+        raise PmfError(f"cannot open the file ({e.strerror})", file=path) from None
+
+
+def xml_root_name(path: Path, source=None) -> str:
+    """The local name of an XML file's root element; PmfError if it is not XML at all.
+
+    ``source``: the file already open (:func:`open_xml`; the caller rewinds it
+    after); default: open ``path``.
+    """
     try:
         size = path.stat().st_size
     except OSError as e:
@@ -304,7 +320,10 @@ def xml_root_name(path: Path) -> str:
         raise PmfError("the file is empty", file=path)
     try:
         for _, el in etree.iterparse(
-            str(path), events=("start",), resolve_entities=False, no_network=True
+            str(path) if source is None else source,
+            events=("start",),
+            resolve_entities=False,
+            no_network=True,
         ):
             return localname(el.tag)
     except (etree.LxmlError, OSError) as e:

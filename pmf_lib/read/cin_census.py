@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,7 @@ from pmf_lib.read._parse import (
     localname,
     merge_history,
     normalise_flag,
+    open_xml,
     parse_date,
     read_files,
     returns_frame,
@@ -370,23 +372,36 @@ class _Reader:
 
 
 def _read_file(path: Path) -> FileResult:
-    """One file: the fast path if it is plain XML without faults, else the element reader."""
-    root = xml_root_name(path)
-    if root != "Message":
-        raise PmfError(
-            f"not a CIN census file: the root element is <{root}>, expected <Message>",
-            file=path,
-            location="line 1",
-        )
-    return _read_file_fast(path) or _read_file_lxml(path)
+    """One file: the fast path if it is plain XML without faults, else the element reader.
+
+    The file is opened once (:func:`~pmf_lib.read._parse.open_xml`): its root
+    sniffed, then each reader reads it from the start.
+    """
+    with open_xml(path) as f:
+        root = xml_root_name(path, f)
+        if root != "Message":
+            raise PmfError(
+                f"not a CIN census file: the root element is <{root}>, expected <Message>",
+                file=path,
+                location="line 1",
+            )
+        f.seek(0)
+        result = _read_file_fast(path, f)
+        if result is None:
+            f.seek(0)
+            result = _read_file_lxml(path, f)
+        return result
 
 
-def _read_file_lxml(path: Path) -> FileResult:
-    """The element reader: every element through lxml (any XML; exact error locations)."""
+def _read_file_lxml(path: Path, source=None) -> FileResult:
+    """The element reader: every element through lxml (any XML; exact error locations).
+
+    ``source``: the file already open at its start; default: open ``path``.
+    """
     reader = _Reader(path)
     try:
         for _, el in etree.iterparse(
-            str(path),
+            str(path) if source is None else source,
             events=("end",),
             tag=("{*}Header", "{*}Child"),
             resolve_entities=False,
@@ -498,8 +513,10 @@ class _Null:
         return None
 
 
-def _read_file_fast(path: Path) -> FileResult | None:
+def _read_file_fast(path: Path, source=None) -> FileResult | None:
     """The file's tables by the fast path, or None to read it with the element reader.
+
+    ``source``: the file already open at its start; default: open ``path``.
 
     None for anything not plain XML in the usual layout (``<Message>``, at most one
     ``<Header>``, ``<Children>`` of ``<Child>`` elements) and for any fault in the
@@ -513,7 +530,7 @@ def _read_file_fast(path: Path) -> FileResult | None:
     reader = _Reader(path)
     columns = _Columns()
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb") if source is None else nullcontext(source) as f:
             head = b""
             while _OPEN_CHILDREN not in head and len(head) < _HEAD_MAX:
                 block = f.read(_BLOCK)
