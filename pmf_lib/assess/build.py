@@ -59,6 +59,8 @@ class MonthRead:
 
     sources: Sources
     data: SourceData
+    #: The canonical tables made from the Annex A lists (None without ``data.annex_a``).
+    annex: object | None = None
 
     @property
     def unreadable(self) -> list:
@@ -111,7 +113,20 @@ def read_month(config: Config) -> MonthRead:
     data = SourceData(
         cin=sources.cin, cla=sources.cla, population=population, local=stack_frames(sources.files)
     )
-    return MonthRead(sources, data)
+    annex = None
+    if config.data.annex_a:
+        # Annex A as a KPI source (issue 15); alone, its tables are the KPIs' inputs
+        from pmf_lib.read.annex_a_inputs import annex_a_inputs
+
+        annex = annex_a_inputs(sources.files)
+        if not (config.data.ssda903 or config.data.cin_census):
+            data = SourceData(
+                cin=annex.cin,
+                cla=annex.cla,
+                population=population,
+                local={**annex.local, **data.local},
+            )
+    return MonthRead(sources, data, annex)
 
 
 def resolve_month(month: str, read: MonthRead) -> str:
@@ -174,6 +189,9 @@ class MonthBuild:
     actions : DataFrame or None
         Each improvement action's state at the month end
         (:func:`pmf_lib.assess.actions.actions_for_config`); None without a log.
+    annex_a_reconciliation : DataFrame or None
+        Annex A's figures beside the national returns' (:mod:`pmf_lib.assess.reconcile`);
+        None unless both are configured.
     """
 
     month: str
@@ -186,6 +204,7 @@ class MonthBuild:
     spc: pd.DataFrame | None = None
     breakdowns: pd.DataFrame | None = None
     actions: pd.DataFrame | None = None
+    annex_a_reconciliation: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
 
     @property
@@ -348,6 +367,12 @@ def build_month(
 
     t0 = time.monotonic()
     build.kpi_table = attach(kpi_history(read.data, ends), quality.confidence)
+    if read.annex is not None:
+        from pmf_lib.assess.reconcile import with_annex_a
+
+        build.kpi_table, build.annex_a_reconciliation = with_annex_a(
+            config, build.kpi_table, read, ends
+        )
     timings["kpis"] = time.monotonic() - t0
     if through == "kpis":
         return build

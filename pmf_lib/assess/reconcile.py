@@ -260,3 +260,35 @@ def reconciliation(
     )
     m.loc[m["national_value"].isna() & m["annex_a_value"].notna(), "headline"] = "annex_a"
     return m.sort_values(keys, kind="stable")[RECONCILIATION_COLUMNS].reset_index(drop=True)
+
+
+def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
+    """The month's KPI table with Annex A's figures, and the reconciliation table.
+
+    ``read`` is the month's :class:`~pmf_lib.assess.build.MonthRead` (its ``annex``
+    the tables made from the lists). A council sending Annex A alone computed
+    ``kpi_table`` from them: its unsupported and uncovered figures are made
+    missing and each figure's ``source`` recorded (no reconciliation: there is
+    nothing to reconcile with). Beside the national returns, the KPIs are
+    computed once more over the Annex A tables, the config's
+    ``sources.headline`` chooses each figure and the two are reconciled.
+    """
+    from pmf_lib.compute.engine import compute_kpi_table
+    from pmf_lib.compute.registry import KpiInputs, kpi_feeds
+
+    annex = read.annex
+    feeds = kpi_feeds()
+    headline = config.sources.headline
+    if not (config.data.ssda903 or config.data.cin_census):
+        return headline_table(None, annex_a_kpis(kpi_table, annex, feeds), feeds), None
+    inputs = KpiInputs(
+        cin=annex.cin,
+        cla=annex.cla,
+        population=read.data.population,
+        local={**read.data.local, **annex.local},
+    )
+    # every KPI Annex A feeds, the unsupported ones too (missing, for the reconciliation)
+    fed = [k for k in feeds if annex_a_fed(k, feeds)]
+    annex_table = annex_a_kpis(compute_kpi_table(inputs, period_ends, kpi_ids=fed), annex, feeds)
+    table = headline_table(kpi_table, annex_table, feeds, headline)
+    return table, reconciliation(kpi_table, annex_table, annex, feeds, headline)
