@@ -18,8 +18,8 @@ them, here in ``assess``:
   lacks;
 * :func:`reconciliation`: per KPI, month and window in the lists' period, the
   national and Annex A figures side by side, the difference and its likely
-  reason: ``agree``, ``definition``, ``timing``, ``data quality`` or ``not
-  supported`` (the analyst's data quality report and
+  reason: ``agree``, ``definition``, ``timing``, ``data quality``, ``not
+  supported`` or ``no national figure`` (the analyst's data quality report and
   ``annex_a_reconciliation.csv``).
 """
 
@@ -192,6 +192,8 @@ def _reason(kpi_id: str, nv: float, av: float, covered: bool) -> tuple[str, str]
     if not covered or np.isnan(av):
         why = s.reason if s.status in (AT_EXTRACT, DIFFERS) or s.history else ""
         return "timing", why or "the window starts before the Annex A lists' period"
+    if np.isnan(nv):
+        return "no national figure", s.reason
     if not np.isnan(nv) and abs(nv - av) < 1e-9:
         return "agree", ""
     if s.status == DIFFERS:
@@ -268,8 +270,9 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     ``read`` is the month's :class:`~pmf_lib.assess.build.MonthRead` (its ``annex``
     the tables made from the lists). A council sending Annex A alone computed
     ``kpi_table`` from them: its unsupported and uncovered figures are made
-    missing and each figure's ``source`` recorded (no reconciliation: there is
-    nothing to reconcile with). Beside the national returns, the KPIs are
+    missing and each figure's ``source`` recorded (the second table then lists
+    only what Annex A gives and why not, in the reconciliation table's form).
+    Beside the national returns, the KPIs are
     computed once more over the Annex A tables, the config's
     ``sources.headline`` chooses each figure and the two are reconciled.
     """
@@ -280,7 +283,12 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     feeds = kpi_feeds()
     headline = config.sources.headline
     if not (config.data.ssda903 or config.data.cin_census):
-        return headline_table(None, annex_a_kpis(kpi_table, annex, feeds), feeds), None
+        table = annex_a_kpis(kpi_table, annex, feeds)
+        # nothing to reconcile with: the table says which figures Annex A gives, and why not
+        none = table.assign(value=np.nan)
+        return headline_table(None, table, feeds), reconciliation(
+            none, table, annex, feeds, "annex_a"
+        )
     inputs = KpiInputs(
         cin=annex.cin,
         cla=annex.cla,

@@ -136,8 +136,13 @@ def render_data_quality(
     as_of=None,
     rebase_proposals: pd.DataFrame | None = None,
     target_reviews: pd.DataFrame | str | None = None,
+    annex_a: pd.DataFrame | None = None,
 ) -> str:
     """The report as an HTML string.
+
+    ``annex_a`` (:func:`pmf_lib.assess.reconcile.reconciliation`, when the config
+    names Annex A workbooks) adds a section reconciling Annex A's figures with the
+    national returns' for the month.
 
     ``target_reviews`` (:func:`pmf_lib.assess.targets.reviews_overdue` at the month
     end, or the targets file's one-line error as a string) adds a section listing
@@ -260,6 +265,8 @@ def render_data_quality(
         )
     parts.append(_rebase_section(rebase_proposals))  # helper A (issue 10): SPC rebases
     parts.append(_target_review_section(target_reviews, month))  # helper K (issue 12)
+    if annex_a is not None:
+        parts.append(_annex_a_section(annex_a, month))  # helper K (issue 15)
     parts.append("</div>")
     return standalone_page(
         "\n".join(parts),
@@ -361,6 +368,44 @@ def _target_review_section(reviews: pd.DataFrame | str | None, month: str) -> st
     )
 
 
+# ---- Annex A reconciled with the national returns (helper K, issue 15) ----------------
+def _annex_a_section(recon: pd.DataFrame, month: str) -> str:
+    """The month's Annex A figures beside the national returns', each with its likely reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"kpi_id": ["referrals_count", "cla_missing_pct"],
+    ...     "period_end": pd.to_datetime(["2026-10-31"] * 2), "window": ["month"] * 2,
+    ...     "national_value": [482.0, 9.1], "annex_a_value": [482.0, None],
+    ...     "difference": [0.0, None], "headline": ["national"] * 2,
+    ...     "likely_reason": ["agree", "not supported"], "detail": ["", "no dates"]})
+    >>> html = _annex_a_section(r, "2026-10")
+    >>> "1 agree" in html and "1 not supported" in html and "<td>no dates</td>" in html
+    True
+    """
+    head = "<h2 id='annex-a'>Annex A beside the national returns</h2>"
+    end = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+    shown = recon[pd.to_datetime(recon["period_end"]) == end].copy()
+    if shown.empty:
+        return head + f"<p>None: the Annex A lists do not cover {_e(month)}.</p>"
+    counts = shown["likely_reason"].value_counts()
+    summary = ", ".join(f"{int(n)} {_e(r)}" for r, n in counts.items())
+    shown["period_end"] = pd.to_datetime(shown["period_end"]).dt.strftime("%Y-%m-%d")
+    return (
+        head + f"<p>Each KPI the Annex A lists feed, for {_e(month)}: the national figure "
+        "(SSDA903, CIN census or the local dataset), the Annex A figure, the difference "
+        "(Annex A less national) and its likely reason (definition, timing, data quality; "
+        f"<code>docs/deviations.md</code>, Annex A). By window: {summary}. Every month "
+        "of the lists' period is in <code>annex_a_reconciliation.csv</code>.</p>"
+        + _table(
+            shown,
+            numeric=("national_value", "annex_a_value", "difference"),
+            caption=f"Annex A and national figures for {month}",
+        )
+    )
+
+
 def write_data_quality(
     out_dir: str | Path,
     month: str,
@@ -373,6 +418,7 @@ def write_data_quality(
     unreadable: list | None = None,
     as_of=None,
     target_reviews: pd.DataFrame | str | None = None,
+    annex_a: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``<out_dir>/<month>/data_quality.html`` atomically and return its path."""
     path = Path(out_dir) / month / "data_quality.html"
@@ -389,5 +435,6 @@ def write_data_quality(
         as_of=as_of,
         rebase_proposals=proposals,
         target_reviews=target_reviews,
+        annex_a=annex_a,
     )
     return write_text_atomic(page, path)

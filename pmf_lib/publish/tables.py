@@ -116,7 +116,8 @@ def write_quality_outputs(config: Config, build: MonthBuild) -> Path:
     issues by rule and the month's confidence of each KPI; the SPC rebase
     proposals when ``spc_rebase_proposals.csv`` is beside it), every issue in
     ``data_quality_issues.csv`` and the confidence of every KPI and month in
-    ``data_quality_confidence.csv``.
+    ``data_quality_confidence.csv``; with Annex A configured, its reconciliation
+    with the national returns in ``annex_a_reconciliation.csv``.
     """
     from pmf_lib.compute.registry import kpi_feeds
     from pmf_lib.publish.data_quality import write_data_quality
@@ -133,7 +134,10 @@ def write_quality_outputs(config: Config, build: MonthBuild) -> Path:
         unreadable=build.read.unreadable,
         as_of=q.as_of,
         target_reviews=build.target_reviews,
+        annex_a=build.annex_a_reconciliation,
     )
     write_csv_atomic(q.issues, out.with_name("data_quality_issues.csv"))
     write_csv_atomic(q.confidence, out.with_name("data_quality_confidence.csv"))
+    if build.annex_a_reconciliation is not None:  # the config names Annex A (issue 15)
+        write_csv_atomic(build.annex_a_reconciliation, out.with_name("annex_a_reconciliation.csv"))
     return out
