@@ -59,6 +59,7 @@ from pmf_lib.read._parse import (
     collection_year_of,
     localname,
     merge_history,
+    open_xml,
     parse_date,
     parse_date_column,
     read_csv,
@@ -530,7 +531,13 @@ class _XmlRows:
 
 
 def _read_xml_file(path: Path) -> _Read:
-    root = xml_root_name(path)
+    with open_xml(path) as f:  # opened once: the root sniffed, then parsed from the start
+        return _read_xml(path, f)
+
+
+def _read_xml(path: Path, f) -> _Read:
+    root = xml_root_name(path, f)
+    f.seek(0)
     if root != "EXPSSDA903":
         raise PmfError(
             f"not an SSDA903 XML export: the root element is <{root}>, expected <EXPSSDA903>",
@@ -541,7 +548,7 @@ def _read_xml_file(path: Path) -> _Read:
     n = 0
     try:
         for _, child in etree.iterparse(
-            str(path),
+            f,
             events=("end",),
             tag="{*}CHILD",
             resolve_entities=False,

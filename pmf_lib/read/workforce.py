@@ -25,6 +25,7 @@ from lxml import etree
 from pmf_lib.codes import WORKFORCE_ETHNICITY_CODES
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import ReadTable, read_table
+from pmf_lib.textio import open_source
 
 # Element -> type, from the CSWW 2022 schema (CSWW_schema_2022.xsd).
 WORKER_FIELDS: dict[str, str] = {
@@ -121,7 +122,8 @@ def _parse_census_file(path: Path):
     if not path.is_file():
         raise PmfError("file not found", file=path)
     try:
-        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        with open_source(path) as f:  # opened once, hashed as it is read
+            tree = etree.parse(f, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as e:
         raise PmfError(
             f"not well-formed XML ({e.msg})", file=path, location=f"line {e.lineno}"
