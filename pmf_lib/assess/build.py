@@ -282,6 +282,10 @@ def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
     from pmf_lib.assess.pipeline import assess_for_config, spc_for_config
 
     build.assessed = assess_for_config(config, build.kpi_table, build.month)
+    if "source" in build.kpi_table.columns:  # the config names Annex A (issue 15)
+        from pmf_lib.assess.reconcile import with_source
+
+        build.assessed = with_source(build.assessed, build.kpi_table)
     build.spc = spc_for_config(config, build.kpi_table, build.month)
     log = build.read.data.local.get("improvement_actions") if build.read is not None else None
     build.actions = actions_for_config(config, build.kpi_table, build.month, log)

@@ -300,3 +300,27 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     annex_table = annex_a_kpis(compute_kpi_table(inputs, period_ends, kpi_ids=fed), annex, feeds)
     table = headline_table(kpi_table, annex_table, feeds, headline)
     return table, reconciliation(kpi_table, annex_table, annex, feeds, headline)
+
+
+def with_source(assessed: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
+    """The assessed table with each figure's ``source`` from the KPI table (last column).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kpi_id": ["a"], "period_end": pd.to_datetime(["2026-10-31"]),
+    ...                   "window": ["month"], "source": ["annex_a"]})
+    >>> a = pd.DataFrame({"kpi_id": ["a", "b"], "period_end": ["2026-10-31"] * 2,
+    ...                   "window": ["month"] * 2, "value": [1.0, 2.0]})
+    >>> with_source(a, t)["source"].tolist()
+    ['annex_a', nan]
+    """
+    keys = ["kpi_id", "period_end", "window"]
+    src = kpi_table[keys + ["source"]].copy()
+    src["period_end"] = pd.to_datetime(src["period_end"])
+    out = assessed.drop(columns="source", errors="ignore")
+    ends = pd.to_datetime(out["period_end"])
+    merged = out.assign(_end=ends).merge(
+        src.rename(columns={"period_end": "_end"}), on=["kpi_id", "_end", "window"], how="left"
+    )
+    merged.index = out.index
+    return merged.drop(columns="_end")
