@@ -6,7 +6,8 @@
    returns, the population, Annex A, the workforce census and monthly file and
    the local datasets, each file with the reader every command uses; a file
    that cannot be read is recorded, not raised, so ``pmf validate`` can report
-   it beside the others;
+   it beside the others; each file is opened once and hashed as it is read
+   (``MonthRead.hashes``, the run's fingerprint);
 2. validates once, with one reference date: the returns' latest reference
    date (:func:`pmf_lib.validate.quality.extract_date`), and rates the data
    quality confidence of every KPI and month
@@ -35,6 +36,7 @@ import pandas as pd
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
 from pmf_lib.read import SourceData, latest_complete_month
+from pmf_lib.textio import FileHash, recording_hashes
 from pmf_lib.validate import Sources
 from pmf_lib.validate.quality import DataQuality
 
@@ -54,13 +56,18 @@ class MonthRead:
     ``sources`` is what is validated (every file, with the files that could not
     be read in ``sources.unreadable``); ``data`` the KPIs' inputs taken from the
     same reads: the national returns, the population (None when it could not
-    be read) and each local dataset's files stacked in read order.
+    be read) and each local dataset's files stacked in read order. ``hashes``
+    gives each file's size and SHA-256, taken from the very bytes its reader
+    parsed (:func:`pmf_lib.textio.recording_hashes`, keyed by
+    :func:`pmf_lib.textio.file_key`): the run's fingerprint and manifest use
+    them, so no source file is opened a second time to hash it.
     """
 
     sources: Sources
     data: SourceData
     #: The canonical tables made from the Annex A lists (None without ``data.annex_a``).
     annex: object | None = None
+    hashes: dict[str, FileHash] = field(default_factory=dict)
 
     @property
     def unreadable(self) -> list:
@@ -99,17 +106,20 @@ def read_month(config: Config) -> MonthRead:
     Each local dataset's and monthly workforce file is read against its schema
     once (:func:`pmf_lib.validate.quality.read_sources`, with the readers ``pmf
     run`` has always used); the frames the KPIs read are those reads stacked
-    (:func:`pmf_lib.validate.quality.stack_frames`), never a second read.
+    (:func:`pmf_lib.validate.quality.stack_frames`), never a second read. Each
+    file is opened once and hashed as it is read (``MonthRead.hashes``), one
+    file's bytes at a time.
     """
     from pmf_lib.read.population import read_population
     from pmf_lib.validate.quality import read_sources, stack_frames
 
-    sources = read_sources(config)
-    try:
-        population = read_population(config.population_file, la_code=config.council.code)
-    except PmfError as e:
-        population = None
-        sources.unreadable.append(("population", str(config.population_file), e))
+    with recording_hashes() as hashes:
+        sources = read_sources(config)
+        try:
+            population = read_population(config.population_file, la_code=config.council.code)
+        except PmfError as e:
+            population = None
+            sources.unreadable.append(("population", str(config.population_file), e))
     data = SourceData(
         cin=sources.cin, cla=sources.cla, population=population, local=stack_frames(sources.files)
     )
@@ -126,7 +136,7 @@ def read_month(config: Config) -> MonthRead:
                 population=population,
                 local={**annex.local, **data.local},
             )
-    return MonthRead(sources, data, annex)
+    return MonthRead(sources, data, annex, hashes)
 
 
 def resolve_month(month: str, read: MonthRead) -> str:

@@ -67,6 +67,7 @@ from pmf_lib.publish.fingerprint import (
     config_snapshot,
     digest,
     input_files,
+    input_records,
     library_digest,
     report_fingerprints,
     spec_inputs,
@@ -74,7 +75,7 @@ from pmf_lib.publish.fingerprint import (
 )
 from pmf_lib.publish.index import write_month_pages, write_root_index
 from pmf_lib.publish.lock import RunLock
-from pmf_lib.publish.manifest import build_manifest, file_record, sha256_file
+from pmf_lib.publish.manifest import build_manifest, sha256_file
 from pmf_lib.publish.options import DEFAULT_TIMEOUT, RunOptions
 from pmf_lib.publish.plan import ReportSpec, plan_reports
 from pmf_lib.publish.runlog import Progress, start_log
@@ -340,7 +341,12 @@ def _run_locked(
     **_ignored,
 ) -> BatchResult:
     snapshot = config_snapshot(config)
-    inputs = [file_record(p) for p in input_files(config)]
+    if read is None and kpi_table is None:  # a month published before: its sources, read once
+        from pmf_lib.assess.build import read_month
+
+        read = read_month(config)
+    # each source file's hash is the read's, of the very bytes parsed (never opened again)
+    inputs = input_records(config, read.hashes if read is not None else None)
     base = base_fingerprint(month, snapshot, inputs, supplied_digest)
     # Each report's navigation bar (its previous edition may have been published since)
     # is part of what it shows, so of its fingerprint.

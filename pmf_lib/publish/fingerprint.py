@@ -2,7 +2,8 @@
 
 A report is run again only when something it shows could have changed: the
 library (:func:`library_digest`), the month, the config (:func:`config_snapshot`),
-the content of every common input file (:func:`input_files`), a KPI table
+the content of every common input file (:func:`input_files`, each source file's
+hash taken from the read that parsed it: :func:`input_records`), a KPI table
 supplied by the caller (:func:`table_digest`), and the report's own notebook,
 parameters and inputs (:func:`report_fingerprints`). The batch
 (:mod:`pmf_lib.publish.batch`) compares each with the month's last good run.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,8 +21,9 @@ import pandas as pd
 
 from pmf_lib import __version__
 from pmf_lib.config import Config
-from pmf_lib.publish.manifest import sha256_file
+from pmf_lib.publish.manifest import file_record, sha256_file
 from pmf_lib.publish.plan import ReportSpec
+from pmf_lib.textio import FileHash, file_key
 
 
 def _absolute(config: Config, value):
@@ -92,6 +95,39 @@ def input_files(config: Config) -> list[Path]:
         if store.is_dir():
             files.update(p for p in store.rglob("*") if p.is_file())
     return sorted(files)
+
+
+def input_records(config: Config, hashes: Mapping[str, FileHash] | None = None) -> list[dict]:
+    """``path``, ``bytes`` and ``sha256`` of every common input file (:func:`input_files`).
+
+    A file in ``hashes`` (the month's read, :attr:`pmf_lib.assess.build.MonthRead.hashes`)
+    takes its size and SHA-256 from the bytes its reader parsed, so it is not
+    opened again; the others (targets, KPI catalogue, logo, benchmark store, a
+    source file not read) are hashed here.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pmf_lib.config import Area, Config, Council, DataSources
+    >>> from pmf_lib.textio import file_key
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name in ("903.csv", "cin.xml", "pop.csv"):
+    ...     _ = (d / name).write_text("x")
+    >>> c = Config(council=Council(code=938, name="D"), base_dir=d,
+    ...            data=DataSources(ssda903="903.csv", cin_census="cin.xml", population="pop.csv"),
+    ...            areas={"x": Area(title="X", kpis=["referrals_count"])})
+    >>> read = {file_key(d / "cin.xml"): FileHash(1, "sha-of-what-was-parsed")}
+    >>> [(Path(r["path"]).name, r["sha256"][:8]) for r in input_records(c, read)]
+    [('903.csv', '2d711642'), ('cin.xml', 'sha-of-w'), ('pop.csv', '2d711642')]
+    """
+    hashes = hashes or {}
+    out = []
+    for path in input_files(config):
+        h = hashes.get(file_key(path))
+        out.append(
+            {"path": str(path), "bytes": h.size, "sha256": h.sha256} if h else file_record(path)
+        )
+    return out
 
 
 @lru_cache(maxsize=1)
