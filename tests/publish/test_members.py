@@ -28,7 +28,7 @@ NOT_COUNTED = ("days", "mean", "fte", "ratio")
 #: What may be in a members' month folder: reports, their executed notebooks, the
 #: suppressed tables, the config copy, index, manifest, log and the run lock.
 ALLOWED = re.compile(
-    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc)\.(csv|parquet)"
+    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc|actions)\.(csv|parquet)"
     r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
 )
 
@@ -256,6 +256,39 @@ def test_no_report_shows_a_withheld_figure_or_what_follows_from_it(members):
                 alt = img.get("alt")
                 if alt.startswith(("SPC chart of " + r.title, "Trend chart of " + r.title)):
                     assert f"latest {figure}" not in alt, (name, r.kpi_id)
+
+
+@pytest.mark.slow
+@pytest.mark.demo
+def test_action_lists_state_no_count_of_one_to_four(members):
+    # The action table lists an area's open and overdue actions whole or not at all (one
+    # "withheld" row). A listed area's open, overdue and not-overdue counts are not 1-4,
+    # nor are the month's open and overdue figures, where shown, minus the rows listed; no
+    # owner is named. A withheld area's page reads the wording, not "no open actions".
+    t = pd.read_csv(members["folder"] / "actions.csv")
+    assert set(t["state"]) <= {"open", "overdue", "withheld", "unknown"}
+    assert t["owner"].isna().all()
+    listed = t[t["state"].isin(["open", "overdue"])]
+    for area, part in listed.groupby("area", dropna=False):
+        n, o = len(part), int((part["state"] == "overdue").sum())
+        assert not (small(n) or small(o) or small(n - o)), area
+    at = members["internal"][members["internal"]["period_end"] == END].set_index("kpi_id")
+    total = at.loc["actions_open_count", "numerator"]
+    overdue = at.loc["actions_overdue_pct", "numerator"]
+    shown_overdue = int((listed["state"] == "overdue").sum())
+    h = members["history"]
+    hidden = h[h["period_end"] == END].set_index("kpi_id")["suppressed"].astype(bool)
+    if not hidden["actions_open_count"]:
+        assert not small(total - len(listed))
+    if not hidden["actions_overdue_pct"]:  # its numerator and denominator are shown
+        assert not small(overdue - shown_overdue)
+        assert not small((total - overdue) - (len(listed) - shown_overdue))
+    withheld = set(t.loc[t["state"] == "withheld", "area"])
+    assert "children_looked_after" in withheld  # 3 open at the end of September 2026
+    page = {name: text for name, _doc, text in texts(members["folder"])}
+    page = page["children_looked_after.html"]
+    assert f"improvement actions at the end of September 2026: {WORDING}" in page
+    assert "No open improvement actions" not in page
 
 
 @pytest.mark.slow
