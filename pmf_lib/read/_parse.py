@@ -18,6 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -408,6 +409,17 @@ def merge_history(
     later ``collection_year``, then the later reference date, then the one later in
     the input order. Rows repeated within one file are all kept (validation
     reports them), so nothing is dropped except a record superseded by a later file.
+
+    Examples
+    --------
+    >>> from pmf_lib.read.tables import conform
+    >>> cols = {"ID": "string", "V": "Int64"}
+    >>> def result(year, ids, vs):
+    ...     df = conform(pd.DataFrame({"ID": ids, "V": vs}), cols)
+    ...     return FileResult(Path(f"{year}.csv"), {"t": df}, year, None, None, len(df))
+    >>> old, new = result(2025, ["a", "b", "b"], [1, 2, 3]), result(2026, ["b", "c"], [4, 5])
+    >>> merge_history([new, old], {"t": cols}, {"t": ["ID"]})["t"].values.tolist()
+    [['a', 1], ['b', 4], ['c', 5]]
     """
     from pmf_lib.read.tables import conform, empty_table
 
@@ -421,24 +433,46 @@ def merge_history(
             i,
         ),
     )
-    rank = {i: r for r, i in enumerate(order)}
     merged: dict[str, pd.DataFrame] = {}
     for name, columns in table_columns.items():
-        frames = []
-        for i in order:
+        frames, ranks = [], []
+        for r, i in enumerate(order):
             df = results[i].tables.get(name)
             if df is not None and len(df):
-                frames.append(df.assign(_rank=rank[i]))
+                frames.append(df)
+                ranks.append(np.full(len(df), r, np.int64))
         if not frames:
             merged[name] = empty_table(columns)
             continue
-        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if len(frames) > 1:
-            best = df.groupby(keys[name], dropna=False, sort=False)["_rank"].transform("max")
-            df = df[df["_rank"] == best]
-        df = df.drop(columns="_rank").reset_index(drop=True)
-        merged[name] = conform(df, columns)
+            df = pd.concat(frames, ignore_index=True)
+            keep = _latest(df, keys[name], np.concatenate(ranks))
+            if not keep.all():
+                df = df[keep].reset_index(drop=True)
+        else:
+            df = frames[0].reset_index(drop=True)
+        merged[name] = df if _canonical(df, columns) else conform(df, columns)
     return merged
+
+
+def _latest(df: pd.DataFrame, keys: list[str], rank: np.ndarray) -> np.ndarray:
+    """Rows whose rank is the highest among the rows with their key (missing values
+    in a key are a value like any other)."""
+    codes = None
+    for k in keys:
+        c, uniques = pd.factorize(df[k], use_na_sentinel=False)
+        # combined and renumbered densely, so codes stay below the number of rows
+        codes = c if codes is None else pd.factorize(codes * len(uniques) + c)[0]
+    best = np.full(int(codes.max()) + 1, -1, np.int64)
+    np.maximum.at(best, codes, rank)
+    return rank == best[codes]
+
+
+def _canonical(df: pd.DataFrame, columns: dict[str, str]) -> bool:
+    """Whether ``conform`` would leave the table as it is (columns and dtypes)."""
+    return list(df.columns) == list(columns) and all(
+        df[c].dtype == pd.api.types.pandas_dtype(t) for c, t in columns.items()
+    )
 
 
 def returns_frame(results: list[FileResult]) -> pd.DataFrame:
