@@ -50,18 +50,10 @@ import pandas as pd
 from pmf_lib.dates import bank_holidays
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import LOCAL_DATASETS, load_schema
-from pmf_lib.synth.model import (
-    OPEN,
-    REF_SOURCE,
-    SEASON,
-    YEAR,
-    World,
-    add_years,
-    as_dates,
-    busday_add,
-    months_of,
-    zfill,
-)
+from pmf_lib.synth.days import OPEN, SEASON, YEAR, add_years, as_dates, busday_add, months_of
+from pmf_lib.synth.draws import zfill
+from pmf_lib.synth.model import World
+from pmf_lib.synth.referrals import REF_SOURCE
 from pmf_lib.synth.teams import LOCALITIES, TEAMS, localities
 from pmf_lib.synth.write import iso
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pmf_lib.synth.model import OPEN, YEAR, World, add_years
+from pmf_lib.synth.days import OPEN, YEAR, add_years
+from pmf_lib.synth.model import World
 
 LOCALITIES = ("North", "South", "West")
 LOCALITY_P = (0.38, 0.34, 0.28)

@@ -31,8 +31,8 @@ import pandas as pd
 from lxml import etree
 
 from pmf_lib.dates import bank_holidays
+from pmf_lib.synth.days import OPEN, YEAR, as_dates, months_of
 from pmf_lib.synth.local import write_table, zpad
-from pmf_lib.synth.model import OPEN, YEAR, as_dates, months_of
 from pmf_lib.synth.teams import TEAMS
 from pmf_lib.synth.write import LA_CODE, iso
 

@@ -14,7 +14,9 @@ import pandas as pd
 from lxml import etree
 
 from pmf_lib.read.tables import S903_COLUMNS
-from pmf_lib.synth.model import FACTORS, OPEN, YEAR, Horizon, World, add_years, as_dates, day
+from pmf_lib.synth.days import OPEN, YEAR, Horizon, add_years, as_dates, day
+from pmf_lib.synth.model import World
+from pmf_lib.synth.referrals import FACTORS
 
 S903_FILES = [
     "header",

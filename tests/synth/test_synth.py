@@ -376,16 +376,16 @@ def test_oc2_health_fields_follow_dfe_meaning(demo):
 
 def test_ethnicity_shares_use_dfe_codes():
     from pmf_lib.codes import ETHNICITY_CODES, WORKFORCE_ETHNICITY_CODES
-    from pmf_lib.synth import model, workforce
+    from pmf_lib.synth import children, workforce
 
     # every DfE code for children is drawn; social workers only from the CSWW list
-    assert set(model.ETHNIC_SHARES) == set(ETHNICITY_CODES)
+    assert set(children.ETHNIC_SHARES) == set(ETHNICITY_CODES)
     assert set(workforce.ETHNIC_SHARES) <= set(WORKFORCE_ETHNICITY_CODES)
 
 
 def test_need_and_abuse_draws_use_cin_census_codes():
     from pmf_lib.codes import CIN_PRIMARY_NEED_CODES, CP_CATEGORY_OF_ABUSE_CODES
-    from pmf_lib.synth import model
+    from pmf_lib.synth import referrals
 
-    assert set(model.NEED[0]) == set(CIN_PRIMARY_NEED_CODES)
-    assert set(model.ABUSE[0]) == set(CP_CATEGORY_OF_ABUSE_CODES)
+    assert set(referrals.NEED[0]) == set(CIN_PRIMARY_NEED_CODES)
+    assert set(referrals.ABUSE[0]) == set(CP_CATEGORY_OF_ABUSE_CODES)
