@@ -539,22 +539,63 @@ def annex_a_frames(files) -> dict[str, pd.DataFrame]:
     return {k: pd.concat(v, ignore_index=True) for k, v in by.items()}
 
 
-def action_lists_for(build, audience: str) -> list[ActionList] | None:
+def _not_supplied(spec: ListSpec, period_end, note: str) -> ActionList:
+    """An empty list whose KPI has no figure from the data used (``note`` says why)."""
+    rows = pd.DataFrame(columns=[*ROW_COLUMNS, *(c for c, _ in spec.dates), *TAIL_COLUMNS])
+    nan = float("nan")
+    return ActionList(
+        spec, pd.Timestamp(period_end).normalize(), rows, Figure(nan, nan), False, [note]
+    )
+
+
+def action_lists_for(build, config) -> list[ActionList] | None:
     """The month's action lists from a :class:`~pmf_lib.assess.build.MonthBuild`.
 
     None for a members' or public audience (the lists hold child ids) and for a
-    build made without the source data.
+    build made without the source data. Each list is made from the inputs its
+    KPI's published figure comes from: the national returns, or the tables made
+    from Annex A (``build.read.annex``) when the council sends Annex A alone or
+    names it headline (``sources.headline``) and Annex A supports the KPI
+    (:func:`pmf_lib.read.annex_a_inputs.support`). With Annex A alone, a list
+    whose KPI it does not support is empty and says why, as its figure is missing.
     """
     from pmf_lib.assess.disclosure import suppresses
+    from pmf_lib.assess.reconcile import annex_a_fed
     from pmf_lib.compute import inputs_from_sources
+    from pmf_lib.compute.registry import kpi_feeds
 
-    if suppresses(audience) or build.read is None:
+    if suppresses(config.audience) or build.read is None:
         return None
-    return action_lists(
-        inputs_from_sources(build.read.data),
-        build.period_ends[-1],
-        annex_a_frames(build.read.sources.files),
-    )
+    end = build.period_ends[-1]
+    annex_rows = annex_a_frames(build.read.sources.files)
+    national = inputs_from_sources(build.read.data)  # Annex A's tables when it comes alone
+    annex = getattr(build.read, "annex", None)
+    alone = annex is not None and not (config.data.ssda903 or config.data.cin_census)
+    headline = getattr(getattr(config, "sources", None), "headline", "national")
+    annex_inputs = None
+    if annex is not None and not alone and headline == "annex_a":
+        annex_inputs = KpiInputs(
+            cin=annex.cin,
+            cla=annex.cla,
+            population=build.read.data.population,
+            local={**build.read.data.local, **annex.local},
+        )
+    feeds = kpi_feeds()
+    out = []
+    for spec in LISTS:
+        inputs = national
+        if annex is not None and annex_a_fed(spec.kpi_id, feeds):
+            from pmf_lib.read.annex_a_inputs import support
+
+            sup = support(spec.kpi_id)
+            if sup.status == "none" and alone:
+                note = f"Annex A does not give this figure: {sup.reason}."
+                out.append(_not_supplied(spec, end, note))
+                continue
+            if sup.status != "none" and annex_inputs is not None:
+                inputs = annex_inputs
+        out.append(build_list(spec, inputs, end, annex_rows))
+    return out
 
 
 def summary_table(lists: list[ActionList]) -> pd.DataFrame:

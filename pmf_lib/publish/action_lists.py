@@ -55,7 +55,7 @@ def write_action_lists(
     from pmf_lib.publish.manifest import stamp_html
 
     out_dir = Path(out_dir)
-    lists = action_lists_for(build, config.audience)
+    lists = action_lists_for(build, config)
     _remove_lists(out_dir)
     if lists is None:
         return None

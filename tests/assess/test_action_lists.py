@@ -360,3 +360,91 @@ def test_demo_month_lists_equal_their_kpis_breach_counts(published_demo_month):
         assert rows["child_id"].notna().all() and (rows["kpi_id"] == spec.kpi_id).all()
         checked += int(expected > 0)
     assert checked == len(LISTS)  # the demo has breaches on every list
+
+
+# ---- which inputs: the audience, Annex A alone or headline ------------------------------
+def fake_build(inputs: KpiInputs, annex=None, files=()):
+    from types import SimpleNamespace as NS
+
+    from pmf_lib.read import SourceData
+
+    data = SourceData(cin=inputs.cin, cla=inputs.cla, population=None, local=inputs.local)
+    read = NS(data=data, sources=NS(files=list(files)), annex=annex)
+    return NS(read=read, period_ends=[END])
+
+
+def fake_config(audience="internal", national=True, headline="national"):
+    from types import SimpleNamespace as NS
+
+    return NS(
+        audience=audience,
+        data=NS(ssda903="x" if national else None, cin_census="x" if national else None),
+        sources=NS(headline=headline),
+    )
+
+
+def test_no_lists_for_members_or_the_public_or_without_source_data():
+    from types import SimpleNamespace as NS
+
+    from pmf_lib.assess.action_lists import action_lists_for
+
+    build = fake_build(assessment_inputs())
+    assert action_lists_for(build, fake_config("members")) is None
+    assert action_lists_for(build, fake_config("public")) is None
+    assert action_lists_for(NS(read=None, period_ends=[END]), fake_config()) is None
+    lists = action_lists_for(build, fake_config())
+    assert len(lists[0].rows) == 6  # as test_assessments_list_open_due_and_late
+
+
+def test_annex_a_alone_gives_no_list_for_a_kpi_it_does_not_support():
+    from types import SimpleNamespace as NS
+
+    from pmf_lib.assess.action_lists import action_lists_for
+    from pmf_lib.read.annex_a_inputs import AnnexAData, support
+
+    # Annex A alone: the build's inputs are the tables made from it (here the CP plans);
+    # it does not support cp_reviews_on_time_pct (one review per plan), so that list is
+    # empty and says why, while assessments (supported) is made from the same inputs.
+    inputs = cp_inputs()
+    inputs.cin.tables["assessments"] = assessment_inputs().cin.assessments
+    inputs.cin.tables["referrals"] = assessment_inputs().cin.referrals
+    annex = AnnexAData(cin=inputs.cin, cla=inputs.cla)
+    files = [
+        NS(
+            source="annex_a/list_7",
+            data=pd.DataFrame(
+                {"child_id": ["p1"], "allocated_team": ["East"], "allocated_worker": ["Cy"]}
+            ),
+        )
+    ]
+    lists = {
+        x.spec.id: x
+        for x in action_lists_for(fake_build(inputs, annex, files), fake_config(national=False))
+    }
+    assert support("cp_reviews_on_time_pct").status == "none"
+    cp = lists["cp_reviews"]
+    assert cp.rows.empty and not cp.supplied and "Annex A does not give" in cp.notes[0]
+    assert len(lists["assessments"].rows) == 6 and lists["assessments"].supplied
+    # beside the national returns (headline national) the CP list is made, teams from List 7
+    lists = {
+        x.spec.id: x
+        for x in action_lists_for(fake_build(inputs, annex, files), fake_config(national=True))
+    }
+    rows = by_child(lists["cp_reviews"])
+    assert set(rows) == {"p1", "p3"} and rows["p1"].team == "East"
+    assert rows["p3"].team == NOT_RECORDED
+
+
+def test_annex_a_headline_makes_a_supported_list_from_annex_a():
+    from pmf_lib.assess.action_lists import action_lists_for
+    from pmf_lib.read.annex_a_inputs import AnnexAData
+
+    # the national returns hold no assessments; Annex A (headline) holds a1-a11
+    national = KpiInputs()
+    a = assessment_inputs()
+    annex = AnnexAData(cin=a.cin, cla=a.cla)
+    build = fake_build(national, annex)
+    lists = {x.spec.id: x for x in action_lists_for(build, fake_config(headline="annex_a"))}
+    assert len(lists["assessments"].rows) == 6
+    lists = {x.spec.id: x for x in action_lists_for(build, fake_config(headline="national"))}
+    assert lists["assessments"].rows.empty
