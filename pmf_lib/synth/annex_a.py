@@ -32,7 +32,10 @@ child in every list). Codes are written as Ofsted's labels (``a) Male``,
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import io
+import re
+import zipfile
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -406,8 +409,24 @@ def _save(path: Path, lab: _Labels, sheets: dict[str, list[list]], end: int) -> 
             ws.append(r)
         counts[name] = len(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    _write_stamped(path, buf.getvalue(), datetime.combine(_date(end), time()))
     return counts
+
+
+def _write_stamped(path: Path, xlsx: bytes, stamp: datetime) -> None:
+    """Write a saved workbook with its save-time stamps set to ``stamp``, so that the
+    same arguments give the same bytes (openpyxl stamps each zip entry and the
+    ``docProps/core.xml`` created and modified times with the clock)."""
+    w3c = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + w3c, body)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            out.writestr(entry, body, compress_type=info.compress_type)
 
 
 __all__ = ["LOOKBACK_MONTHS", "coverage", "write_annex_a"]
