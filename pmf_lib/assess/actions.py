@@ -55,7 +55,6 @@ from pmf_lib.assess.disclosure import (
     Disclosure,
     is_small,
     row_is_suppressed,
-    suppress_counts,
 )
 from pmf_lib.compute.kpis.improvement_actions import OPEN_STATUSES, action_states
 from pmf_lib.config import Config
@@ -184,9 +183,11 @@ def withhold_lists(
     * **primary** -- an area's lists are withheld when ``n_a``, ``o_a`` or
       ``r_a`` is 1 to ``max_count`` (the primary and complement rules of the
       overdue percentage by area), or when the open count's breakdown by area
-      withholds its group (:func:`~pmf_lib.assess.disclosure.suppress_counts` on
-      the ``n_a``; so no list is shown of an area whose published group is
-      withheld, and no list and published group together state a withheld one);
+      may withhold its group (the rule of
+      :func:`~pmf_lib.assess.disclosure.suppress_counts` on the ``n_a``, with
+      groups tied for the smallest withheld together: whichever of them the
+      breakdown picks, no list is shown of an area whose published group is
+      withheld, so no list and published groups together state a withheld one);
     * **derived** -- every area's lists are withheld when *N* or *O* of *N* is
       withheld (``figures_withheld``, or by the same rules on the table's own
       counts): a withheld figure withholds its breakdown;
@@ -247,7 +248,7 @@ def withhold_lists(
     o = key[listed["state"] == "overdue"].value_counts().reindex(n.index, fill_value=0)
     counts = {"open": n, "overdue": o, "not overdue": n - o}
     total, overdue = int(n.sum()), int(o.sum())
-    hidden = suppress_counts({a: int(v) for a, v in n.items()}, max_count)
+    hidden = _count_groups_withheld({a: int(v) for a, v in n.items()}, max_count)
     for a in n.index:
         hidden[a] = hidden[a] or row_is_suppressed(o[a], n[a], "percent", max_count)
     if (
@@ -279,6 +280,33 @@ def withhold_lists(
     markers = markers.astype(shown.dtypes.to_dict())
     out = pd.concat([shown, markers], ignore_index=True) if gone else shown
     return out.reset_index(drop=True)[list(COLUMNS)]
+
+
+def _count_groups_withheld(counts: dict, max_count: int) -> dict:
+    """The groups a breakdown of ``counts`` may withhold (every choice among ties).
+
+    :func:`~pmf_lib.assess.disclosure.suppress_counts` withholds one of the
+    smallest shown groups at a time; here every group tied for the smallest is
+    withheld at once, so the result holds the breakdown's, whichever tie it broke.
+
+    Examples
+    --------
+    >>> from pmf_lib.assess.disclosure import suppress_counts
+    >>> c = {"a": 3, "b": 6, "c": 6, "d": 20}
+    >>> # a (3) alone would be the total minus the shown groups: b or c must go with it
+    >>> sorted(k for k, h in suppress_counts(c).items() if h)
+    ['a', 'b']
+    >>> sorted(k for k, h in _count_groups_withheld(c, 4).items() if h)
+    ['a', 'b', 'c']
+    """
+    hidden = {k: is_small(v, max_count) for k, v in counts.items()}
+    while is_small(sum(v for k, v in counts.items() if hidden[k]), max_count):
+        shown = [v for k, v in counts.items() if not hidden[k] and v > 0]
+        if not shown:
+            break
+        smallest = min(shown)
+        hidden = {k: h or counts[k] == smallest for k, h in hidden.items()}
+    return hidden
 
 
 def figures_withheld(history: pd.DataFrame, end) -> bool:
