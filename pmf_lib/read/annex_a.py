@@ -27,6 +27,7 @@ report; nothing is dropped.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 import zipfile
@@ -39,7 +40,7 @@ import pandas as pd
 
 from pmf_lib.errors import PmfError
 from pmf_lib.read.local import SCHEMA_DIR, ReadTable, TableSchema, frame_from_rows, schema_from_dict
-from pmf_lib.textio import load_yaml
+from pmf_lib.textio import load_yaml, read_bytes
 
 ANNEX_A_LISTS = tuple(f"list_{n}" for n in range(1, 12))
 
@@ -87,12 +88,9 @@ def annex_a_spec() -> tuple[dict[str, TableSchema], dict[str, list[re.Pattern]]]
     return schemas, sheets
 
 
-def open_workbook(path: str | Path, *, read_only: bool = False) -> openpyxl.Workbook:
-    """Open an xlsx workbook for reading cached values, or raise a PmfError naming it.
-
-    ``read_only`` opens it in openpyxl's streaming mode (much faster for long
-    lists; the caller closes it).
-    """
+def workbook_bytes(path: str | Path) -> bytes:
+    """An xlsx workbook's bytes, read once (:func:`pmf_lib.textio.read_bytes`, hashed
+    when the month's read records), or a PmfError naming it."""
     path = Path(path)
     if not path.is_file():
         raise PmfError("file not found", file=path)
@@ -103,9 +101,26 @@ def open_workbook(path: str | Path, *, read_only: bool = False) -> openpyxl.Work
             file=path,
         )
     try:
+        return read_bytes(path)
+    except OSError as e:
+        raise PmfError(f"cannot open the file ({e.strerror})", file=path) from None
+
+
+def open_workbook(
+    path: str | Path, *, read_only: bool = False, data: bytes | None = None
+) -> openpyxl.Workbook:
+    """Open an xlsx workbook for reading cached values, or raise a PmfError naming it.
+
+    ``read_only`` opens it in openpyxl's streaming mode (much faster for long
+    lists; the caller closes it). ``data``: its bytes already read
+    (:func:`workbook_bytes`); default: read them now.
+    """
+    path = Path(path)
+    data = workbook_bytes(path) if data is None else data
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            return openpyxl.load_workbook(path, data_only=True, read_only=read_only)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=read_only)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
         raise PmfError(
             f"not a readable .xlsx workbook ({type(e).__name__}: {e})", file=path
@@ -115,10 +130,10 @@ def open_workbook(path: str | Path, *, read_only: bool = False) -> openpyxl.Work
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _has_formulas(path: Path) -> bool:
+def _has_formulas(data: bytes) -> bool:
     """Whether any worksheet of the workbook holds a formula (an ``<f>`` element)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             for name in z.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     if _FORMULA.search(z.read(name)):
@@ -128,13 +143,13 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _formula_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     """Formulas whose cached value is missing, by sheet: ``{(row, col): '=H2+5'}``."""
-    if not _has_formulas(path):
+    if not _has_formulas(data):
         return {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
     out: dict[str, dict[tuple[int, int], str]] = {}
     try:
         for ws in wb.worksheets:
@@ -230,7 +245,8 @@ def read_annex_a(path: str | Path) -> AnnexA:
         or a list's sheet has no recognisable header row.
     """
     path = Path(path)
-    wb = open_workbook(path, read_only=True)
+    data = workbook_bytes(path)  # opened once: the values, then any formulas, from its bytes
+    wb = open_workbook(path, read_only=True, data=data)
     try:
         sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
@@ -253,7 +269,7 @@ def read_annex_a(path: str | Path) -> AnnexA:
         # a formula saved without its value (never recalculated) is kept as its
         # text, so validation reports it instead of it reading as blank
         if formulas is None:
-            formulas = _formula_cells(path)
+            formulas = _formula_cells(data)
         for (r, c), text in formulas.get(title, {}).items():
             if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) and rows[r - 1][c - 1] is None:
                 rows[r - 1][c - 1] = text
