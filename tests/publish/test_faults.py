@@ -156,6 +156,7 @@ def test_a_second_run_for_the_same_month_is_refused(council):
     assert sorted(p.name for p in month_dir.iterdir()) == [".pmf-run.lock"]
 
 
+@pytest.mark.slow  # a batch run after the failed write
 def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypatch):
     root, config = council
     month_dir = root / "out" / "2026-10"
@@ -166,7 +167,7 @@ def test_a_failed_write_keeps_the_previous_index_and_manifest(council, monkeypat
     def disk_full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("pmf_lib.publish.atomic.os.fsync", disk_full)
+    monkeypatch.setattr("pmf_lib.atomic.os.fsync", disk_full)
     # One line naming the file and the reason (pmf run prints it and exits 2).
     with pytest.raises(PmfError, match=r"2026-10/config\.yaml: cannot write: the disk is full"):
         run(root, config, areas=["good"])
@@ -254,6 +255,7 @@ def test_an_outputs_path_that_is_a_file_is_one_line(council, monkeypatch, capsys
     assert (root / "out").read_text() == "a file, not a folder"
 
 
+@pytest.mark.slow  # fills a tmpfs, then a batch run
 def test_a_full_disk_is_one_line_and_nothing_is_half_written(council, monkeypatch, capsys, mount):
     root, _ = council
     out = root / "out"
