@@ -337,6 +337,7 @@ def county(draw):
     return _issues(rows), cin, cla, local, feeds, ends, high, medium
 
 
+@pytest.mark.slow  # 60 counties through the per-row reference: minutes
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(county())
 def test_random_counties_rate_exactly_as_before(case):
