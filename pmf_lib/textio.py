@@ -212,14 +212,15 @@ def recording_hashes() -> Iterator[dict[str, FileHash]]:
         _HASHES.reset(token)
 
 
-class SourceFile(io.RawIOBase):
+class SourceFile:
     """A data file open for reading in binary, hashed as it is read (:func:`open_source`).
 
-    Rewinding (``seek`` back to a position already read) does not open the file
-    again, so a reader may sniff the start, then parse from the beginning. When
-    a recording is active (:func:`recording_hashes`), closing the file reads
-    whatever its reader left unread and records the size and SHA-256 of all of
-    it; otherwise nothing is hashed.
+    A binary file object for the readers (``read``, ``seek``, ``close``; a
+    context manager). Rewinding (``seek`` back to a position already read)
+    does not open the file again, so a reader may sniff the start, then parse
+    from the beginning. When a recording is active (:func:`recording_hashes`),
+    closing the file reads whatever its reader left unread and records the size
+    and SHA-256 of all of it; otherwise nothing is hashed.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -230,14 +231,15 @@ class SourceFile(io.RawIOBase):
         self._pos = 0  # where the next read starts
         self._seen = 0  # the bytes [0, _seen) were read (and are in the hash)
 
-    def readable(self) -> bool:
-        return True
+    def __enter__(self) -> SourceFile:
+        return self
 
-    def seekable(self) -> bool:
-        return True
+    def __exit__(self, *exc) -> None:
+        self.close()
 
-    def tell(self) -> int:
-        return self._pos
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         """Move back (or forward within what was read); never past the bytes read."""
@@ -247,39 +249,20 @@ class SourceFile(io.RawIOBase):
         self._pos = self._file.seek(target + offset)
         return self._pos
 
-    def readinto(self, buffer) -> int:
-        n = self._file.readinto(buffer)
-        if n:
-            end = self._pos + n
-            if end > self._seen:
-                if self._hash is not None:
-                    self._hash.update(memoryview(buffer)[self._seen - self._pos : n])
-                self._seen = end
-            self._pos = end
-        return n
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        data = self._file.read(size)
-        self._account(data)
-        return data
-
-    def readall(self) -> bytes:
-        data = self._file.read()
-        self._account(data)
-        return data
-
-    def _account(self, data: bytes) -> None:
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes (all the rest for a negative or None ``size``)."""
+        data = self._file.read(-1 if size is None else size)
         end = self._pos + len(data)
         if end > self._seen:
             if self._hash is not None:
                 self._hash.update(memoryview(data)[self._seen - self._pos :])
             self._seen = end
         self._pos = end
+        return data
 
     def close(self) -> None:
-        if self.closed:
+        """Close the file; when recording, first hash the rest and record the whole."""
+        if self._file.closed:
             return
         try:
             if self._hash is not None:
@@ -294,7 +277,6 @@ class SourceFile(io.RawIOBase):
                     self._record[file_key(self.path)] = FileHash(self._seen, self._hash.hexdigest())
         finally:
             self._file.close()
-            super().close()
 
 
 def open_source(path: str | Path) -> SourceFile:
@@ -320,7 +302,7 @@ def open_source(path: str | Path) -> SourceFile:
 def read_bytes(path: str | Path) -> bytes:
     """A data file's bytes, read through :func:`open_source` (hashed when recording)."""
     with open_source(path) as f:
-        return f.readall()
+        return f.read()
 
 
 class _BadValue(Exception):

@@ -53,3 +53,23 @@ def test_short_repr_never_walks_a_shared_structure():
         v = [v] * 9
     assert len(short_repr(v)) <= 60
     assert short_repr("y" * 10_000).endswith("...") and len(short_repr("y" * 10_000)) == 60
+
+
+def test_a_source_file_is_hashed_whole_from_its_one_opening(tmp_path):
+    import hashlib
+    import io
+
+    from pmf_lib.textio import FileHash, file_key, open_source, recording_hashes
+
+    p = tmp_path / "cin.xml"
+    body = b"<Message>" + b"<Child/>" * 1000 + b"</Message>"
+    p.write_bytes(body)
+    with recording_hashes() as hashes:
+        with open_source(p) as f:
+            assert f.read(9) == b"<Message>"  # sniff the root
+            f.seek(0)  # rewind: the same opening, the first 9 bytes hashed once
+            assert f.read(17) == b"<Message><Child/>"
+            with pytest.raises(io.UnsupportedOperation):
+                f.seek(100)  # never past what was read (that would skip bytes)
+        # closed after reading 17 bytes: the rest is read and hashed on closing
+    assert hashes == {file_key(p): FileHash(len(body), hashlib.sha256(body).hexdigest())}
