@@ -203,3 +203,94 @@ def test_demo_each_kpi_that_differs_and_why(demo):
     month = r[r["period_end"] == "2026-10-31"]
     assert set(month.loc[month["likely_reason"] == "not supported", "kpi_id"]) == unsupported
     assert (month["detail"].str.len() > 0).sum() >= len(unsupported)
+
+
+# ---- the month's build with Annex A configured ------------------------------------------
+
+
+def _config(tmp_path, d, data: str, headline: str = "national"):
+    from pmf_lib.config import load_config
+
+    text = (
+        "council: {code: 938, name: Demo}\n"
+        f"data:\n{data}  population: {d / 'population.csv'}\n"
+        f"sources: {{headline: {headline}}}\n"
+        f"outputs: {tmp_path / 'out'}\n"
+        "areas: {front_door: {title: Front door, kpis: [referrals_count, contacts_count, "
+        "rereferrals_12m_pct]}, cla: {title: CLA, kpis: [cla_count, cla_missing_pct]}}\n"
+    )
+    p = tmp_path / "config.yaml"
+    p.write_text(text)
+    return load_config(p)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    from pmf_lib.synth import generate
+
+    d = tmp_path_factory.mktemp("annex-build") / "demo"
+    generate(d, "2026-04", 3, children=3000)
+    return d
+
+
+def test_build_with_annex_a_alone(tmp_path, small):
+    from pmf_lib.assess.build import build_month
+
+    d = small
+    config = _config(tmp_path, d, f"  annex_a: {d / 'annex_a'}/*.xlsx\n")
+    b = build_month(config, "latest", through="kpis")
+    assert b.month == "2026-06"  # the lists' extract date is the data's last day
+    t = b.kpi_table.set_index(["kpi_id", "window", "period_end"])
+    end = pd.Timestamp("2026-06-30")
+    assert t.loc[("referrals_count", "month", end), "source"] == "annex_a"
+    assert t.loc[("referrals_count", "month", end), "value"] > 0
+    assert t.loc[("cla_count", "snapshot", end), "value"] > 0
+    # not supported by Annex A, or needing a year before the window: missing, not 0
+    assert pd.isna(t.loc[("cla_missing_pct", "rolling_12m", end), "value"])
+    assert pd.isna(t.loc[("rereferrals_12m_pct", "month", end), "value"])
+    # a local KPI with no local dataset: local source
+    assert t.loc[("lado_referrals_count", "quarter", end), "source"] == "local"
+    r = b.annex_a_reconciliation
+    month = r[r["period_end"] == end].set_index(["kpi_id", "window"])
+    assert month.loc[("referrals_count", "month"), "likely_reason"] == "no national figure"
+    assert month.loc[("cla_missing_pct", "rolling_12m"), "likely_reason"] == "not supported"
+
+
+def test_build_beside_the_national_returns(tmp_path, small):
+    from pmf_lib.assess.build import build_month
+
+    d = small
+    national = (
+        f"  ssda903: {d / 'ssda903'}\n  cin_census: {d / 'cin_census'}/*.xml\n"
+        f"  annex_a: {d / 'annex_a'}/*.xlsx\n"
+    )
+    b = build_month(_config(tmp_path, d, national), "2026-06", through="kpis")
+    t = b.kpi_table
+    fed = t["kpi_id"].isin(["referrals_count", "cla_count"])
+    # national headline: every figure is the national one
+    assert (t.loc[fed, "source"] == "national").all()
+    r = b.annex_a_reconciliation
+    month = r[r["period_end"] == "2026-06-30"].set_index(["kpi_id", "window"])
+    assert month.loc[("referrals_count", "month"), "likely_reason"] == "agree"
+    assert month.loc[("cla_count", "snapshot"), "difference"] == 0
+    # Annex A headline: its figure, where it gives one (the same value here)
+    (tmp_path / "a").mkdir()
+    b2 = build_month(_config(tmp_path / "a", d, national, "annex_a"), "2026-06", through="kpis")
+    t2 = b2.kpi_table.set_index(["kpi_id", "window", "period_end"])
+    row = t2.loc[("referrals_count", "month", pd.Timestamp("2026-06-30"))]
+    assert row["source"] == "annex_a" and pd.isna(row["dq_confidence"])
+    assert (
+        row["value"]
+        == t.set_index(["kpi_id", "window", "period_end"]).loc[
+            ("referrals_count", "month", pd.Timestamp("2026-06-30")), "value"
+        ]
+    )
+
+
+def test_demo_annex_a_config_names_only_annex_a():
+    from pmf_lib.config import load_config
+    from tests.conftest import ROOT
+
+    c = load_config(ROOT / "parameters" / "config_annex_a.yaml", check_files=False)
+    assert c.data.annex_a and not c.data.ssda903 and not c.data.cin_census
+    assert c.optional_sources() == ["annex_a"]
