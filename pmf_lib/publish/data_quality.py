@@ -392,6 +392,9 @@ def _annex_a_section(recon: pd.DataFrame, month: str) -> str:
     counts = shown["likely_reason"].value_counts()
     summary = ", ".join(f"{int(n)} {_e(r)}" for r, n in counts.items())
     shown["period_end"] = pd.to_datetime(shown["period_end"]).dt.strftime("%Y-%m-%d")
+    if shown["national_value"].isna().all():  # Annex A alone: nothing to set beside it
+        head = "<h2 id='annex-a'>Annex A: the figures its lists give</h2>"
+        head += "<p>The config names no SSDA903 or CIN census return.</p>"
     return (
         head + f"<p>Each KPI the Annex A lists feed, for {_e(month)}: the national figure "
         "(SSDA903, CIN census or the local dataset), the Annex A figure, the difference "
