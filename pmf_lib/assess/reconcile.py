@@ -46,20 +46,33 @@ RECONCILIATION_COLUMNS = [
 DQ_COLUMNS = ("dq_error_share", "dq_confidence")
 
 
-def annex_a_fed(kpi_id: str, feeds: dict) -> bool:
+def annex_a_fed(kpi_id: str, feeds: dict, contacts: bool = True) -> bool:
     """Whether a KPI reads a table Annex A maps into (CIN census, SSDA903, local contacts).
+
+    ``contacts``: whether the contacts come from Annex A's List 1 (not when the
+    council's own contacts dataset is configured beside Annex A alone).
 
     Examples
     --------
     >>> from pmf_lib.feeds import Feed
     >>> feeds = {"a": (Feed("local", "contacts", "contact_date"),),
     ...          "b": (Feed("local", "lado", kind="all"),)}
-    >>> annex_a_fed("a", feeds), annex_a_fed("b", feeds)
-    (True, False)
+    >>> annex_a_fed("a", feeds), annex_a_fed("b", feeds), annex_a_fed("a", feeds, False)
+    (True, False, False)
     """
     return any(
-        f.source in ("cin_census", "ssda903") or (f.source == "local" and f.table == "contacts")
+        f.source in ("cin_census", "ssda903")
+        or (contacts and f.source == "local" and f.table == "contacts")
         for f in feeds.get(kpi_id, ())
+    )
+
+
+def _lists_sent(kpi_id: str, annex: AnnexAData, feeds: dict) -> bool:
+    """Whether every table the KPI reads that Annex A makes was made from a list sent."""
+    return all(
+        annex.sent(f.source, f.table)
+        for f in feeds.get(kpi_id, ())
+        if f.source != "local" or f.table == "contacts"
     )
 
 
@@ -83,17 +96,20 @@ def _covered(table: pd.DataFrame, annex: AnnexAData) -> pd.Series:
     return pd.Series(ok, index=table.index)
 
 
-def annex_a_kpis(table: pd.DataFrame, annex: AnnexAData, feeds: dict) -> pd.DataFrame:
+def annex_a_kpis(
+    table: pd.DataFrame, annex: AnnexAData, feeds: dict, contacts: bool = True
+) -> pd.DataFrame:
     """The KPI table computed from Annex A with every figure it cannot give made missing.
 
     ``table`` is the KPI history over :class:`~pmf_lib.read.annex_a_inputs.AnnexAData`'s
     tables; ``feeds`` each KPI's declared inputs. Rows of KPIs not fed by a table
-    Annex A maps into are returned untouched (local datasets).
+    Annex A maps into are returned untouched (local datasets). A KPI over a
+    table whose lists were not sent (:meth:`AnnexAData.sent`) is missing too.
 
     Examples
     --------
     >>> a = AnnexAData(extract_date=pd.Timestamp("2026-10-31"),
-    ...                coverage_start=pd.Timestamp("2025-11-01"))
+    ...                coverage_start=pd.Timestamp("2025-11-01"), lists={"list_3"})
     >>> from pmf_lib.feeds import Feed
     >>> f = Feed("cin_census", "referrals", "CINreferralDate")
     >>> t = pd.DataFrame({"kpi_id": ["referrals_count", "referrals_count", "rereferrals_12m_pct",
@@ -111,8 +127,12 @@ def annex_a_kpis(table: pd.DataFrame, annex: AnnexAData, feeds: dict) -> pd.Data
     support missing episodes (no dates): missing, not 0.
     """
     out = table.copy()
-    fed = out["kpi_id"].map(lambda k: annex_a_fed(k, feeds)).astype(bool)
-    supported = out["kpi_id"].map(lambda k: support(k).status != "none").astype(bool)
+    fed = out["kpi_id"].map(lambda k: annex_a_fed(k, feeds, contacts)).astype(bool)
+    supported = (
+        out["kpi_id"]
+        .map(lambda k: support(k).status != "none" and _lists_sent(k, annex, feeds))
+        .astype(bool)
+    )
     keep = ~fed | (supported & _covered(out, annex))
     for col in ("value", "numerator", "denominator"):
         if col in out:
@@ -130,6 +150,7 @@ def headline_table(
     annex: pd.DataFrame,
     feeds: dict,
     headline: str = "national",
+    contacts: bool = True,
 ) -> pd.DataFrame:
     """One KPI table with a ``source`` per figure, the config's headline source first.
 
@@ -154,7 +175,7 @@ def headline_table(
     >>> headline_table(nat, ann, feeds)["source"].tolist()
     ['national', 'national']
     """
-    fed = annex["kpi_id"].map(lambda k: annex_a_fed(k, feeds)).astype(bool)
+    fed = annex["kpi_id"].map(lambda k: annex_a_fed(k, feeds, contacts)).astype(bool)
     ann = annex.copy()
     ann["source"] = np.where(fed, "annex_a", [_source(k, feeds) for k in ann["kpi_id"]])
     for c in DQ_COLUMNS:
@@ -184,11 +205,13 @@ def headline_table(
     return nat
 
 
-def _reason(kpi_id: str, nv: float, av: float, covered: bool) -> tuple[str, str]:
+def _reason(kpi_id: str, nv: float, av: float, covered: bool, sent: bool) -> tuple[str, str]:
     """The likely reason the two figures differ, and its detail."""
     s = support(kpi_id)
     if s.status == "none":
         return "not supported", s.reason
+    if not sent:
+        return "not supported", "the workbook has not the list(s) it is made from"
     if not covered or np.isnan(av):
         why = s.reason if s.status in (AT_EXTRACT, DIFFERS) or s.history else ""
         return "timing", why or "the window starts before the Annex A lists' period"
@@ -226,7 +249,7 @@ def reconciliation(
     --------
     >>> from pmf_lib.feeds import Feed
     >>> a = AnnexAData(extract_date=pd.Timestamp("2026-10-31"),
-    ...                coverage_start=pd.Timestamp("2025-11-01"))
+    ...                coverage_start=pd.Timestamp("2025-11-01"), lists={"list_3"})
     >>> f = Feed("cin_census", "referrals", "CINreferralDate")
     >>> key = {"kpi_id": ["referrals_count", "rereferrals_12m_pct", "cla_missing_pct"],
     ...        "period_end": pd.to_datetime(["2026-10-31"] * 3), "window": ["month"] * 3}
@@ -250,7 +273,7 @@ def reconciliation(
     covered = _covered(m, annex_data)
     m["difference"] = m["annex_a_value"] - m["national_value"]
     reasons = [
-        _reason(k, float(nv), float(av), bool(c))
+        _reason(k, float(nv), float(av), bool(c), _lists_sent(k, annex_data, feeds))
         for k, nv, av, c in zip(
             m["kpi_id"], m["national_value"], m["annex_a_value"], covered, strict=True
         )
@@ -283,12 +306,13 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     feeds = kpi_feeds()
     headline = config.sources.headline
     if not (config.data.ssda903 or config.data.cin_census):
-        table = annex_a_kpis(kpi_table, annex, feeds)
+        # the council's own contacts dataset, when configured, is the contacts read
+        contacts = not config.data.local.contacts
+        table = annex_a_kpis(kpi_table, annex, feeds, contacts)
         # nothing to reconcile with: the table says which figures Annex A gives, and why not
-        none = table.assign(value=np.nan)
-        return headline_table(None, table, feeds), reconciliation(
-            none, table, annex, feeds, "annex_a"
-        )
+        recon = reconciliation(table.assign(value=np.nan), table, annex, feeds, "annex_a")
+        recon = recon[recon["kpi_id"].map(lambda k: annex_a_fed(k, feeds, contacts))]
+        return headline_table(None, table, feeds, contacts=contacts), recon.reset_index(drop=True)
     inputs = KpiInputs(
         cin=annex.cin,
         cla=annex.cla,

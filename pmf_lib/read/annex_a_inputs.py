@@ -222,9 +222,27 @@ def support(kpi_id: str) -> Support:
     return ANNEX_A_KPIS.get(kpi_id, Support("none", "not mapped from the Annex A lists"))
 
 
+#: The lists each canonical table is made from (any one of them will do).
+TABLE_LISTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("cin_census", "referrals"): ("list_3", "list_6"),
+    ("cin_census", "assessments"): ("list_4",),
+    ("cin_census", "section47"): ("list_5",),
+    ("cin_census", "cp_plans"): ("list_7",),
+    ("cin_census", "cp_reviews"): ("list_7",),
+    ("cin_census", "disabilities"): ("list_4", "list_5", "list_6", "list_7"),
+    ("ssda903", "episodes"): ("list_8",),
+    ("ssda903", "oc3"): ("list_9",),
+    ("local", "contacts"): ("list_1",),
+}
+
+
 @dataclass
 class AnnexAData:
-    """The canonical tables made from Annex A lists, and the period they describe."""
+    """The canonical tables made from Annex A lists, and the period they describe.
+
+    ``lists`` names the lists read (``list_1`` ...); a table whose lists were not
+    sent is empty, and :meth:`sent` says so, so a KPI over it is missing, not 0.
+    """
 
     cin: CinCensus = field(default_factory=CinCensus)
     cla: Ssda903 = field(default_factory=Ssda903)
@@ -232,6 +250,20 @@ class AnnexAData:
     extract_date: pd.Timestamp | None = None
     coverage_start: pd.Timestamp | None = None
     files: list[str] = field(default_factory=list)
+    lists: set[str] = field(default_factory=set)
+
+    def sent(self, source: str, table: str) -> bool:
+        """Whether a list the canonical ``table`` is made from was read.
+
+        Examples
+        --------
+        >>> a = AnnexAData(lists={"list_3"})
+        >>> a.sent("cin_census", "referrals"), a.sent("ssda903", "episodes")
+        (True, False)
+        >>> a.sent("local", "lado")  # not made from Annex A
+        False
+        """
+        return any(n in self.lists for n in TABLE_LISTS.get((source, table), ()))
 
 
 def _stack(tables: list[ReadTable]) -> pd.DataFrame | None:
@@ -311,7 +343,7 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
                 files.append(t.file)
     L = {name: _stack(ts) for name, ts in by_list.items()}
     get = L.get
-    out = AnnexAData(files=files)
+    out = AnnexAData(files=files, lists=set(by_list))
     extracts = [t.data.attrs.get("annex_a_extract_date") for ts in by_list.values() for t in ts]
     extracts = [pd.Timestamp(e) for e in extracts if e is not None and pd.notna(e)]
     out.extract_date = max(extracts) if extracts else None

@@ -24,8 +24,11 @@ from pmf_lib.read.local import concat_tables, read_local
 from pmf_lib.read.population import read_population
 from pmf_lib.read.ssda903 import read_ssda903
 
+# a workbook with every list, extracted on 31 October 2026, its lists from 1 November 2025
 PERIOD = AnnexAData(
-    extract_date=pd.Timestamp("2026-10-31"), coverage_start=pd.Timestamp("2025-11-01")
+    extract_date=pd.Timestamp("2026-10-31"),
+    coverage_start=pd.Timestamp("2025-11-01"),
+    lists={f"list_{n}" for n in range(1, 12)},
 )
 
 
@@ -57,6 +60,27 @@ def test_annex_a_figures_outside_the_lists_are_missing_not_zero():
     kept = out["value"].notna().tolist()
     assert kept == [True, False, True, True, False, False, False, True]
     assert out["numerator"].notna().tolist() == kept
+
+
+def test_a_kpi_over_a_list_not_sent_is_missing():
+    feeds = kpi_feeds()
+    no_list_8 = AnnexAData(
+        extract_date=PERIOD.extract_date,
+        coverage_start=PERIOD.coverage_start,
+        lists={"list_3", "list_6"},
+    )
+    t = _table(
+        [
+            ("cla_count", "2026-10-31", "snapshot", 0.0),
+            ("referrals_count", "2026-10-31", "month", 40.0),
+        ]
+    )
+    # no List 8: no children looked after read, so 0 children looked after is not a figure
+    assert annex_a_kpis(t, no_list_8, feeds)["value"].isna().tolist() == [True, False]
+    r = reconciliation(
+        t.assign(value=[700.0, 40.0]), annex_a_kpis(t, no_list_8, feeds), no_list_8, feeds
+    ).set_index("kpi_id")
+    assert r.loc["cla_count", "likely_reason"] == "not supported"
 
 
 def test_headline_choice():
