@@ -65,10 +65,9 @@ def published_month_staleness(config, month_dir: Path, month: str) -> str | None
     from pmf_lib.publish.fingerprint import (
         base_fingerprint,
         config_snapshot,
-        input_files,
+        input_records,
         sha256_file,
     )
-    from pmf_lib.publish.manifest import file_record
 
     try:
         run = json.loads((month_dir / "run.json").read_text(encoding="utf-8"))
@@ -76,7 +75,7 @@ def published_month_staleness(config, month_dir: Path, month: str) -> str | None
         return f"{month_dir / 'run.json'} is absent or unreadable"
     if not run.get("reports") or any(r.get("status") != "ok" for r in run["reports"]):
         return "a report of its last run failed"
-    inputs = [file_record(p) for p in input_files(config)]
+    inputs = input_records(config)  # as the batch records them (each file hashed)
     if run.get("base_fingerprint") != base_fingerprint(
         month, config_snapshot(config), inputs, None
     ):
