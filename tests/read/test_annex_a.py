@@ -112,3 +112,38 @@ def test_list_without_header_row(tmp_path):
     with pytest.raises(PmfError, match="no header row") as e:
         read_annex_a(p)
     assert "List 1" in str(e.value)
+
+
+def test_formula_without_a_saved_value_is_kept_as_sent(tmp_path):
+    # openpyxl saves a formula with no cached value (as a workbook never recalculated)
+    p = _workbook(
+        tmp_path / "f.xlsx",
+        {
+            "List 1": [
+                LIST1_HEAD,
+                ["C1", "a) Male", "WBRI", None, None, "=TODAY()", "q) 6: Police"],
+                ["C2", "b) Female", "WBRI", None, None, "2024-04-02", "q) 6: Police"],
+            ]
+        },
+    )
+    t = read_annex_a(p).lists["list_1"]
+    # the formula's text reaches validation instead of reading as a blank date
+    assert t.raw.loc[0, "contact_date"] == "=TODAY()" and pd.isna(t.data.loc[0, "contact_date"])
+    assert t.data.loc[1, "contact_date"] == pd.Timestamp("2024-04-02")
+
+
+def test_no_formulas_no_second_pass(tmp_path, monkeypatch):
+    import pmf_lib.read.annex_a as annex_a
+
+    p = _workbook(
+        tmp_path / "g.xlsx",
+        {"List 1": [LIST1_HEAD, ["C1", "M", "WBRI", None, None, "2024-04-02", "6"]]},
+    )
+    assert not annex_a._has_formulas(p.read_bytes())
+    calls = []
+    real = annex_a.openpyxl.load_workbook
+    monkeypatch.setattr(
+        annex_a.openpyxl, "load_workbook", lambda *a, **k: calls.append(k) or real(*a, **k)
+    )
+    read_annex_a(p)
+    assert [k.get("data_only") for k in calls] == [True]  # the values pass only
