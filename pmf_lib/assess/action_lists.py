@@ -199,6 +199,23 @@ class ActionList:
         k = self.kpi_breaches
         return (not self.supplied) or (not np.isnan(k) and int(k) == self.breach_count)
 
+    def by_team(self) -> pd.DataFrame:
+        """The list grouped by team and allocated worker: its rows and those in the figure.
+
+        Examples
+        --------
+        >>> rows = pd.DataFrame({"team": ["A", "A", "B"], "worker": ["x", "x", "y"],
+        ...     "counted_in_kpi": [True, False, True]})
+        >>> lst = ActionList(SPECS["care_leavers"], pd.Timestamp("2026-10-31"), rows,
+        ...     Figure(2, 9))
+        >>> lst.by_team().to_dict("records")
+        [{'team': 'A', 'worker': 'x', 'rows': 2, 'counted_in_kpi': 1}, \
+{'team': 'B', 'worker': 'y', 'rows': 1, 'counted_in_kpi': 1}]
+        """
+        g = self.rows.groupby(["team", "worker"], sort=True)["counted_in_kpi"]
+        out = g.agg(rows="size", counted_in_kpi="sum").reset_index()
+        return out.astype({"rows": int, "counted_in_kpi": int})
+
 
 def kpi_breach_count(kpi_id: str, fig: Figure) -> float:
     """A KPI figure's breaches: denominator minus numerator, or the numerator where lower is better.

@@ -156,6 +156,7 @@ def _view(lst: ActionList) -> dict:
         "csv": csv_name(spec.id),
         "headings": [{"text": labels[c], "number": c == "working_days"} for c in columns],
         "rows": rows,
+        "teams": lst.by_team().to_dict("records"),
     }
 
 

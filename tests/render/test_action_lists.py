@@ -105,3 +105,13 @@ def test_csv_frame_names_the_list_kpi_and_dates_as_iso():
     assert f["period_end"].unique().tolist() == ["2026-10-31"]
     assert f["start"].tolist() == ["2026-08-26", "2026-08-27", "2026-09-04"]
     assert f["completed"].isna().tolist() == [False, True, True]
+
+
+def test_each_list_is_grouped_by_team_and_worker():
+    doc = lxml_html.document_fromstring(page())
+    rows = doc.xpath("//table[@class='pmf-action-teams']/tbody/tr")
+    # North/Ann: 2 rows, 1 in the figure; not recorded: 1 row, none in the figure
+    assert [[td.text_content() for td in r.xpath("./td")] for r in rows] == [
+        ["North", "Ann", "2", "1"],
+        ["not recorded", "not recorded", "1", "0"],
+    ]
