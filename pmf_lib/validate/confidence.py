@@ -161,6 +161,8 @@ def _latest_return_counts(df: pd.DataFrame, rows: np.ndarray, ends) -> np.ndarra
     years = years.to_numpy(dtype="float64", na_value=np.nan)
     known = ~np.isnan(years)
     returns, which = np.unique(years[known], return_inverse=True)  # sorted years
+    if not len(returns):  # no record of any return: nothing feeds the KPI
+        return np.zeros((1, len(ends)), dtype=np.int64)
     per_return = np.bincount(which[rows[known]], minlength=len(returns))
     ends = pd.DatetimeIndex(ends)
     # the collection year ending 31 March on or before the period end

@@ -153,3 +153,15 @@ def test_custom_feed_and_attach_to_kpi_table():
     assert out["dq_confidence"].tolist()[:2] == ["Medium", "Medium"]
     assert pd.isna(out["dq_confidence"].iloc[2])  # no mapping: no made-up rating
     assert len(out) == 3
+
+
+def test_latest_return_with_no_dated_return_is_share_zero():
+    # An OC2 table whose only record names no collection year belongs to no return, so no
+    # record of a latest return feeds the KPI at 31 October 2023: share 0, High (an empty
+    # table of years once indexed an empty array).
+    oc2 = pd.DataFrame({"CHILD": ["C1"], "collection_year": [None]})
+    feeds = {"k": (Feed("ssda903", "oc2", kind="latest_return"),)}
+    t = confidence_table(
+        _issues([]), CinCensus(), Ssda903(tables={"oc2": oc2}), ["2023-10-31"], feeds=feeds
+    )
+    assert t[["dq_error_share", "dq_confidence"]].values.tolist() == [[0.0, "High"]]
