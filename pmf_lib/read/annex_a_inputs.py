@@ -279,9 +279,26 @@ def _stack(tables: list[ReadTable]) -> pd.DataFrame | None:
     df["_extract"] = pd.to_datetime(df["_extract"])
     keys = [k for k in tables[0].schema.keys if k in df.columns]
     df = df.sort_values("_extract", kind="stable")
-    if keys and len(tables) > 1:
+    if len(tables) > 1 and keys:
         df = df.drop_duplicates(keys, keep="last")
+    elif len(tables) > 1 and "contact_date" in df.columns:
+        # List 1 has no key: each extract's contacts from the day after the previous
+        # extract's date, the first extract's all (a contact is in one extract only)
+        cut = df["_extract"].map(_previous(sorted(df["_extract"].dropna().unique())))
+        df = df[cut.isna() | (df["contact_date"] > cut) | df["contact_date"].isna()]
     return df.reset_index(drop=True)
+
+
+def _previous(extracts: list) -> dict:
+    """Each extract date's previous one (the first: none).
+
+    Examples
+    --------
+    >>> d = pd.to_datetime(["2026-09-30", "2026-10-31"])
+    >>> _previous(list(d))[d[1]].date()
+    datetime.date(2026, 9, 30)
+    """
+    return {e: (extracts[i - 1] if i else pd.NaT) for i, e in enumerate(extracts)}
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:

@@ -348,3 +348,44 @@ def test_every_kpi_not_the_same_has_a_reason():
         assert s.status in ("same", "differs", "at_extract", "none"), kpi_id
         assert s.reason, kpi_id
     assert support("unknown_kpi").status == "none"
+
+
+def test_contacts_of_two_extracts_counted_once(tmp_path):
+    head = CHILD + ["Date of Contact", "Contact Source"]
+
+    def row(cid, d):
+        return [cid, "a) Male", "WBRI", None, None, d, "q) 6: Police"]
+
+    sep = _workbook(
+        tmp_path / "sep.xlsx",
+        {
+            "Cover": [["Extract date", D(2026, 9, 30)]],
+            # two contacts about A on one day are two contacts
+            "List 1": [
+                head,
+                row("A", D(2026, 9, 1)),
+                row("A", D(2026, 9, 1)),
+                row("B", D(2026, 9, 30)),
+            ],
+        },
+    )
+    octo = _workbook(
+        tmp_path / "oct.xlsx",
+        {
+            "Cover": [["Extract date", D(2026, 10, 31)]],
+            # October's extract repeats September's contacts and adds one on 2 October
+            "List 1": [
+                head,
+                row("A", D(2026, 9, 1)),
+                row("A", D(2026, 9, 1)),
+                row("B", D(2026, 9, 30)),
+                row("C", D(2026, 10, 2)),
+            ],
+        },
+    )
+    a = read_annex_a(sep)
+    assert not a.lists["list_1"].schema.keys  # no key: no duplicate-key error
+    tables = [*a.lists.values(), *read_annex_a(octo).lists.values()]
+    contacts = annex_a_inputs(tables).local["contacts"]
+    # September's three from its extract, October's one after 30 September
+    assert sorted(contacts["child_id"]) == ["A", "A", "B", "C"]
