@@ -399,6 +399,10 @@ def build_month(
     timings["assess"] = time.monotonic() - t0
     t0 = time.monotonic()
     build.breakdowns = compute_breakdowns(inputs_from_sources(read.data), ends[-1])
+    if read.annex is not None and "source" in build.kpi_table.columns:
+        from pmf_lib.assess.reconcile import annex_a_breakdowns
+
+        build.breakdowns = annex_a_breakdowns(build.breakdowns, build.kpi_table)
     timings["breakdowns"] = time.monotonic() - t0
     return build
 

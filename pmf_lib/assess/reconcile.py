@@ -348,3 +348,40 @@ def with_source(assessed: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame
     )
     merged.index = out.index
     return merged.drop(columns="_end")
+
+
+def annex_a_breakdowns(breakdowns: pd.DataFrame, kpi_table: pd.DataFrame) -> pd.DataFrame:
+    """The breakdowns with every group of a figure Annex A cannot give made missing.
+
+    A breakdown computed over the Annex A tables of a KPI whose own figure is
+    missing (:func:`annex_a_kpis`) is not a figure either.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kpi_id": ["a", "b"], "period_end": ["2026-10-31"] * 2,
+    ...                   "window": ["month"] * 2, "value": [np.nan, 5.0],
+    ...                   "source": ["annex_a"] * 2})
+    >>> b = pd.DataFrame({"kpi_id": ["a", "b"], "period_end": ["2026-10-31"] * 2,
+    ...                   "window": ["month"] * 2, "group": ["Male"] * 2,
+    ...                   "value": [0.0, 3.0], "numerator": [0.0, 3.0], "denominator": [2.0, 5.0]})
+    >>> annex_a_breakdowns(b, t)["value"].tolist()
+    [nan, 3.0]
+    """
+    keys = ["kpi_id", "period_end", "window"]
+    gone = kpi_table[(kpi_table["source"] == "annex_a") & kpi_table["value"].isna()][keys]
+    gone = set(zip(gone["kpi_id"], pd.to_datetime(gone["period_end"]), gone["window"], strict=True))
+    hit = [
+        (k, e, w) in gone
+        for k, e, w in zip(
+            breakdowns["kpi_id"],
+            pd.to_datetime(breakdowns["period_end"]),
+            breakdowns["window"],
+            strict=True,
+        )
+    ]
+    out = breakdowns.copy()
+    for col in ("value", "numerator", "denominator"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+            out.loc[hit, col] = np.nan
+    return out
