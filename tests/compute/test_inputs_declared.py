@@ -85,6 +85,7 @@ def _same(a, b) -> bool:
     return eq(a.numerator, b.numerator) and eq(a.denominator, b.denominator)
 
 
+@pytest.mark.slow  # the whole demo read, then every KPI on subsets of it
 def test_every_kpi_reads_only_its_declared_tables(demo_inputs):
     wrong = []
     for kpi_id, k in all_kpis().items():
