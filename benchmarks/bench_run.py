@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 shown = " && ".join(" ".join(c[1:3]) for c in cmds)
                 print(f"{what}, {label}: {shown} ...", file=sys.stderr)
                 results[what][label] = run_timed(cmds, code)
+                print(f"  {results[what][label]:.1f} s", file=sys.stderr)
     print()
     print(f"{'':<34} {'baseline s':>11} {'pmf s':>8} {'pmf/baseline':>13}")
     names = {
