@@ -53,7 +53,9 @@ class DataQuality:
     ``reconciliation`` rows read, accepted and reported; ``confidence`` one row
     per KPI and period end (``kpi_id, period_end, dq_error_share,
     dq_confidence``); ``as_of`` the reference date of rule S06; ``unrated``
-    the KPIs fed by a file that could not be read, with the files.
+    the KPIs fed by a file that could not be read, with the files;
+    ``annex_a_confidence`` the same table rated over the Annex A records
+    (:func:`pmf_lib.assess.reconcile.annex_a_quality`; None without Annex A).
     """
 
     issues: pd.DataFrame
@@ -61,6 +63,7 @@ class DataQuality:
     confidence: pd.DataFrame
     as_of: pd.Timestamp
     unrated: dict[str, list[str]]
+    annex_a_confidence: pd.DataFrame | None = None
 
 
 def extract_date(cin: CinCensus, cla: Ssda903) -> pd.Timestamp | None:
