@@ -364,6 +364,10 @@ def build_month(
     recon = quality.reconciliation
     if not (recon["rows_read"] == recon["accepted"] + recon["reported"]).all():
         raise PmfError("row reconciliation failed: rows read differ from accepted + reported")
+    if read.annex is not None:  # Annex A's figures rated over its own records (issue 15)
+        from pmf_lib.assess.reconcile import annex_a_quality
+
+        quality = annex_a_quality(config, quality, read, ends, kpi_feeds())
     timings["quality"] = time.monotonic() - t0
     build = MonthBuild(
         month=month,
@@ -385,7 +389,7 @@ def build_month(
         from pmf_lib.assess.reconcile import with_annex_a
 
         build.kpi_table, build.annex_a_reconciliation = with_annex_a(
-            config, build.kpi_table, read, ends
+            config, build.kpi_table, read, ends, quality.annex_a_confidence
         )
     timings["kpis"] = time.monotonic() - t0
     if through == "kpis":

@@ -20,10 +20,18 @@ them, here in ``assess``:
   national and Annex A figures side by side, the difference and its likely
   reason: ``agree``, ``definition``, ``timing``, ``data quality``, ``not
   supported`` or ``no national figure`` (the analyst's data quality report and
-  ``annex_a_reconciliation.csv``).
+  ``annex_a_reconciliation.csv``);
+* :func:`annex_a_confidence` and :func:`annex_a_quality`: the data quality
+  confidence of a figure from Annex A, rated the same way as a national one
+  (:func:`pmf_lib.validate.confidence.confidence_table`, the KPI's declared
+  feeds) over the Annex A records that feed it, each list's validation issues
+  placed on the canonical records made from its rows
+  (:meth:`~pmf_lib.read.annex_a_inputs.AnnexAData.issues_on_tables`).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -156,8 +164,9 @@ def headline_table(
 
     ``national`` is the KPI table over the national returns (None when the council
     sends Annex A alone), ``annex`` the one over Annex A (:func:`annex_a_kpis`).
-    A figure from Annex A has no data quality confidence (its lists are
-    validated, but the confidence rating counts the national returns' records).
+    A figure from Annex A takes no confidence from ``national`` (rated on the
+    national returns' records); :func:`with_annex_a` gives it Annex A's own
+    (:func:`annex_a_confidence`).
 
     Examples
     --------
@@ -287,7 +296,137 @@ def reconciliation(
     return m.sort_values(keys, kind="stable")[RECONCILIATION_COLUMNS].reset_index(drop=True)
 
 
-def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
+def _contacts_from_annex_a(config) -> bool:
+    """Whether the contacts are List 1's (not the council's own beside Annex A alone)."""
+    alone = not (config.data.ssda903 or config.data.cin_census)
+    return not (alone and config.data.local.contacts)
+
+
+def annex_a_confidence(
+    issues: pd.DataFrame,
+    read,
+    period_ends,
+    feeds: dict,
+    *,
+    contacts: bool = True,
+    high: float = 0.01,
+    medium: float = 0.05,
+) -> pd.DataFrame:
+    """The confidence of every KPI Annex A feeds, over the Annex A records feeding it.
+
+    Rated exactly as a national figure is
+    (:func:`~pmf_lib.validate.confidence.confidence_table` with the KPI's declared
+    ``feeds``), over the canonical tables made from the lists (``read.annex``):
+    the lists' issues (``issues``, :func:`pmf_lib.validate.validate`'s table)
+    are placed on the records made from their rows
+    (:meth:`~pmf_lib.read.annex_a_inputs.AnnexAData.issues_on_tables`), a local
+    dataset's on its frame's records
+    (:func:`~pmf_lib.validate.confidence.local_issues_on_frames`); the national
+    returns' issues are not (their records are not these). ``contacts``: whether
+    the contacts are List 1's (:func:`annex_a_fed`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kpi_id, period_end, dq_error_share, dq_confidence`` for each KPI Annex A
+        feeds; a KPI is rated Low with no share when an Annex A workbook could not
+        be read (nothing of it could be checked).
+    """
+    from pmf_lib.validate.confidence import confidence_table, local_issues_on_frames
+
+    annex = read.annex
+    frames = {**read.data.local, **(annex.local if contacts else {})}
+    on_local = local_issues_on_frames(issues, read.sources.files, frames)
+    on_local = on_local[on_local["source"] == "local"]
+    on_annex = annex.issues_on_tables(issues, read.sources.files)
+    placed = pd.concat([on_local, on_annex], ignore_index=True)
+    fed = {k: f for k, f in feeds.items() if annex_a_fed(k, feeds, contacts)}
+    conf = confidence_table(
+        placed, annex.cin, annex.cla, period_ends, feeds=fed, local=frames, high=high, medium=medium
+    )
+    if any(source == "annex_a" for source, _file, _err in read.unreadable):
+        conf["dq_error_share"] = np.nan  # a workbook not read: nothing of it checked
+        conf["dq_confidence"] = "Low"
+    return conf
+
+
+def annex_a_quality(config, quality, read, period_ends, feeds: dict):
+    """The month's data quality with Annex A's confidence where Annex A is the source.
+
+    ``quality`` is :func:`pmf_lib.validate.quality.assess_quality`'s result over
+    the month's sources (its confidence rated on the national returns' records).
+    Returned with ``annex_a_confidence`` (:func:`annex_a_confidence`), and in
+    ``confidence`` (the data quality report's table) Annex A's rating in place of
+    the national one for each KPI Annex A feeds when the council sends Annex A
+    alone, and, with ``sources.headline: annex_a``, for each KPI Annex A supports
+    at the month ends of the lists' period. With the national returns headline,
+    ``confidence`` is unchanged (a figure Annex A fills takes its own rating in
+    the KPI table, :func:`with_annex_a`). An Annex A workbook that could not be
+    read leaves the KPIs it feeds unrated (``unrated``).
+    """
+    annex = read.annex
+    alone = not (config.data.ssda903 or config.data.cin_census)
+    contacts = _contacts_from_annex_a(config)
+    conf_a = annex_a_confidence(
+        quality.issues,
+        read,
+        period_ends,
+        feeds,
+        contacts=contacts,
+        high=config.data_quality.high,
+        medium=config.data_quality.medium,
+    )
+    unrated = dict(quality.unrated)
+    bad = [str(f) for source, f, _err in read.unreadable if source == "annex_a"]
+    if bad:
+        for k in conf_a["kpi_id"].unique():
+            unrated.setdefault(k, []).extend(bad)
+    conf = quality.confidence
+    if alone or config.sources.headline == "annex_a":
+        ends = pd.to_datetime(conf_a["period_end"])
+        take = pd.Series(True, index=conf_a.index)
+        if not alone:
+            supported = conf_a["kpi_id"].map(
+                lambda k: support(k).status != "none" and _lists_sent(k, annex, feeds)
+            )
+            take = supported.astype(bool)
+            if annex.coverage_start is None or annex.extract_date is None:
+                take[:] = False
+            else:
+                last = (annex.extract_date + pd.offsets.MonthEnd(0)).normalize()
+                take &= (ends >= annex.coverage_start) & (ends <= last)
+        keys = ["kpi_id", "period_end"]
+        ours = conf_a[take.to_numpy()].set_index(keys)
+        conf = conf.copy()
+        idx = pd.MultiIndex.from_arrays(
+            [conf["kpi_id"], pd.to_datetime(conf["period_end"])], names=keys
+        )
+        hit = idx.isin(ours.index)
+        for c in DQ_COLUMNS:
+            conf[c] = conf[c].astype(ours[c].dtype)
+            conf.loc[hit, c] = ours[c].reindex(idx[hit]).to_numpy()
+    return replace(quality, confidence=conf, annex_a_confidence=conf_a, unrated=unrated)
+
+
+def _with_annex_a_confidence(table: pd.DataFrame, confidence: pd.DataFrame | None):
+    """Each figure from Annex A with Annex A's confidence at its month end."""
+    if confidence is None or "source" not in table:
+        return table
+    keys = ["kpi_id", "period_end"]
+    conf = confidence.assign(period_end=pd.to_datetime(confidence["period_end"]))
+    conf = conf.set_index(keys)
+    out = table.copy()
+    idx = pd.MultiIndex.from_arrays([out["kpi_id"], pd.to_datetime(out["period_end"])], names=keys)
+    hit = (out["source"] == "annex_a").to_numpy() & idx.isin(conf.index)
+    for c in DQ_COLUMNS:
+        if c not in out:
+            out[c] = np.nan
+        out[c] = out[c].astype("float64" if c == "dq_error_share" else "object")
+        out.loc[hit, c] = conf[c].reindex(idx[hit]).to_numpy()
+    return out
+
+
+def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends, confidence=None):
     """The month's KPI table with Annex A's figures, and the reconciliation table.
 
     ``read`` is the month's :class:`~pmf_lib.assess.build.MonthRead` (its ``annex``
@@ -298,6 +437,8 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     Beside the national returns, the KPIs are
     computed once more over the Annex A tables, the config's
     ``sources.headline`` chooses each figure and the two are reconciled.
+    ``confidence`` (:func:`annex_a_confidence`) rates each figure from Annex A;
+    without it such a figure has no rating.
     """
     from pmf_lib.compute.engine import compute_kpi_table
     from pmf_lib.compute.registry import KpiInputs, kpi_feeds
@@ -307,12 +448,13 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     headline = config.sources.headline
     if not (config.data.ssda903 or config.data.cin_census):
         # the council's own contacts dataset, when configured, is the contacts read
-        contacts = not config.data.local.contacts
+        contacts = _contacts_from_annex_a(config)
         table = annex_a_kpis(kpi_table, annex, feeds, contacts)
         # nothing to reconcile with: the table says which figures Annex A gives, and why not
         recon = reconciliation(table.assign(value=np.nan), table, annex, feeds, "annex_a")
         recon = recon[recon["kpi_id"].map(lambda k: annex_a_fed(k, feeds, contacts))]
-        return headline_table(None, table, feeds, contacts=contacts), recon.reset_index(drop=True)
+        table = headline_table(None, table, feeds, contacts=contacts)
+        return _with_annex_a_confidence(table, confidence), recon.reset_index(drop=True)
     inputs = KpiInputs(
         cin=annex.cin,
         cla=annex.cla,
@@ -322,7 +464,9 @@ def with_annex_a(config, kpi_table: pd.DataFrame, read, period_ends):
     # every KPI Annex A feeds, the unsupported ones too (missing, for the reconciliation)
     fed = [k for k in feeds if annex_a_fed(k, feeds)]
     annex_table = annex_a_kpis(compute_kpi_table(inputs, period_ends, kpi_ids=fed), annex, feeds)
-    table = headline_table(kpi_table, annex_table, feeds, headline)
+    table = _with_annex_a_confidence(
+        headline_table(kpi_table, annex_table, feeds, headline), confidence
+    )
     return table, reconciliation(kpi_table, annex_table, annex, feeds, headline)
 
 

@@ -251,6 +251,12 @@ class AnnexAData:
     coverage_start: pd.Timestamp | None = None
     files: list[str] = field(default_factory=list)
     lists: set[str] = field(default_factory=set)
+    #: Where each mapped record came from: ``(source, table)`` to a frame of
+    #: ``record`` (the canonical table's index), ``list``, ``file`` and ``row``
+    #: (the row number in the list's sheet); a referral joined from Lists 3 and 6
+    #: has a row of each. The child-level tables (``children``, ``header``,
+    #: ``disabilities``) have none: a record's own list row carries its errors.
+    origins: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
 
     def sent(self, source: str, table: str) -> bool:
         """Whether a list the canonical ``table`` is made from was read.
@@ -264,6 +270,82 @@ class AnnexAData:
         False
         """
         return any(n in self.lists for n in TABLE_LISTS.get((source, table), ()))
+
+    def issues_on_tables(self, issues: pd.DataFrame, files: Iterable[ReadTable]) -> pd.DataFrame:
+        """The Annex A lists' issues placed on the canonical records made from their rows.
+
+        :func:`pmf_lib.validate.validate` reports an issue of a list with
+        ``source``/``table`` ``annex_a/list_<n>`` and ``record`` the index in that
+        one workbook's list (``ReadTable.data``, among ``files``). Each issue is
+        matched, through the row number, to every canonical record made from
+        that list row (:attr:`origins`) and comes back with that record's
+        ``source`` (``cin_census``, ``ssda903`` or ``local``), ``table`` and
+        ``record``; an issue on no record (a column missing from the list) is on
+        every record made from that list of that workbook. A row another extract
+        replaced (:func:`annex_a_inputs` stacks extracts) feeds nothing, so its
+        issues are on nothing. Only the placed issues are returned.
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> a = AnnexAData(origins={("cin_census", "assessments"): pd.DataFrame(
+        ...     {"record": [0, 1], "list": ["list_4"] * 2, "file": ["a.xlsx"] * 2,
+        ...      "row": [2, 3]})})
+        >>> t = SimpleNamespace(source="annex_a/list_4", file="a.xlsx",
+        ...                     data=pd.DataFrame({"row": [2, 3]}))
+        >>> issues = pd.DataFrame({"source": ["annex_a/list_4"], "file": ["a.xlsx"],
+        ...     "table": ["annex_a/list_4"], "record": [1], "severity": ["error"]})
+        >>> a.issues_on_tables(issues, [t])[["source", "table", "record"]].values.tolist()
+        [['cin_census', 'assessments', 1]]
+        """
+        mine = issues["source"].astype("string").str.startswith("annex_a/").fillna(False)
+        sub = issues[mine.to_numpy(dtype=bool)]
+        columns = list(issues.columns)
+        if not len(sub) or not self.origins:
+            return issues.iloc[:0].assign(record=pd.array([], dtype="Int64"))
+        # each issue's list, file and row number (None: the whole list of that file)
+        rows = {
+            (t.source, str(t.file)): t.data["row"]
+            for t in files
+            if t.source.startswith("annex_a/") and "row" in t.data
+        }
+        located = []
+        for (source, file), part in sub.groupby(
+            [sub["source"].astype(str), sub["file"].astype(str)], sort=False
+        ):
+            row_of = rows.get((source, file))
+            rec = part["record"]
+            on = rec.notna().to_numpy()
+            row = pd.Series(pd.NA, index=part.index, dtype="object")
+            if row_of is not None and on.any():
+                row[on] = row_of.reindex(pd.Index(rec[on].astype(int))).to_numpy()
+            located.append(part.assign(_list=source.removeprefix("annex_a/"), _file=file, _row=row))
+        sub = pd.concat(located)
+        sub = sub.assign(_issue=range(len(sub)))
+        out = []
+        for (source, table), origin in self.origins.items():
+            o = origin.assign(file=origin["file"].astype(str))
+            on_row = sub[sub["_row"].notna()].astype({"_row": "int64"})
+            hit = on_row.merge(
+                o,
+                left_on=["_list", "_file", "_row"],
+                right_on=["list", "file", "row"],
+                suffixes=("", "_o"),
+            )
+            whole = sub[sub["record"].isna()].merge(
+                o, left_on=["_list", "_file"], right_on=["list", "file"], suffixes=("", "_o")
+            )
+            for h in (hit, whole):
+                if len(h):
+                    out.append(
+                        h.assign(source=source, table=table, record=h["record_o"].to_numpy())
+                    )
+        if not out:
+            return issues.iloc[:0].assign(record=pd.array([], dtype="Int64"))
+        result = pd.concat(out, ignore_index=True).sort_values("_issue", kind="stable")
+        result = result[columns].reset_index(drop=True)
+        result["record"] = pd.array(result["record"].tolist(), dtype="Int64")
+        return result
 
 
 def _stack(tables: list[ReadTable]) -> pd.DataFrame | None:
@@ -329,6 +411,23 @@ def _children(lists: list[pd.DataFrame], id_col: str, sex: str, dob: str, eth: s
     df = pd.concat(rows, ignore_index=True).dropna(subset=[id_col])
     df = df.sort_values("_extract", kind="stable").drop_duplicates(id_col, keep="last")
     return df.drop(columns="_extract")
+
+
+def _origin(d: pd.DataFrame, name: str, records=None) -> pd.DataFrame:
+    """The list rows records were made from: ``record``, ``list``, ``file``, ``row``.
+
+    ``records`` are the canonical records (default: ``d``'s index, a table made
+    row for row from the list); each takes the list row at the same index of ``d``.
+    """
+    idx = d.index if records is None else pd.Index(records)
+    return pd.DataFrame(
+        {
+            "record": idx.to_numpy(),
+            "list": name,
+            "file": _col(d, "source_file").reindex(idx).astype("string").to_numpy(),
+            "row": pd.to_numeric(_col(d, "row").reindex(idx), errors="coerce").to_numpy(),
+        }
+    )
 
 
 def _provenance(df: pd.DataFrame, d: pd.DataFrame) -> pd.DataFrame:
@@ -411,6 +510,7 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
                         "PrimaryNeedCode": l6["primary_need_code"],
                         "CINclosureDate": l6["cin_closure_date"],
                         "ReasonForClosure": l6["reason_for_closure"],
+                        "_o6": l6.index,
                     }
                 ),
                 l6,
@@ -425,6 +525,7 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
                     "CINreferralDate": l3["referral_date"],
                     "ReferralSource": l3["referral_source"],
                     "ReferralNFA": _yes(l3["referral_nfa"]),
+                    "_o3": l3.index,
                 }
             ),
             l3,
@@ -451,10 +552,20 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
     else:
         referrals = six
     if referrals is not None:
+        referrals = referrals.reset_index(drop=True)
+        origin = []
+        for col, name, d in (("_o6", "list_6", l6), ("_o3", "list_3", l3)):
+            if col in referrals:
+                came = referrals[col].notna()
+                o = _origin(d, name, referrals.loc[came, col].astype(int))
+                origin.append(o.assign(record=referrals.index[came.to_numpy()]))
+        out.origins[("cin_census", "referrals")] = pd.concat(origin, ignore_index=True)
+        referrals = referrals.drop(columns=[c for c in ("_o6", "_o3") if c in referrals])
         cin.tables["referrals"] = conform(referrals, CIN_COLUMNS["referrals"])
 
     l4 = get("list_4")
     if l4 is not None and len(l4):
+        out.origins[("cin_census", "assessments")] = _origin(l4, "list_4")
         cin.tables["assessments"] = conform(
             _provenance(
                 pd.DataFrame(
@@ -470,6 +581,7 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
         )
     l5 = get("list_5")
     if l5 is not None and len(l5):
+        out.origins[("cin_census", "section47")] = _origin(l5, "list_5")
         cin.tables["section47"] = conform(
             _provenance(
                 pd.DataFrame(
@@ -502,6 +614,8 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
         cin.tables["cp_plans"] = conform(plans, CIN_COLUMNS["cp_plans"])
         rv = plans.assign(CPPreviewDate=l7["date_of_latest_review_conference"].to_numpy())
         rv = rv[rv["CPPreviewDate"].notna()]
+        out.origins[("cin_census", "cp_plans")] = _origin(l7, "list_7")
+        out.origins[("cin_census", "cp_reviews")] = _origin(l7, "list_7", rv.index)
         cin.tables["cp_reviews"] = conform(
             rv[["LAchildID", "CPPstartDate", "CPPreviewDate", "source_file", "collection_year"]],
             CIN_COLUMNS["cp_reviews"],
@@ -528,6 +642,7 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
             }
         )
         cla.tables["episodes"] = conform(_provenance(ep, l8), S903_COLUMNS["episodes"])
+        out.origins[("ssda903", "episodes")] = _origin(l8, "list_8")
     if l9 is not None and len(l9) and out.extract_date is not None:
         e = out.extract_date
         year = e.year if e >= pd.Timestamp(e.year, 3, 31) else e.year - 1
@@ -546,9 +661,11 @@ def annex_a_inputs(tables: Iterable[ReadTable]) -> AnnexAData:
             }
         )
         cla.tables["oc3"] = conform(oc3, S903_COLUMNS["oc3"])
+        out.origins[("ssda903", "oc3")] = _origin(l9, "list_9")
 
     l1 = get("list_1")
     if l1 is not None:
+        out.origins[("local", "contacts")] = _origin(l1, "list_1")
         out.local["contacts"] = pd.DataFrame(
             {
                 "contact_id": pd.array(

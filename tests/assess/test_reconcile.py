@@ -302,7 +302,13 @@ def test_build_beside_the_national_returns(tmp_path, small):
     b2 = build_month(_config(tmp_path / "a", d, national, "annex_a"), "2026-06", through="kpis")
     t2 = b2.kpi_table.set_index(["kpi_id", "window", "period_end"])
     row = t2.loc[("referrals_count", "month", pd.Timestamp("2026-06-30"))]
-    assert row["source"] == "annex_a" and pd.isna(row["dq_confidence"])
+    # rated over the Annex A records feeding it (not left unrated, not the national rating)
+    assert row["source"] == "annex_a" and row["dq_confidence"] in ("High", "Medium", "Low")
+    conf = b2.quality.annex_a_confidence.set_index(["kpi_id", "period_end"])
+    assert (
+        row["dq_confidence"]
+        == conf.loc[("referrals_count", pd.Timestamp("2026-06-30")), "dq_confidence"]
+    )
     assert (
         row["value"]
         == t.set_index(["kpi_id", "window", "period_end"]).loc[
