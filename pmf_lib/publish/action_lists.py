@@ -51,7 +51,7 @@ def write_action_lists(
     build made without the source data.
     """
     from pmf_lib.assess.action_lists import action_lists_for
-    from pmf_lib.publish.index import INDEX, nav_links
+    from pmf_lib.publish.index import nav_links
     from pmf_lib.publish.manifest import stamp_html
 
     out_dir = Path(out_dir)
@@ -62,6 +62,7 @@ def write_action_lists(
     out_dir.mkdir(parents=True, exist_ok=True)
     for lst in lists:
         write_csv_atomic(csv_frame(lst), out_dir / csv_name(lst.spec.id))
-    nav = [n for n in nav_links(build.month, current=PAGE) if n["href"] == INDEX]
+    # the reports' navigation bar, as the data quality report has it (index, dashboard, glossary)
+    nav = nav_links(build.month, current=PAGE)
     page = action_lists_html(lists, council=config.council.name, month=build.month, nav=nav)
     return write_text_atomic(stamp_html(page, run_id) if run_id else page, out_dir / PAGE)
