@@ -151,6 +151,7 @@ def _view(lst: ActionList) -> dict:
         "breach_count": f"{lst.breach_count:,}",
         "kpi_breaches": shown,
         "reconciles": lst.reconciles,
+        "supplied": lst.supplied,
         "reconcile_text": reconcile,
         "notes": lst.notes,
         "csv": csv_name(spec.id),

@@ -115,3 +115,21 @@ def test_each_list_is_grouped_by_team_and_worker():
         ["North", "Ann", "2", "1"],
         ["not recorded", "not recorded", "1", "0"],
     ]
+
+
+def test_a_list_annex_a_cannot_give_shows_no_count_and_no_agreement():
+    # With Annex A alone, CP reviews cannot be listed (List 7 has only the latest review):
+    # the list is not supplied, its figure missing. Its summary row must not read 0 rows,
+    # 0 counted and "yes" (as if nobody needed action and the list agreed with a figure);
+    # nor may its section say "No children on this list": nobody knows.
+    from pmf_lib.assess.action_lists import _not_supplied
+
+    lst = _not_supplied(SPECS["cp_reviews"], END, "Annex A does not give this figure.")
+    doc = lxml_html.document_fromstring(
+        action_lists_html([lst], council="Demo CC", month="2026-10")
+    )
+    summary = doc.xpath("//table[@class='pmf-action-summary']/tbody/tr/td")
+    assert [c.text_content() for c in summary[2:]] == ["–", "–", "–", "no figure"]
+    section = doc.xpath("string(//section)")
+    assert "No children on this list" not in section
+    assert "Not listed: the figure is missing" in section
