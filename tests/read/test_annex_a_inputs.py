@@ -142,6 +142,37 @@ def test_referrals_join_list_3_and_list_6(tmp_path):
     assert dis == {"A": "Y", "C": "NONE"}  # B is in no list with a disability column
 
 
+def test_each_mapped_record_knows_its_list_rows(tmp_path):
+    a = read_annex_a(_lists(tmp_path))
+    data = annex_a_inputs(a.lists.values())
+    r = data.cin.referrals
+    o = data.origins[("cin_census", "referrals")]
+    o = o.assign(child=r.loc[o["record"], "LAchildID"].to_numpy())
+    rows = sorted(zip(o["child"], o["list"], o["row"], strict=True))
+    # List 3's sheet: header row 1, A row 2, B row 3; List 6's: A row 2, C row 3.
+    # A's referral is made from both lists' rows, B's from List 3's, C's from List 6's.
+    assert rows == [
+        ("A", "list_3", 2),
+        ("A", "list_6", 2),
+        ("B", "list_3", 3),
+        ("C", "list_6", 3),
+    ]
+    assert set(o["file"]) == {str(a.file)}
+    # so an error on List 3's row 3 is on B's referral alone
+    issues = pd.DataFrame(
+        {
+            "source": ["annex_a/list_3"],
+            "file": [str(a.file)],
+            "table": ["annex_a/list_3"],
+            "record": [1],  # List 3's second record: row 3
+            "severity": ["error"],
+        }
+    )
+    placed = data.issues_on_tables(issues, a.lists.values())
+    assert placed[["source", "table"]].values.tolist() == [["cin_census", "referrals"]]
+    assert r.loc[placed["record"].tolist(), "LAchildID"].tolist() == ["B"]
+
+
 def test_extract_date_and_period(tmp_path):
     data = annex_a_inputs(read_annex_a(_lists(tmp_path)).lists.values())
     assert data.extract_date == pd.Timestamp("2026-10-31")
