@@ -233,3 +233,35 @@ def test_the_facade_hands_over_to_the_blocks():
     assert m.tiles([PCT]).data == blocks.tiles(d, [PCT]).data
     assert m.actions("front_door") == blocks.actions(d, "front_door")
     assert m.chart_caption(PCT) == blocks.chart_caption(d, PCT)
+
+
+def test_withheld_actions_are_not_said_to_number_fewer_than_five():
+    # Members: front door's open and overdue actions are withheld (one row of state
+    # "withheld"). The reason may be the overdue count alone (the demo: 11 open shown,
+    # 2 overdue), so the page must not state that the open and overdue actions together
+    # are "suppressed (fewer than 5)"; it says they are not listed and why.
+    table = (
+        _actions()
+        .iloc[:1]
+        .assign(action_id=None, kpi_id=None, action=None, owner=None, state="withheld")
+    )
+    text = _text(blocks.actions_block(_data("members", actions_table=table), "front_door"))
+    assert "October 2026: " + WITHHELD_TEXT not in text
+    assert "at the end of October 2026 are not listed" in text
+    assert f"is withheld ({WITHHELD_TEXT})" in text and "No open" not in text
+
+
+def test_areas_not_listed_are_not_said_to_number_fewer_than_five():
+    # The actions page lists front door's A1 and withholds children looked after's lists:
+    # perhaps 7 actions, withheld only because the figure minus the listed ones would give
+    # another area's 1-4. The wording goes with the reason, not beside the area's name.
+    withheld = (
+        _actions()
+        .iloc[:1]
+        .assign(action_id=None, kpi_id=None, action=None, owner=None, area="cla", state="withheld")
+    )
+    table = pd.concat([_actions().iloc[:1], withheld], ignore_index=True)
+    text = _text(blocks.actions_block(_data("members", actions_table=table), "improvement_actions"))
+    assert "Check <contacts>" in text  # A1 listed
+    assert f"actions of cla ({WITHHELD_TEXT})" not in text
+    assert f"actions of cla, so that no count withheld ({WITHHELD_TEXT})" in text
