@@ -172,3 +172,51 @@ def test_annex_a_only_demo_config_rates_every_supported_kpi(demo_dir):
             month.loc[kpi_id, "dq_error_share"]
             == conf.loc[(kpi_id, b.period_ends[-1]), "dq_error_share"]
         )
+
+
+def _config(national: bool, headline: str = "national"):
+    """The parts of a config :func:`annex_a_quality` reads."""
+    from types import SimpleNamespace as NS
+
+    files = ["x"] if national else None
+    return NS(
+        data=NS(ssda903=files, cin_census=files, local=NS(contacts=None)),
+        sources=NS(headline=headline),
+        data_quality=NS(high=0.01, medium=0.05),
+    )
+
+
+def _national_quality(read):
+    """The data quality as rated on the national returns (here: no records, all High)."""
+    from pmf_lib.validate.quality import assess_quality
+
+    return assess_quality(read.sources, [END], feeds=FEEDS, rules=[], as_of=END)
+
+
+def test_report_table_takes_annex_a_rating_alone_or_headline(tmp_path):
+    from pmf_lib.assess.reconcile import annex_a_quality
+
+    read, issues = _read([_list_4(tmp_path / "a.xlsx", bad_gender_at=3)])
+    q = _national_quality(read)
+    # rated on the (empty) national tables: nothing in error, High
+    assert set(q.confidence["dq_confidence"]) == {"High"}
+    for config, rating in (
+        (_config(national=False), "Medium"),  # Annex A alone: its rating, 1/50
+        (_config(national=True, headline="annex_a"), "Medium"),  # its headline: its rating
+        (_config(national=True), "High"),  # the national headline: the national rating
+    ):
+        out = annex_a_quality(config, q, read, [END], FEEDS).confidence.set_index("kpi_id")
+        assert out.loc["assessments_completed_count", "dq_confidence"] == rating
+
+
+def test_an_unreadable_workbook_leaves_annex_a_figures_low(tmp_path):
+    from pmf_lib.assess.reconcile import annex_a_quality
+    from pmf_lib.errors import PmfError
+
+    read, issues = _read([_list_4(tmp_path / "a.xlsx")])
+    read.sources.unreadable.append(("annex_a", "b.xlsx", PmfError("not a workbook")))
+    q = annex_a_quality(_config(national=False), _national_quality(read), read, [END], FEEDS)
+    # b.xlsx could not be checked at all: no share, Low (as an unreadable national return)
+    row = q.confidence.set_index("kpi_id").loc["assessments_completed_count"]
+    assert pd.isna(row["dq_error_share"]) and row["dq_confidence"] == "Low"
+    assert q.unrated["assessments_completed_count"] == ["b.xlsx"]
