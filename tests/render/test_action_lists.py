@@ -133,3 +133,11 @@ def test_a_list_annex_a_cannot_give_shows_no_count_and_no_agreement():
     section = doc.xpath("string(//section)")
     assert "No children on this list" not in section
     assert "Not listed: the figure is missing" in section
+
+
+def test_each_filter_box_is_named_for_its_list():
+    # The page has a filter box per list; a screen reader must tell them apart: each is
+    # named "Filter: <the list's title>" (the bare label "Filter" is the same for all).
+    doc = lxml_html.document_fromstring(page())
+    (box,) = doc.xpath("//input[@type='search']")
+    assert box.get("aria-label") == f"Filter: {SPECS['assessments'].title}"
