@@ -77,14 +77,23 @@ def test_unknown_council_is_refused(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.dask
+@pytest.mark.timeout(600)
 def test_councils_on_local_and_dask_give_identical_outputs(tmp_path):
     pytest.importorskip("distributed")
+    import dask
     from distributed import LocalCluster
 
     nb = notebook(tmp_path)
     common = dict(kpi_tables=tables(), quiet=True, notebook=nb, jobs=2)
     local = batch_module.run_councils(make(tmp_path, "local"), "2026-10", "all", **common)
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+    # If the cluster's workers vanish (seen on a loaded machine), the reports' tasks wait for
+    # a worker forever: with no worker for 120 s they fail instead (NoWorkerError, reported as
+    # failed reports, so the assertions below fail saying so), and the test's timeout is the
+    # last guard.
+    with (
+        dask.config.set({"distributed.scheduler.no-workers-timeout": "120s"}),
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+    ):
         on_dask = batch_module.run_councils(
             make(tmp_path, "dask"),
             "2026-10",
