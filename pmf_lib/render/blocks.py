@@ -387,15 +387,25 @@ def kpi_table(data: MonthTables, kpi_ids: list[str], caption: str) -> HTML:
 
 
 def charts(data: MonthTables, kpi_ids: list[str], *, months: int = CHART_MONTHS) -> HTML:
-    """An SPC chart per KPI with a caption and its sentence."""
+    """An SPC chart per KPI with a caption and its sentence.
+
+    A KPI with no chart says why: every figure of its series withheld (members or
+    public), or no figures yet.
+    """
     items = []
     for kid in kpi_ids:
         c = chart(data, kid, months=months)
+        rows = data.chart_rows(kid)
+        held = c is None and len(rows) > 0
+        if held:  # every point of the series withheld, none merely missing
+            hidden = set(pd.to_datetime(data.withheld_periods(kid, str(rows["window"].iloc[0]))))
+            held = set(pd.to_datetime(rows["period_end"])) <= hidden
         items.append(
             {
                 "kpi_id": kid,
                 "title": data.metas[kid].title,
                 "img": Markup(c.to_html()) if c else None,
+                "withheld": data.withheld_text if held else None,
                 "caption": chart_caption(data, kid),
                 "sentence": kpi_facts(data, kid)["sentence"],
             }
