@@ -19,8 +19,9 @@ them, here in ``assess``:
 * :func:`reconciliation`: per KPI, month and window in the lists' period, the
   national and Annex A figures side by side, the difference and its likely
   reason: ``agree``, ``definition``, ``timing``, ``data quality``, ``not
-  supported`` or ``no national figure`` (the analyst's data quality report and
-  ``annex_a_reconciliation.csv``);
+  supported`` or ``no national figure``, and which is ``headline`` (``national``,
+  ``annex_a``, or ``none`` when neither gives a figure) (the analyst's data quality
+  report and ``annex_a_reconciliation.csv``);
 * :func:`annex_a_confidence` and :func:`annex_a_quality`: the data quality
   confidence of a figure from Annex A, rated the same way as a national one
   (:func:`pmf_lib.validate.confidence.confidence_table`, the KPI's declared
@@ -293,6 +294,8 @@ def reconciliation(
         (headline == "annex_a") & m["annex_a_value"].notna().to_numpy(), "annex_a", "national"
     )
     m.loc[m["national_value"].isna() & m["annex_a_value"].notna(), "headline"] = "annex_a"
+    # neither figure: none is published (e.g. Annex A alone, a KPI it cannot give)
+    m.loc[m["national_value"].isna() & m["annex_a_value"].isna(), "headline"] = "none"
     return m.sort_values(keys, kind="stable")[RECONCILIATION_COLUMNS].reset_index(drop=True)
 
 

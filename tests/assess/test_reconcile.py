@@ -136,6 +136,27 @@ def test_reconciliation_reasons():
     assert "no dates" in r.loc[("cla_missing_pct", "month"), "detail"]
 
 
+def test_reconciliation_names_no_headline_when_neither_figure_exists():
+    # Annex A alone (no national figure) and a KPI it cannot give (cla_missing_pct): the
+    # published figure is missing, so the row must not say the headline is "national"
+    # (the config names no national return). Referrals: Annex A alone gives 480, the
+    # headline is Annex A's; both present: the national figure, as configured.
+    feeds = kpi_feeds()
+    key = [
+        ("cla_missing_pct", "2026-10-31", "month"),
+        ("referrals_count", "2026-10-31", "month"),
+        ("cin_count", "2026-10-31", "snapshot"),
+    ]
+    nat = _table([(*key[0], np.nan), (*key[1], np.nan), (*key[2], 3017)])
+    ann = _table([(*key[0], np.nan), (*key[1], 480), (*key[2], 3000)])
+    r = reconciliation(nat, ann, PERIOD, feeds).set_index("kpi_id")["headline"]
+    assert r.to_dict() == {
+        "cin_count": "national",
+        "cla_missing_pct": "none",
+        "referrals_count": "annex_a",
+    }
+
+
 # ---- the demo council: Annex A against its own 903/CIN returns -------------------------
 
 # Each KPI over the tables Annex A feeds whose Annex A figure is not, by definition, the
