@@ -301,6 +301,7 @@ def test_build_with_annex_a_alone(tmp_path, small):
     assert month.loc[("cla_missing_pct", "rolling_12m"), "likely_reason"] == "not supported"
 
 
+@pytest.mark.slow  # two builds of a month through the KPI table (about 60-130 s)
 def test_build_beside_the_national_returns(tmp_path, small):
     from pmf_lib.assess.build import build_month
 

@@ -74,7 +74,7 @@ def assessment_rows(draw):
     ]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     rows=assessment_rows(),
     end=st.sampled_from(["2024-03-31", "2024-12-31", "2025-02-28"]),

@@ -190,7 +190,7 @@ def episode_rows(draw):
 CLA_KPIS = (cl.cla_count, cl.cla_3plus_placements_pct, cl.cla_long_term_stability_pct)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     data=episode_rows(),
     end=st.sampled_from(["2023-02-28", "2024-02-29", "2024-03-31"]),

@@ -144,7 +144,7 @@ WINDOWS = st.sampled_from(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(rows=referral_rows(), window=WINDOWS, seed=st.integers(0, 2**16))
 def test_rereferral_properties(build, rows, window, seed):
     inputs = build.cin(referrals=rows)

@@ -99,6 +99,7 @@ def test_every_kpi_reads_only_its_declared_tables(demo_inputs):
     assert not wrong, wrong[:5]
 
 
+@pytest.mark.slow  # the whole demo read (the fixture), as the check it tests
 def test_the_check_would_catch_an_undeclared_table_or_field(demo_inputs):
     # Without its declared referrals, referrals_count on the demo is 0, not its figure.
     k = all_kpis()["referrals_count"]

@@ -128,7 +128,7 @@ def plan_rows(draw):
     ]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     rows=plan_rows(),
     end=st.sampled_from(["2024-02-29", "2024-09-30", "2025-01-31"]),
@@ -156,7 +156,7 @@ def test_cp_properties(build, rows, end, kind, seed):
     assert pr.cp_plans_rate_10k(later, snap) == rate
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from pmf_lib.publish.execute import KERNEL_ENV, IpcKernelManager, render_report
 
@@ -91,6 +92,7 @@ def _outputs(nb) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # several kernels (about 10-20 s)
 def test_warm_kernel_isolates_reports_and_numbers_cells_afresh(tmp_path):
     import time
 

@@ -245,6 +245,8 @@ def demo_pack(tmp_path_factory, chromium_present):
     return load_config(config, check_files=False), month, pdfs[0]
 
 
+@pytest.mark.slow  # packs the whole published demo month in Chromium
+@pytest.mark.demo
 def test_the_demo_pack_has_contents_page_numbers_and_every_report(demo_pack):
     from pypdf import PdfReader
 
@@ -327,6 +329,8 @@ def test_the_width_check_finds_a_table_too_wide_for_its_page(tmp_path, browser_p
     assert [f.split(" ")[2] for f in found] == ["0"]  # the first table only
 
 
+@pytest.mark.slow
+@pytest.mark.demo
 def test_no_table_in_the_pack_is_wider_than_its_page(demo_pack, browser_page):
     config, month, _ = demo_pack
     run = json.loads((month / "run.json").read_text())

@@ -38,6 +38,7 @@ def test_the_entry_point_registers_the_engine():
     assert papermill_engines.get_engine("pmf").engine() is PmfEngine
 
 
+@pytest.mark.slow  # papermill's command line and a kernel (about 10-20 s)
 def test_papermill_command_line_runs_a_notebook_on_the_pmf_engine(tmp_path):
     src = _notebook(tmp_path / "in.ipynb", "print(x * 2)")
     exe = Path(sys.executable).with_name("papermill" + (".exe" if sys.platform == "win32" else ""))
@@ -58,6 +59,7 @@ def test_papermill_command_line_runs_a_notebook_on_the_pmf_engine(tmp_path):
     assert nb.metadata.papermill.parameters == {"x": 21}
 
 
+@pytest.mark.slow  # kernels
 def test_notebooks_share_a_kernel_but_not_a_namespace_and_errors_fail(tmp_path):
     first = _notebook(tmp_path / "a.ipynb", "leftover = 'from a'", "print(x)")
     second = _notebook(
@@ -86,6 +88,7 @@ def test_notebooks_share_a_kernel_but_not_a_namespace_and_errors_fail(tmp_path):
         kernel_for("python3", Path.cwd()).shutdown()
 
 
+@pytest.mark.slow  # kernels
 def test_a_report_notebook_runs_on_the_pmf_engine_in_its_folder(tmp_path):
     # The schedule page reads only the shipped parameters (relative to notebooks/).
     notebooks = ROOT / "notebooks"
