@@ -200,12 +200,14 @@ def demo(tmp_path_factory):
     return nat, annex_a_kpis(ann, annex, feeds), annex, feeds
 
 
+@pytest.mark.slow  # the fixture: a demo-sized year generated, two KPI tables (15-20 s)
 def test_demo_annex_a_covers_the_twelve_months(demo):
     _, _, annex, _ = demo
     assert annex.extract_date == pd.Timestamp("2026-10-31")
     assert annex.coverage_start == pd.Timestamp("2025-11-01")
 
 
+@pytest.mark.slow
 def test_demo_annex_a_equals_903_cin_where_the_definitions_coincide(demo):
     nat, ann, annex, feeds = demo
     m = nat.merge(ann, on=["kpi_id", "period_end", "window"], suffixes=("_n", "_a"))
@@ -226,6 +228,7 @@ def test_demo_annex_a_equals_903_cin_where_the_definitions_coincide(demo):
     assert early[early["kpi_id"].isin(same["kpi_id"])]["value"].isna().all()
 
 
+@pytest.mark.slow
 def test_demo_each_kpi_that_differs_and_why(demo):
     nat, ann, annex, feeds = demo
     fed = {k for k in feeds if annex_a_fed(k, feeds)}
@@ -278,6 +281,7 @@ def small(tmp_path_factory):
     return d
 
 
+@pytest.mark.slow  # a month's build through the KPI table (about 15 s)
 def test_build_with_annex_a_alone(tmp_path, small):
     from pmf_lib.assess.build import build_month
 

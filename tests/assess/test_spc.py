@@ -357,7 +357,7 @@ def test_shifting_every_value_shifts_the_limits(values, c):
     assert b.lower == pytest.approx(a.lower + c, abs=tol)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=-50, max_value=50), min_size=2, max_size=40))
 def test_reflecting_the_series_swaps_high_and_low(values):
     # Negating every value mirrors the chart: same rules, opposite directions (integers keep
@@ -370,7 +370,7 @@ def test_reflecting_the_series_swaps_high_and_low(values):
     assert [flip.get(d, "-") for d in a["direction"]] == b["direction"].fillna("-").tolist()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=-50, max_value=50), min_size=1, max_size=40))
 def test_special_cause_points_have_a_direction(values):
     chart = S.spc(pd.Series(values, index=months(len(values)), dtype=float))
