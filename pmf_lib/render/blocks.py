@@ -389,17 +389,16 @@ def kpi_table(data: MonthTables, kpi_ids: list[str], caption: str) -> HTML:
 def charts(data: MonthTables, kpi_ids: list[str], *, months: int = CHART_MONTHS) -> HTML:
     """An SPC chart per KPI with a caption and its sentence.
 
-    A KPI with no chart says why: every figure of its series withheld (members or
-    public), or no figures yet.
+    A KPI with no chart says why: its figures withheld (members or public; none of
+    its series shown), or no figures yet.
     """
     items = []
     for kid in kpi_ids:
         c = chart(data, kid, months=months)
         rows = data.chart_rows(kid)
+        # no point shown, and some withheld (the others missing): its figures are withheld
         held = c is None and len(rows) > 0
-        if held:  # every point of the series withheld, none merely missing
-            hidden = set(pd.to_datetime(data.withheld_periods(kid, str(rows["window"].iloc[0]))))
-            held = set(pd.to_datetime(rows["period_end"])) <= hidden
+        held = held and bool(data.withheld_periods(kid, str(rows["window"].iloc[0])))
         items.append(
             {
                 "kpi_id": kid,
