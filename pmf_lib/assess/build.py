@@ -38,10 +38,9 @@ from pmf_lib.errors import PmfError
 from pmf_lib.read import SourceData, latest_complete_month
 from pmf_lib.textio import FileHash, recording_hashes
 from pmf_lib.validate import Sources
-from pmf_lib.validate.quality import DataQuality
+from pmf_lib.validate.quality import HISTORY_MONTHS, DataQuality, history_ends
 
 #: Month ends in the KPI history and rated for data quality, ending with the month.
-HISTORY_MONTHS = 36
 #: How far a build goes (:func:`build_month`).
 STAGES = ("quality", "kpis", "all")
 # The order in which pmf run reports an unreadable file: the returns that date the
@@ -265,21 +264,6 @@ def target_reviews(config: Config, period_end) -> pd.DataFrame | str | None:
         return reviews_overdue(targets, period_end)
     except PmfError as e:
         return str(e)
-
-
-def history_ends(month: str, months: int = HISTORY_MONTHS) -> list[pd.Timestamp]:
-    """The ``months`` month ends ending with ``month`` (``YYYY-MM``).
-
-    Examples
-    --------
-    >>> e = history_ends("2025-03")
-    >>> len(e), e[0].date(), e[-1].date()
-    (36, datetime.date(2022, 4, 30), datetime.date(2025, 3, 31))
-    """
-    from pmf_lib.dates import month_end, month_ends
-
-    last = month_end(month)
-    return list(month_ends(last - pd.DateOffset(months=months - 1), last))
 
 
 def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
