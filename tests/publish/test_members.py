@@ -287,7 +287,10 @@ def test_action_lists_state_no_count_of_one_to_four(members):
     assert "children_looked_after" in withheld  # 3 open at the end of September 2026
     page = {name: text for name, _doc, text in texts(members["folder"])}
     page = page["children_looked_after.html"]
-    assert f"improvement actions at the end of September 2026: {WORDING}" in page
+    assert (
+        "improvement actions at the end of September 2026 are not listed: a count they would "
+        f"state, or let be worked out from the figures shown, is withheld ({WORDING})"
+    ) in page
     assert "No open improvement actions" not in page
 
 

@@ -150,6 +150,9 @@ def started_run(tmp_path, request):
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
+            # Ctrl-C as at a terminal: a suite started in the background (`make test &`,
+            # cron) hands its children SIGINT ignored, and Python then keeps ignoring it
+            preexec_fn=_interruptible,
         )
     try:
         both = wait_until(
@@ -166,6 +169,12 @@ def started_run(tmp_path, request):
             proc.kill()
             proc.wait()
         kill_tree(marked(marker))  # never leave a stray process to the next test
+
+
+def _interruptible() -> None:
+    """In the child before exec: SIGINT back to its default, so Python turns it into
+    KeyboardInterrupt whatever the suite's own disposition (ignored in a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def check_nothing_left(root: Path, marker: str, before: dict) -> None:
