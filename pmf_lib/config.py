@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -64,6 +65,9 @@ class LocalSources(_Strict):
     conferencing: list[str] = []
     qa_audits: list[str] = []
     improvement_actions: list[str] = []
+    survey_responses: list[str] = []
+    momo_statements: list[str] = []
+    participation_events: list[str] = []
 
     _lists = field_validator("*", mode="before")(classmethod(lambda cls, v: _as_list(v)))
 
@@ -198,6 +202,72 @@ class Area(_Strict):
         return v
 
 
+class ScorecardGroup(_Strict):
+    """A heading of a scorecard and the KPIs under it, in order."""
+
+    heading: str = Field(description="the group's heading, e.g. Outcomes or Workforce")
+    kpis: list[str] = Field(min_length=1, description="KPI ids, each in a configured area")
+
+
+class Scorecard(_Strict):
+    """A quarterly scorecard (``scorecards.<id>``): the KPIs a council chooses for a meeting.
+
+    Give either ``kpis`` (one list) or ``groups`` (headings, each with its KPIs); a KPI
+    appears once per scorecard. ``quarters`` is how many quarter ends it shows as columns
+    (the current quarter to date follows when the month is not a quarter end).
+
+    Examples
+    --------
+    >>> s = Scorecard(title="Balanced", meeting="Cabinet, quarterly",
+    ...               groups=[{"heading": "Outcomes", "kpis": ["cla_rate_10k"]},
+    ...                       {"heading": "Workforce", "kpis": ["sw_vacancy_rate_pct"]}])
+    >>> s.kpi_ids(), s.quarters
+    (['cla_rate_10k', 'sw_vacancy_rate_pct'], 5)
+    >>> Scorecard(title="P", meeting="DLT", kpis=["cla_count"]).sections()
+    [(None, ['cla_count'])]
+    """
+
+    title: str = Field(description="the report's title")
+    meeting: str = Field(description="who reads it, at which meeting and how often")
+    kpis: list[str] = Field([], description="KPI ids, each in a configured area (or groups)")
+    groups: list[ScorecardGroup] = Field([], description="headings with their KPIs (or kpis)")
+    quarters: int = Field(5, ge=2, le=12, description="quarter ends shown as columns")
+
+    @model_validator(mode="after")
+    def _kpis_or_groups(self) -> Scorecard:
+        if bool(self.kpis) == bool(self.groups):
+            raise ValueError("give either kpis (one list) or groups (headings with kpis)")
+        ids = self.kpi_ids()
+        twice = sorted({k for k in ids if ids.count(k) > 1})
+        if twice:
+            raise ValueError(
+                f"KPI(s) listed more than once: {', '.join(twice)} (each appears once "
+                "per scorecard)"
+            )
+        return self
+
+    def sections(self) -> list[tuple[str | None, list[str]]]:
+        """``(heading, kpi ids)`` in order; one section headed None without groups."""
+        if self.groups:
+            return [(g.heading, list(g.kpis)) for g in self.groups]
+        return [(None, list(self.kpis))]
+
+    def kpi_ids(self) -> list[str]:
+        """Every KPI of the scorecard, in order."""
+        return [k for _, ids in self.sections() for k in ids]
+
+
+class VoiceSettings(_Strict):
+    """The voice of children and families (issue 16): the council's own timescales."""
+
+    response_working_days: int = Field(
+        5,
+        ge=1,
+        le=60,
+        description="a Mind of My Own statement is answered on time within this many working days",
+    )
+
+
 class CouncilEntry(_Strict):
     """One council of a multi-council config: its identity and its data."""
 
@@ -271,6 +341,10 @@ class Config(_Strict):
     sources: SourceSettings = SourceSettings()
     suppression: SuppressionSettings = SuppressionSettings()
     store: StoreSettings = StoreSettings()
+    voice: VoiceSettings = VoiceSettings()
+    scorecards: dict[str, Scorecard] = Field(
+        {}, description="quarterly scorecards: id -> title, meeting, KPIs or groups, quarters"
+    )
     base_dir: Path = Field(Path("."), exclude=True)
 
     @field_validator("areas")
@@ -280,6 +354,25 @@ class Config(_Strict):
             problem = slug_problem(area_id, "area id")
             if problem:
                 raise ValueError(problem)
+        return v
+
+    @field_validator("scorecards")
+    @classmethod
+    def _scorecard_kpis_shown(cls, v: dict[str, Scorecard], info: ValidationInfo):
+        """Scorecard ids are slugs (they name report files); each KPI is in a configured area."""
+        areas = info.data.get("areas") or {}
+        shown = {k for a in areas.values() for k in a.kpis}
+        for sid, card in v.items():
+            problem = slug_problem(sid, "scorecard id")
+            if problem:
+                raise ValueError(problem)
+            missing = [k for k in card.kpi_ids() if k not in shown]
+            if areas and missing:
+                raise ValueError(
+                    f"scorecard {sid}: KPI(s) {', '.join(short_repr(k) for k in missing[:5])} "
+                    "not in any configured area (add them to an area's kpis, or check the "
+                    "spelling; docs/kpis.md lists every KPI)"
+                )
         return v
 
     @field_validator("councils")
