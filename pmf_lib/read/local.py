@@ -56,7 +56,7 @@ DTYPES = {
     "float": "Float64",
 }
 
-#: The seven local datasets a council may supply, in template order.
+#: The local datasets a council may supply, in template order.
 LOCAL_DATASETS = (
     "contacts",
     "early_help",
@@ -65,6 +65,9 @@ LOCAL_DATASETS = (
     "conferencing",
     "qa_audits",
     "improvement_actions",
+    "survey_responses",
+    "momo_statements",
+    "participation_events",
 )
 
 _LETTER_PREFIX = re.compile(r"^\s*([a-z]{1,2})\)\s*", re.IGNORECASE)
