@@ -68,6 +68,8 @@ class LocalSources(_Strict):
     survey_responses: list[str] = []
     momo_statements: list[str] = []
     participation_events: list[str] = []
+    budget_monitoring: list[str] = []
+    placement_costs: list[str] = []
 
     _lists = field_validator("*", mode="before")(classmethod(lambda cls, v: _as_list(v)))
 
@@ -268,6 +270,17 @@ class VoiceSettings(_Strict):
     )
 
 
+class FinanceSettings(_Strict):
+    """Finance (issue 16): the weekly cost over which a placement is high cost."""
+
+    high_cost_weekly_threshold: float | None = Field(
+        None,
+        gt=0,
+        description="a placement costing more than this per week (GBP) is high cost (its "
+        "bi-monthly review list, the share above it); null: no threshold, neither is shown",
+    )
+
+
 class CouncilEntry(_Strict):
     """One council of a multi-council config: its identity and its data."""
 
@@ -342,6 +355,7 @@ class Config(_Strict):
     suppression: SuppressionSettings = SuppressionSettings()
     store: StoreSettings = StoreSettings()
     voice: VoiceSettings = VoiceSettings()
+    finance: FinanceSettings = FinanceSettings()
     scorecards: dict[str, Scorecard] = Field(
         {}, description="quarterly scorecards: id -> title, meeting, KPIs or groups, quarters"
     )

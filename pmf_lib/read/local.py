@@ -68,6 +68,8 @@ LOCAL_DATASETS = (
     "survey_responses",
     "momo_statements",
     "participation_events",
+    "budget_monitoring",
+    "placement_costs",
 )
 
 _LETTER_PREFIX = re.compile(r"^\s*([a-z]{1,2})\)\s*", re.IGNORECASE)
