@@ -368,7 +368,7 @@ def build_month(
     from pmf_lib.validate.confidence import attach
 
     t0 = time.monotonic()
-    build.kpi_table = attach(kpi_history(read.data, ends), quality.confidence)
+    build.kpi_table = attach(kpi_history(read.data, ends, dict(config)), quality.confidence)
     if read.annex is not None:
         from pmf_lib.assess.reconcile import with_annex_a
 
@@ -386,7 +386,7 @@ def build_month(
     assess_table(config, build)
     timings["assess"] = time.monotonic() - t0
     t0 = time.monotonic()
-    build.breakdowns = compute_breakdowns(inputs_from_sources(read.data), ends[-1])
+    build.breakdowns = compute_breakdowns(inputs_from_sources(read.data, dict(config)), ends[-1])
     if read.annex is not None and "source" in build.kpi_table.columns:
         from pmf_lib.assess.reconcile import annex_a_breakdowns
 

@@ -36,9 +36,15 @@ __all__ = [
 ]
 
 
-def inputs_from_sources(data: SourceData) -> KpiInputs:
-    """Wrap read sources as KPI inputs."""
-    return KpiInputs(cin=data.cin, cla=data.cla, population=data.population, local=data.local)
+def inputs_from_sources(data: SourceData, settings: dict | None = None) -> KpiInputs:
+    """Wrap read sources as KPI inputs, with the config's settings (``dict(config)``)."""
+    return KpiInputs(
+        cin=data.cin,
+        cla=data.cla,
+        population=data.population,
+        local=data.local,
+        settings=dict(settings or {}),
+    )
 
 
 def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
@@ -77,7 +83,7 @@ def blank_unsupplied(table: pd.DataFrame, local: dict) -> pd.DataFrame:
     return out
 
 
-def kpi_history(data: SourceData, period_ends) -> pd.DataFrame:
+def kpi_history(data: SourceData, period_ends, settings: dict | None = None) -> pd.DataFrame:
     """Every KPI at every period end, from sources already read.
 
     :func:`~pmf_lib.compute.engine.compute_kpi_table` over ``data``, with every
@@ -86,4 +92,5 @@ def kpi_history(data: SourceData, period_ends) -> pd.DataFrame:
     (:func:`pmf_lib.assess.build.build_month`) calls it once and attaches the
     data quality confidence.
     """
-    return blank_unsupplied(compute_kpi_table(inputs_from_sources(data), period_ends), data.local)
+    inputs = inputs_from_sources(data, settings)
+    return blank_unsupplied(compute_kpi_table(inputs, period_ends), data.local)

@@ -205,6 +205,7 @@ class _Split:
             cla=Ssda903(cla, inputs.cla.returns),
             population=inputs.population,
             local=local,
+            settings=inputs.settings,
         )
 
 

@@ -74,6 +74,9 @@ class KpiInputs:
     cla: Ssda903 = field(default_factory=Ssda903)
     population: Population = field(default_factory=lambda: Population(pd.Series(dtype=float)))
     local: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The config's top-level settings by key (``workforce_standards``, ...), for a KPI that
+    #: follows a council's own standard; absent (e.g. a docstring example): its defaults.
+    settings: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
