@@ -70,6 +70,7 @@ class LocalSources(_Strict):
     participation_events: list[str] = []
     budget_monitoring: list[str] = []
     placement_costs: list[str] = []
+    workforce_development: list[str] = []
 
     _lists = field_validator("*", mode="before")(classmethod(lambda cls, v: _as_list(v)))
 
@@ -281,6 +282,26 @@ class FinanceSettings(_Strict):
     )
 
 
+class WorkforceStandards(_Strict):
+    """The whole workforce picture (issue 16): the council's own supervision and caseload
+    standards, which the workforce development KPIs follow (``compute/kpis/workforce.py``)."""
+
+    supervision_days: int = Field(
+        28,
+        ge=1,
+        le=366,
+        description="a social worker's supervision is in time when the last one was held at "
+        "most this many calendar days before the month end",
+    )
+    caseload_threshold: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="a case-holding social worker holding more cases than this is over the "
+        "council's caseload threshold",
+    )
+
+
 class CouncilEntry(_Strict):
     """One council of a multi-council config: its identity and its data."""
 
@@ -356,6 +377,7 @@ class Config(_Strict):
     store: StoreSettings = StoreSettings()
     voice: VoiceSettings = VoiceSettings()
     finance: FinanceSettings = FinanceSettings()
+    workforce_standards: WorkforceStandards = WorkforceStandards()
     scorecards: dict[str, Scorecard] = Field(
         {}, description="quarterly scorecards: id -> title, meeting, KPIs or groups, quarters"
     )
