@@ -201,6 +201,9 @@ class MonthBuild:
     annex_a_reconciliation : DataFrame or None
         Annex A's figures beside the national returns' (:mod:`pmf_lib.assess.reconcile`);
         None unless both are configured.
+    scorecards : DataFrame or None
+        Every configured scorecard's KPIs at its quarter ends
+        (:mod:`pmf_lib.assess.scorecard`); None when the config names none.
     """
 
     month: str
@@ -214,6 +217,7 @@ class MonthBuild:
     breakdowns: pd.DataFrame | None = None
     actions: pd.DataFrame | None = None
     annex_a_reconciliation: pd.DataFrame | None = None
+    scorecards: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
 
     @property
@@ -233,6 +237,7 @@ class MonthBuild:
         """
         from pmf_lib.assess.disclosure import Disclosure, published_tables, suppress_breakdowns
         from pmf_lib.assess.pipeline import configured_kpis
+        from pmf_lib.assess.scorecard import suppress_scorecard
         from pmf_lib.assess.spc_table import suppress_spc_table
 
         rules = Disclosure.from_config(config)
@@ -249,6 +254,7 @@ class MonthBuild:
             assessed=view.assessed,
             spc=suppress_spc_table(self.spc, view.history),
             breakdowns=breakdowns,
+            scorecards=suppress_scorecard(self.scorecards, view.history),
         )
 
 
@@ -267,7 +273,7 @@ def target_reviews(config: Config, period_end) -> pd.DataFrame | str | None:
 
 
 def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
-    """``build`` with the month's assessed, SPC and action tables made from its KPI table.
+    """``build`` with the month's assessed, SPC, action and scorecard tables from its KPI table.
 
     The improvement action log is the one read for the build (read again from
     its files only for a build from a supplied KPI table).
@@ -283,6 +289,9 @@ def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
     build.spc = spc_for_config(config, build.kpi_table, build.month)
     log = build.read.data.local.get("improvement_actions") if build.read is not None else None
     build.actions = actions_for_config(config, build.kpi_table, build.month, log)
+    from pmf_lib.assess.scorecard import scorecards_for_config
+
+    build.scorecards = scorecards_for_config(config, build.kpi_table, build.assessed, build.month)
     return build
 
 

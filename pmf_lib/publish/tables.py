@@ -1,7 +1,8 @@
 """The month's published tables and data quality report, written from its one build.
 
 :func:`write_month_tables` writes what every report reads (``kpi_history``,
-``kpis``, ``spc``, ``actions`` and ``breakdowns`` as parquet and CSV, and
+``kpis``, ``spc``, ``actions``, ``breakdowns`` and ``scorecard`` (when the config
+names scorecards) as parquet and CSV, and
 ``spc_rebase_proposals.csv``); :func:`write_quality_outputs` writes
 ``data_quality.html``, ``data_quality_issues.csv`` and
 ``data_quality_confidence.csv`` (INTERNAL: they list child ids, so for a
@@ -60,6 +61,15 @@ def write_month_tables(
             (out_dir / name).unlink(missing_ok=True)
         else:
             write(build.actions, out_dir / name)
+    # Every configured scorecard's quarters (pmf_lib.assess.scorecard); none left from before.
+    for name, write in (
+        ("scorecard.parquet", write_parquet_atomic),
+        ("scorecard.csv", write_csv_atomic),
+    ):
+        if build.scorecards is None:
+            (out_dir / name).unlink(missing_ok=True)
+        else:
+            write(build.scorecards, out_dir / name)
     if build.breakdowns is not None:
         write_parquet_atomic(build.breakdowns, out_dir / "breakdowns.parquet")
         write_csv_atomic(build.breakdowns, out_dir / "breakdowns.csv")
