@@ -70,6 +70,7 @@ LOCAL_DATASETS = (
     "participation_events",
     "budget_monitoring",
     "placement_costs",
+    "workforce_development",
 )
 
 _LETTER_PREFIX = re.compile(r"^\s*([a-z]{1,2})\)\s*", re.IGNORECASE)
