@@ -59,6 +59,7 @@ from pmf_lib.atomic import atomic_dir
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
 from pmf_lib.synth.annex_a import write_annex_a
+from pmf_lib.synth.finance import write_finance
 from pmf_lib.synth.local import DQ_ISSUES, LOCAL_FILES, Span, write_local
 from pmf_lib.synth.model import Horizon, day, simulate
 from pmf_lib.synth.teams import TEAMS, case_teams, localities
@@ -272,6 +273,7 @@ def _write_local_and_workforce(
     for y in census_years(span.first, span.end):
         workers += write_csww(tmp / "workforce" / f"csww_{y}.xml", wf, y, seed)
     counts["workforce/csww workers (summed over years)"] = workers
+    counts.update(write_finance(tmp / "local", tmp / "ssda903", span, seed))  # issue 16
     return counts
 
 
