@@ -34,8 +34,9 @@ CSC_TOPICS = (
     "Children's Services Workforce",
     "Adoption",
     "Youth Offending",
+    "Children's Service Finance",
 )
-"""LAIT topics imported: children's social care."""
+"""LAIT topics imported: children's social care (with its S251 finance measures, issue 16)."""
 
 
 def read_lait_dictionary(path: str | Path, topics: Iterable[str] = CSC_TOPICS) -> pd.DataFrame:
