@@ -44,6 +44,8 @@ DISPLAY_DECIMALS = {
     "fte": 1,
     "mean": 1,
     "ratio": 2,
+    "gbp": 0,
+    "gbp_mean": 0,
 }
 """Decimal places every table, chart and sentence shows, by unit."""
 
@@ -55,8 +57,13 @@ UNIT_SUFFIX = {
     "fte": " FTE",
     "mean": "",
     "ratio": "",
+    "gbp": "",
+    "gbp_mean": "",
 }
 """What follows a figure of each unit."""
+
+#: Units in pounds: shown with a leading £ (``£1,204``, ``-£25``, ``+£25``).
+MONEY_UNITS = ("gbp", "gbp_mean")
 
 MISSING = "–"
 """Shown for a missing figure (an en dash)."""
@@ -168,11 +175,21 @@ def format_value(value, unit: str) -> str:
     ('412.3 per 10k', '3.0 days', '0.50')
     >>> format_value(12.25, "fte"), format_value(16.55, "mean")
     ('12.3 FTE', '16.6')
+    >>> format_value(1204.5, "gbp"), format_value(-25, "gbp_mean")
+    ('£1,205', '-£25')
     """
     text = format_number(value, _decimals(unit))
     if text == MISSING:
         return text
-    return text + UNIT_SUFFIX[unit]
+    return _pounds(text, unit) + UNIT_SUFFIX[unit]
+
+
+def _pounds(text: str, unit: str) -> str:
+    """A formatted number with its £ after any sign, for a money unit."""
+    if unit not in MONEY_UNITS:
+        return text
+    sign = text[0] if text[:1] in "+-" else ""
+    return f"{sign}£{text[len(sign) :]}"
 
 
 def format_change(change, unit: str) -> str:
@@ -193,7 +210,7 @@ def format_change(change, unit: str) -> str:
         text = "+" + text
     if unit == "percent":
         return f"{text} pp"
-    return text + UNIT_SUFFIX[unit]
+    return _pounds(text, unit) + UNIT_SUFFIX[unit]
 
 
 def format_target(value, unit: str) -> str:

@@ -13,7 +13,8 @@ The rules:
   and is shown); a percentage, rate or average is withheld when its numerator or
   its denominator counts 1 to ``max_count`` (numerators of averages -- ``days``,
   ``mean``, ``ratio`` -- are sums, and ``fte`` is staff: only their denominators
-  are checked);
+  are checked; a sum of pounds, ``gbp`` or ``gbp_mean``, is withheld when the
+  records it sums -- its denominator, e.g. placements -- number 1 to ``max_count``);
 * **complement** -- a percentage is withheld when its denominator minus its
   numerator (those *not* counted) is 1 to ``max_count``;
 * **derived** -- a withheld figure takes with it everything worked out from it:
@@ -72,7 +73,7 @@ SUPPRESSING_AUDIENCES = ("members", "public")
 #: What a withheld RAG, direction, SPC icon or quartile reads.
 WITHHELD = "Withheld"
 
-_NUMERATOR_NOT_COUNTED = ("days", "mean", "fte", "ratio")
+_NUMERATOR_NOT_COUNTED = ("days", "mean", "fte", "ratio", "gbp", "gbp_mean")
 
 #: What a service area's figures count, where it is not children.
 SUBJECT_NOUNS = {

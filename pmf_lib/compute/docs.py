@@ -31,6 +31,8 @@ UNIT_TEXT = {
     "ratio": "ratio",
     "fte": "full-time equivalent",
     "mean": "mean",
+    "gbp": "pounds (GBP), a total",
+    "gbp_mean": "pounds (GBP), an average per record",
 }
 POLARITY_TEXT = {
     "higher_is_better": "higher is better",

@@ -50,11 +50,11 @@ import pandas as pd
 from pmf_lib.feeds import Feed
 from pmf_lib.read.tables import CinCensus, Population, Ssda903
 
-Unit = Literal["count", "percent", "rate_10k", "days", "ratio", "fte", "mean"]
+Unit = Literal["count", "percent", "rate_10k", "days", "ratio", "fte", "mean", "gbp", "gbp_mean"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Cadence = Literal["monthly", "quarterly", "annual", "rolling"]
 CADENCES = ("monthly", "quarterly", "annual", "rolling")
-UNITS = ("count", "percent", "rate_10k", "days", "ratio", "fte", "mean")
+UNITS = ("count", "percent", "rate_10k", "days", "ratio", "fte", "mean", "gbp", "gbp_mean")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
 
@@ -121,6 +121,8 @@ class KpiMeta:
         if n is None or (isinstance(n, float) and math.isnan(n)):
             return float("nan")
         if self.unit in ("count", "fte") and d is None:
+            return float(n)
+        if self.unit == "gbp":  # a sum of pounds; a denominator counts the records summed
             return float(n)
         if d is None or d == 0 or (isinstance(d, float) and math.isnan(d)):
             return float("nan")

@@ -61,6 +61,8 @@ UNIT_NAMES = {
     "ratio": "ratio",
     "fte": "full-time equivalent",
     "mean": "average",
+    "gbp": "pounds",
+    "gbp_mean": "pounds (average)",
 }
 
 
