@@ -1,4 +1,5 @@
-"""Social-work workforce (monthly workforce return ``workforce_monthly``).
+"""Social-work workforce: the monthly team return ``workforce_monthly`` and the monthly
+snapshot of each social worker ``workforce_development``.
 
 One row per team per month as at the month end. The KPIs follow the DfE
 children's social work workforce (CSWW) indicators, which LAIT publishes as at
@@ -10,7 +11,14 @@ children's social work workforce (CSWW) indicators, which LAIT publishes as at
 * sickness absence rate = days lost / (FTE in post x working days);
 * average caseload = cases held / FTE of case-holding social workers.
 
-Figures are correct or nothing: a KPI is missing (numerator NaN) when the
+The workforce development snapshot (one row per social worker per month: team, role,
+ASYE, mandatory training, last supervision, cases held) gives the ASYEs in programme and
+their completion rate, mandatory training completion, supervision within the council's
+timescale (``workforce_standards.supervision_days``) and the caseload distribution: the
+case holders, those over each band edge (:data:`CASELOAD_BANDS`), those over the council's
+threshold (``workforce_standards.caseload_threshold``) and the median; each by team.
+
+Figures over the monthly return are correct or nothing: a KPI is missing (numerator NaN) when the
 dataset is absent, when a month it needs has no rows, or when a value it needs
 is missing in any row of those months (an unreadable cell the validation stage
 reports), rather than summed over the teams that happen to be complete.
@@ -24,11 +32,15 @@ from pmf_lib.compute.kpis._inputs import R12, WORKFORCE_MONTH, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
     MISSING_RATIO,
+    coded,
+    count,
     dataset,
+    in_window,
     local_frame,  # noqa: F401 (docstring examples)
     local_inputs,  # noqa: F401 (docstring examples)
 )
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
+from pmf_lib.config import WorkforceStandards
 from pmf_lib.dates import Window, month_end, month_ends, working_days_between
 
 _SOURCE = "Monthly workforce return (workforce_monthly)"
@@ -330,3 +342,415 @@ def sw_cases_held_count(inputs: KpiInputs, window: Window) -> Figure:
     if rows is None:
         return MISSING_COUNT
     return Figure(float(rows["cases_held"].sum()))
+
+
+# ---- workforce development (one row per social worker per month) --------------------------
+
+_DEV = "workforce_development"
+_DEV_SOURCE = "Workforce development snapshot (workforce_development)"
+_DEV_ABSENT = (
+    " Missing (not 0) when the council does not supply the workforce development data, or "
+    "a column the figure needs."
+)
+_IN_POST = (
+    "Social workers in post at the month end of period_end: the rows of that month "
+    "(workforce_development, one per worker; a worker listed twice counts once) without a "
+    "leaving_date on or before the month end."
+)
+#: The month's rows of the workforce development snapshot (its feed for snapshot KPIs).
+DEV_MONTH = local(_DEV, "month", ("snapshot",))
+#: The ASYE programmes ended in the 12 months.
+DEV_ASYE_ENDED = local(_DEV, "asye_end_date", R12)
+#: The caseload band edges: a KPI counts the case-holding social workers holding more cases.
+CASELOAD_BANDS = (10, 15, 20, 25)
+
+
+def standards(inputs: KpiInputs) -> WorkforceStandards:
+    """The council's ``workforce_standards`` from the config (its defaults when not given).
+
+    Examples
+    --------
+    >>> standards(KpiInputs()).supervision_days
+    28
+    >>> own = WorkforceStandards(supervision_days=42)
+    >>> standards(KpiInputs(settings={"workforce_standards": own})).supervision_days
+    42
+    """
+    found = inputs.settings.get("workforce_standards")
+    return found if isinstance(found, WorkforceStandards) else WorkforceStandards()
+
+
+def _development(inputs: KpiInputs, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    """The snapshot, or None when it is not supplied or lacks one of ``columns``."""
+    df = dataset(inputs, _DEV)
+    if df is None or set(columns) & set(df.attrs.get("absent_columns", ())):
+        return None
+    return df
+
+
+def in_post(inputs: KpiInputs, window: Window, *columns: str) -> pd.DataFrame | None:
+    """The month's rows of the social workers in post at its end (None: not supplied).
+
+    The rows whose ``month`` falls in the month of ``window.end``, less those with a
+    ``leaving_date`` on or before the month end; a worker listed twice in the month
+    counts once (the later row). None when the dataset, or one of ``columns``, is not
+    supplied.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-01"] * 3 + ["2025-02-28"],
+    ...                  worker_id=["E1", "E2", "E1", "E3"], team=["A"] * 4,
+    ...                  leaving_date=[None, "2025-03-14", None, None])
+    >>> in_post(local_inputs(workforce_development=df), Window.of("snapshot", "2025-03-31"))[
+    ...     "worker_id"].tolist()
+    ['E1']
+    """
+    df = _development(inputs, columns)
+    if df is None:
+        return None
+    end = pd.Timestamp(month_end(window.end))
+    mend = (pd.to_datetime(df["month"]) + pd.offsets.MonthEnd(0)).dt.normalize()
+    left = (df["leaving_date"] <= end).fillna(False).astype(bool)
+    rows = df[(mend == end).to_numpy() & ~left.to_numpy()]
+    ids = rows["worker_id"]
+    twice = (ids.notna() & ids.duplicated(keep="last")).fillna(False).astype(bool)
+    return rows[~twice.to_numpy()]
+
+
+def _case_holders(inputs: KpiInputs, window: Window) -> pd.Series | None:
+    """Cases held by each case-holding social worker in post (None: not supplied)."""
+    rows = in_post(inputs, window, "cases_held")
+    if rows is None:
+        return None
+    cases = rows["cases_held"].astype("Float64")
+    return cases[(cases >= 1).fillna(False).astype(bool)].astype(float)
+
+
+@kpi(
+    id="wf_asye_in_programme_count",
+    title="Newly qualified social workers in their ASYE",
+    area="workforce",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        _IN_POST + " Of them, those whose asye_status is 'in_programme' (in their Assessed "
+        "and Supported Year in Employment at the month end)." + _DEV_ABSENT
+    ),
+    numerator="Social workers in post at the month end with asye_status in_programme",
+    breakdowns=("team",),
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "asye_status"),),
+)
+def wf_asye_in_programme_count(inputs: KpiInputs, window: Window) -> Figure:
+    """ASYEs in programme at the month end.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 3,
+    ...                  worker_id=["E1", "E2", "E3"], team=["A"] * 3,
+    ...                  asye_status=["in_programme", "completed", None])
+    >>> wf_asye_in_programme_count(local_inputs(workforce_development=df),
+    ...                            Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    rows = in_post(inputs, window, "asye_status")
+    if rows is None:
+        return MISSING_COUNT
+    return Figure(count(coded(rows["asye_status"], "in_programme")))
+
+
+@kpi(
+    id="wf_asye_completed_pct",
+    title="ASYE completion rate (12 months)",
+    area="workforce",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("rolling_12m",),
+    cadence="rolling",
+    source=_DEV_SOURCE,
+    definition=(
+        "Of the ASYE programmes that ended in the 12 months ending period_end (asye_end_date "
+        "in the window and asye_status 'completed' or 'not_completed', failed or left before "
+        "completing; each worker once, from their latest month's row), the % completed. A "
+        "worker who leaves during the ASYE ends it not completed." + _DEV_ABSENT
+    ),
+    numerator="ASYEs ended in the 12 months with asye_status completed",
+    denominator="ASYEs ended in the 12 months (completed or not_completed)",
+    breakdowns=("team",),
+    inputs=(DEV_ASYE_ENDED.reading("month", "worker_id", "asye_status"),),
+)
+def wf_asye_completed_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """ASYEs completed, of those ended in the 12 months.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-01-31", "2025-02-28",
+    ...     "2025-02-28", "2024-02-29"], worker_id=["E1", "E1", "E2", "E3"], team=["A"] * 4,
+    ...     asye_status=["completed", "completed", "not_completed", "completed"],
+    ...     asye_end_date=["2025-01-10", "2025-01-10", "2025-02-03", "2024-02-01"])
+    >>> wf_asye_completed_pct(local_inputs(workforce_development=df),
+    ...                       Window.of("rolling_12m", "2025-03-31"))
+    Figure(numerator=1, denominator=2)
+    """
+    df = _development(inputs, ("asye_status", "asye_end_date"))
+    if df is None:
+        return MISSING_RATIO
+    ended = in_window(df["asye_end_date"], window) & coded(
+        df["asye_status"], "completed", "not_completed"
+    )
+    rows = df[ended.to_numpy()].sort_values("month", kind="stable")
+    ids = rows["worker_id"]
+    rows = rows[~(ids.notna() & ids.duplicated(keep="last")).fillna(False).astype(bool)]
+    return Figure(count(coded(rows["asye_status"], "completed")), len(rows))
+
+
+@kpi(
+    id="wf_training_complete_pct",
+    title="Social workers with their mandatory training complete",
+    area="workforce",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        _IN_POST + " Of them, the % whose training_completed is at least their training_due "
+        "(every mandatory module due by the month end completed and in date; a worker with "
+        "none due counts as complete, one with either figure blank as not)." + _DEV_ABSENT
+    ),
+    numerator="Social workers in post with training_completed >= training_due",
+    denominator="Social workers in post at the month end",
+    breakdowns=("team",),
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "training_due", "training_completed"),),
+)
+def wf_training_complete_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """Social workers whose mandatory training is complete, of those in post.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 4,
+    ...                  worker_id=["E1", "E2", "E3", "E4"], team=["A"] * 4,
+    ...                  training_due=[6, 6, 0, None], training_completed=[6, 5, 0, 6])
+    >>> wf_training_complete_pct(local_inputs(workforce_development=df),
+    ...                          Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=2, denominator=4)
+    """
+    rows = in_post(inputs, window, "training_due", "training_completed")
+    if rows is None:
+        return MISSING_RATIO
+    done = rows["training_completed"] >= rows["training_due"]
+    return Figure(count(done), len(rows))
+
+
+@kpi(
+    id="wf_supervision_timely_pct",
+    title="Social workers supervised within the council's timescale",
+    area="workforce",
+    unit="percent",
+    polarity="higher_is_better",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        _IN_POST + " Of them, those who started at least the council's timescale "
+        "(workforce_standards.supervision_days in the config, default 28 calendar days) before "
+        "the month end (a blank start_date counts as started), the % whose "
+        "last_supervision_date is on or before the month end and at most that many days "
+        "before it (a blank date is not in time)." + _DEV_ABSENT
+    ),
+    numerator="Those social workers last supervised at most supervision_days before the month end",
+    denominator="Social workers in post at the month end who started supervision_days or more "
+    "before it",
+    breakdowns=("team",),
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "start_date", "last_supervision_date"),),
+)
+def wf_supervision_timely_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """Supervision in time (``workforce_standards.supervision_days``), of those due one.
+
+    Examples
+    --------
+    >>> # 31 March 2025, 28 days: E1 supervised 3 March (28 days before: in time), E2 on
+    >>> # 2 March (29 days: late), E3 never; E4 started 10 March, not yet due one.
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 4,
+    ...     worker_id=["E1", "E2", "E3", "E4"], team=["A"] * 4,
+    ...     start_date=["2020-01-01", None, "2024-06-01", "2025-03-10"],
+    ...     last_supervision_date=["2025-03-03", "2025-03-02", None, None])
+    >>> wf_supervision_timely_pct(local_inputs(workforce_development=df),
+    ...                           Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=3)
+    """
+    rows = in_post(inputs, window, "last_supervision_date")
+    if rows is None:
+        return MISSING_RATIO
+    days = standards(inputs).supervision_days
+    end = pd.Timestamp(month_end(window.end))
+    start = rows["start_date"]
+    due = (start.isna() | (start <= end - pd.Timedelta(days=days))).astype(bool)
+    since = (end - rows["last_supervision_date"]).dt.days
+    timely = ((since >= 0) & (since <= days)).fillna(False).astype(bool)
+    return Figure(count(timely & due), count(due))
+
+
+@kpi(
+    id="wf_case_holders_count",
+    title="Case-holding social workers",
+    area="workforce",
+    unit="count",
+    polarity="neutral",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        _IN_POST + " Of them, those holding at least one case (cases_held 1 or more; a "
+        "blank is not counted)." + _DEV_ABSENT
+    ),
+    numerator="Social workers in post at the month end with cases_held >= 1",
+    breakdowns=("team",),
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "cases_held"),),
+)
+def wf_case_holders_count(inputs: KpiInputs, window: Window) -> Figure:
+    """Case-holding social workers in post at the month end.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 3,
+    ...                  worker_id=["E1", "E2", "E3"], team=["A"] * 3, cases_held=[12, 0, None])
+    >>> wf_case_holders_count(local_inputs(workforce_development=df),
+    ...                       Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=None)
+    """
+    cases = _case_holders(inputs, window)
+    if cases is None:
+        return MISSING_COUNT
+    return Figure(len(cases))
+
+
+def _caseload_over(edge: int, parent: str):
+    """The KPI counting the case-holding social workers holding more than ``edge`` cases."""
+
+    def over(inputs: KpiInputs, window: Window) -> Figure:
+        cases = _case_holders(inputs, window)
+        if cases is None:
+            return MISSING_COUNT
+        return Figure(int((cases > edge).sum()))
+
+    over.__name__ = over.__qualname__ = f"wf_caseload_over_{edge}_count"
+    over.__doc__ = f"""Case-holding social workers holding more than {edge} cases.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 3,
+    ...                  worker_id=["E1", "E2", "E3"], team=["A"] * 3,
+    ...                  cases_held=[{edge}, {edge + 1}, {edge + 9}])
+    >>> wf_caseload_over_{edge}_count(local_inputs(workforce_development=df),
+    ...     Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=2, denominator=None)
+    """
+    return kpi(
+        id=f"wf_caseload_over_{edge}_count",
+        title=f"Social workers holding more than {edge} cases",
+        area="workforce",
+        unit="count",
+        polarity="lower_is_better",
+        windows=("snapshot",),
+        cadence="monthly",
+        source=_DEV_SOURCE,
+        definition=(
+            f"Of the case-holding social workers in post at the month end "
+            f"(wf_case_holders_count), those holding more than {edge} cases. With the other "
+            f"bands ({', '.join(str(b) for b in CASELOAD_BANDS)}) it gives the caseload "
+            f"distribution; each band's count is within the one below it, so members' and "
+            f"public reports withhold one that differs from it by 1 to 4." + _DEV_ABSENT
+        ),
+        numerator=f"Case-holding social workers in post with cases_held > {edge}",
+        subset_of=parent,
+        breakdowns=("team",),
+        inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "cases_held"),),
+    )(over)
+
+
+wf_caseload_over_10_count = _caseload_over(10, "wf_case_holders_count")
+wf_caseload_over_15_count = _caseload_over(15, "wf_caseload_over_10_count")
+wf_caseload_over_20_count = _caseload_over(20, "wf_caseload_over_15_count")
+wf_caseload_over_25_count = _caseload_over(25, "wf_caseload_over_20_count")
+
+
+@kpi(
+    id="wf_caseload_over_threshold_pct",
+    title="Social workers over the council's caseload threshold",
+    area="workforce",
+    unit="percent",
+    polarity="lower_is_better",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        "Of the case-holding social workers in post at the month end (wf_case_holders_count), "
+        "the % holding more cases than the council's threshold "
+        "(workforce_standards.caseload_threshold in the config, default 20)." + _DEV_ABSENT
+    ),
+    numerator="Case-holding social workers in post with cases_held > caseload_threshold",
+    denominator="Case-holding social workers in post at the month end",
+    breakdowns=("team",),
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "cases_held"),),
+)
+def wf_caseload_over_threshold_pct(inputs: KpiInputs, window: Window) -> Figure:
+    """Case holders over ``workforce_standards.caseload_threshold``, of all case holders.
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 4,
+    ...                  worker_id=["E1", "E2", "E3", "E4"], team=["A"] * 4,
+    ...                  cases_held=[20, 21, 8, 0])
+    >>> wf_caseload_over_threshold_pct(local_inputs(workforce_development=df),
+    ...                                Window.of("snapshot", "2025-03-31"))
+    Figure(numerator=1, denominator=3)
+    """
+    cases = _case_holders(inputs, window)
+    if cases is None:
+        return MISSING_RATIO
+    return Figure(int((cases > standards(inputs).caseload_threshold).sum()), len(cases))
+
+
+@kpi(
+    id="wf_caseload_median",
+    title="Median caseload of case-holding social workers",
+    area="workforce",
+    unit="mean",
+    polarity="lower_is_better",
+    windows=("snapshot",),
+    cadence="monthly",
+    source=_DEV_SOURCE,
+    definition=(
+        "The median cases held by the case-holding social workers in post at the month end "
+        "(wf_case_holders_count): half hold this many or fewer. Unlike the average per FTE "
+        "(sw_caseload_avg, by team from the monthly return) it counts each worker once, "
+        "whatever their hours, and is not pulled up by a few very high caseloads. Stored as "
+        "the median times the case holders over the case holders, so members' and public "
+        "reports withhold it when 1 to 4 workers hold cases." + _DEV_ABSENT
+    ),
+    numerator="The median cases held times the number of case-holding social workers",
+    denominator="Case-holding social workers in post at the month end",
+    inputs=(DEV_MONTH.reading("worker_id", "leaving_date", "cases_held"),),
+)
+def wf_caseload_median(inputs: KpiInputs, window: Window) -> Figure:
+    """The median caseload (value = numerator / denominator).
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31"] * 5,
+    ...                  worker_id=["E1", "E2", "E3", "E4", "E5"], team=["A"] * 5,
+    ...                  cases_held=[5, 30, 17, 0, 19])
+    >>> fig = wf_caseload_median(local_inputs(workforce_development=df),
+    ...                          Window.of("snapshot", "2025-03-31"))
+    >>> fig, wf_caseload_median.meta.value(fig)
+    (Figure(numerator=72.0, denominator=4), 18.0)
+    """
+    cases = _case_holders(inputs, window)
+    if cases is None:
+        return MISSING_RATIO
+    if cases.empty:
+        return Figure(float("nan"), 0)
+    return Figure(float(cases.median()) * len(cases), len(cases))
