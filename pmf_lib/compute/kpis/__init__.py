@@ -17,5 +17,6 @@ from pmf_lib.compute.kpis import (  # noqa: F401
     lado,
     protection,
     quality_assurance,
+    voice,
     workforce,
 )
