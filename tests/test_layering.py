@@ -25,6 +25,7 @@ NEUTRAL = {
     "yamlio",
     "age",
     "feeds",
+    "schedule",
 }
 PKG = ROOT / "pmf_lib"
 
