@@ -12,6 +12,7 @@ from pmf_lib.compute.kpis import (  # noqa: F401
     contacts,
     disabilities,
     early_help,
+    finance,
     front_door,
     improvement_actions,
     lado,
