@@ -69,6 +69,7 @@ from pmf_lib.synth.workforce import (
     write_csww,
     write_workforce_monthly,
 )
+from pmf_lib.synth.workforce_development import write_workforce_development
 from pmf_lib.synth.write import S903_FILES, write_903_year, write_cin_year, write_population
 
 __all__ = [
@@ -274,6 +275,7 @@ def _write_local_and_workforce(
         workers += write_csww(tmp / "workforce" / f"csww_{y}.xml", wf, y, seed)
     counts["workforce/csww workers (summed over years)"] = workers
     counts.update(write_finance(tmp / "local", tmp / "ssda903", span, seed))  # issue 16
+    counts.update(write_workforce_development(tmp / "local", wf, span, seed))  # issue 16
     return counts
 
 
