@@ -57,7 +57,9 @@ author: Test Head
 """
 
 
-def _history(metas, end: pd.Timestamp) -> pd.DataFrame:
+def _history(metas, end: pd.Timestamp, small: set[str] = frozenset()) -> pd.DataFrame:
+    """Smooth made-up series; a count KPI in ``small`` is 3 in the last month (withheld
+    for members)."""
     ends = pd.date_range(end - pd.DateOffset(months=35), end, freq="ME")
     rows = []
     for j, (kid, m) in enumerate(metas.items()):
@@ -66,6 +68,8 @@ def _history(metas, end: pd.Timestamp) -> pd.DataFrame:
                 wave = 1 + 0.15 * math.sin(i / 3 + j)
                 if m.unit == "count":
                     num, den = float(round(40 * wave)), np.nan
+                    if kid in small and e == ends[-1]:
+                        num = 3.0
                     value = num
                 else:
                     den = 200.0
@@ -88,10 +92,15 @@ def _history(metas, end: pd.Timestamp) -> pd.DataFrame:
 
 
 def render_month(
-    out: Path, month: str, audience: str = "internal", ids: set[str] | None = None
+    out: Path,
+    month: str,
+    audience: str = "internal",
+    ids: set[str] | None = None,
+    small: set[str] = frozenset(),
 ) -> list[Path]:
     """Render one report of each planned kind of ``month`` into ``out`` (or, with ``ids``,
-    only those reports); return the HTML files."""
+    only those reports); return the HTML files. Count KPIs in ``small`` are 3 in the
+    month (withheld for members)."""
     import papermill
     from papermill.iorw import load_notebook_node
 
@@ -120,7 +129,8 @@ def render_month(
         (ROOT / "parameters" / "schedule.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     config = load_config(cfg_path, check_files=False)
-    history = _history(configured_kpis(config), pd.Timestamp(month) + pd.offsets.MonthEnd(0))
+    end = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+    history = _history(configured_kpis(config), end, small)
     history.to_parquet(out / "kpi_history.parquet", index=False)
     assess_for_config(config, history, month).to_parquet(out / "kpis.parquet", index=False)
     # the month's other published tables, as the batch writes them (reports read only these)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.checks import visit
 from tests.browser.conftest import DEMO_MONTH, SCREENSHOTS
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -149,3 +150,23 @@ def test_data_quality_reads_at_320_px_with_every_table_captioned(browser, publis
         context.close()
     assert overflow == []
     assert tables > 0 and uncaptioned == 0
+
+
+def test_members_dashboard_with_withheld_figures_fits_1366_and_a4(browser, tmp_path):
+    # A members' dashboard where five count KPIs are 3 this month: each reads
+    # "suppressed (fewer than 5)" in the Latest column, words far wider than a number.
+    # They must wrap inside the table: the page must not scroll sideways at 1366 px
+    # (it did: 1,429 px, the Data quality column off the screen) nor clip printed.
+    from pmf_lib.assess.pipeline import configured_kpis
+    from pmf_lib.config import load_config
+    from tests.browser.conftest import render_month
+
+    config = load_config(ROOT / "parameters" / "config.yaml", check_files=False)
+    counts = [k for k, m in configured_kpis(config).items() if m.unit == "count"][:5]
+    (page,) = render_month(
+        tmp_path / "2026-10", "2026-10", audience="members", ids={"dashboard"}, small=set(counts)
+    )
+    html = page.read_text(encoding="utf-8")
+    assert html.count('pmf-sc-value">suppressed (fewer than 5)') >= len(counts)
+    found = visit(browser, page, landscape=True)
+    assert found["screen"] == [] and found["print"] == []
