@@ -63,6 +63,7 @@ from pmf_lib.synth.finance import write_finance
 from pmf_lib.synth.local import DQ_ISSUES, LOCAL_FILES, Span, write_local
 from pmf_lib.synth.model import Horizon, day, simulate
 from pmf_lib.synth.teams import TEAMS, case_teams, localities
+from pmf_lib.synth.voice import write_voice
 from pmf_lib.synth.workforce import (
     census_years,
     simulate_workforce,
@@ -276,6 +277,7 @@ def _write_local_and_workforce(
     counts["workforce/csww workers (summed over years)"] = workers
     counts.update(write_finance(tmp / "local", tmp / "ssda903", span, seed))  # issue 16
     counts.update(write_workforce_development(tmp / "local", wf, span, seed))  # issue 16
+    counts.update(write_voice(tmp / "local", span, seed))  # issue 16
     return counts
 
 

@@ -766,5 +766,8 @@ def write_local(
     frames = {
         k: {c: np.asarray(v, dtype=object).copy() for c, v in f.items()} for k, f in frames.items()
     }
+    from pmf_lib.synth.voice import complaint_themes  # issue 16: its own random stream
+
+    frames["complaints"]["theme"] = complaint_themes(seed, frames["complaints"]["kind"])
     _inject(rng(8), frames)
     return {name: write_table(folder / f"{name}.csv", name, f) for name, f in frames.items()}
