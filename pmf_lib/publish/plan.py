@@ -27,11 +27,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
-from pmf_lib.yamlio import load_model
+from pmf_lib.schedule import ReportEntry, Schedule, due_reports, read_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,15 +57,109 @@ def notebooks_dir() -> Path:
 NOTEBOOKS = notebooks_dir()
 SCHEDULE_FILE = "schedule.yaml"
 COMMENTARY_DIR = "commentary"
-KINDS = ("dashboard", "area", "exceptions", "highlight", "quarterly", "schedule")
-KIND_TITLES = {
-    "dashboard": "Dashboard",
-    "area": "Service area reports",
-    "exceptions": "Exceptions report",
-    "highlight": "Highlight reports",
-    "quarterly": "Quarterly reports",
-    "schedule": "Reporting schedule",
+#: How many months of an area's commentary an annual report reads (as inputs): 24, so
+#: that any year to 31 March it shows is covered, whatever month it is published in.
+YEAR_COMMENTARY = 24
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of report: the registry's entry (:data:`REGISTRY`).
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's file name in :data:`NOTEBOOKS`.
+    index_title : str
+        The heading of the kind's group in the month's index and run log.
+    id : str
+        The report's id (file stem); ``{area}`` or ``{scorecard}`` in it is the entry's.
+    per_area : bool
+        One report per area: the entry's ``area``, else every configured area.
+    title : str or None
+        A per-area report's title when the entry names no area (``{area}`` is the
+        area's title); an entry naming its area (or a kind not per area) uses its own.
+    commentary : str or None
+        The commentary files it reads (its parameter ``commentary_dir`` is the month's
+        folder): ``"all"`` every area's, ``"area"`` its area's, ``"year"`` its area's of
+        the :data:`YEAR_COMMENTARY` months to the report month; None: none.
+    reads_schedule : bool
+        Whether it reads ``schedule.yaml`` (then one of its inputs).
+    schedule_parameter : bool
+        Whether it is passed the schedule file as ``schedule_path``.
+    parameters : tuple of str
+        The kind's parameters the entry must give (``scorecard``).
+    """
+
+    notebook: str
+    index_title: str
+    id: str
+    per_area: bool = False
+    title: str | None = None
+    commentary: str | None = None
+    reads_schedule: bool = False
+    schedule_parameter: bool = False
+    parameters: tuple[str, ...] = ()
+
+
+#: Every kind of report, in the order of the month's index. A schedule entry's ``kind``
+#: is one of these; its notebook must exist. The batch passes each report the
+#: :data:`COMMON_PARAMETERS` and: ``area`` (per-area kinds), ``commentary_dir`` (kinds
+#: reading commentary), ``scorecard`` (scorecards), ``schedule_path`` (the schedule page).
+REGISTRY: dict[str, Kind] = {
+    "dashboard": Kind("dashboard.ipynb", "Dashboard", "dashboard", commentary="all"),
+    "area": Kind(
+        "service_area_report.ipynb",
+        "Service area reports",
+        "{area}",
+        per_area=True,
+        title="{area}",
+        commentary="area",
+    ),
+    "exceptions": Kind("exceptions_report.ipynb", "Exceptions report", "exceptions"),
+    "highlight": Kind(
+        "highlight_report.ipynb",
+        "Highlight reports",
+        "highlight_{area}",
+        per_area=True,
+        title="{area}: highlight report",
+        commentary="area",
+    ),
+    "quarterly": Kind(
+        "quarterly_report.ipynb",
+        "Quarterly reports",
+        "quarterly_{area}",
+        per_area=True,
+        title="{area}: quarterly report",
+        commentary="area",
+        reads_schedule=True,
+    ),
+    "finance": Kind("finance_report.ipynb", "Finance and performance", "finance_report"),
+    "high_cost_placements": Kind(
+        "high_cost_placements.ipynb", "High-cost placements review", "high_cost_placements"
+    ),
+    "scorecard": Kind(
+        "scorecard_report.ipynb", "Scorecards", "scorecard_{scorecard}", parameters=("scorecard",)
+    ),
+    "voice": Kind("voice_report.ipynb", "Voice of children and families", "voice_report"),
+    "annual": Kind(
+        "annual_evidence_pack.ipynb",
+        "Annual self-evaluation evidence packs",
+        "annual_{area}",
+        per_area=True,
+        title="{area}: annual self-evaluation evidence pack",
+        commentary="year",
+    ),
+    "schedule": Kind(
+        "reporting_schedule.ipynb",
+        "Reporting schedule",
+        "schedule",
+        reads_schedule=True,
+        schedule_parameter=True,
+    ),
 }
+KINDS = tuple(REGISTRY)
+KIND_TITLES = {k: v.index_title for k, v in REGISTRY.items()}
 _MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 #: Parameters every report notebook declares; the batch fills them for each run:
@@ -98,6 +190,9 @@ class ReportSpec:
         targets, catalogue, logo and library): its commentary files and, for the
         schedule page and quarterly reports, ``schedule.yaml``. A file named here
         need not exist: its absence is part of the report's fingerprint too.
+    entry : int or None
+        The index of the schedule's ``reports`` entry it comes from (None: not planned
+        from a schedule, e.g. :func:`area_reports`).
     """
 
     id: str
@@ -106,40 +201,7 @@ class ReportSpec:
     notebook: Path
     parameters: dict = field(default_factory=dict)
     inputs: tuple[Path, ...] = ()
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class QuarterlyEntry(_Strict):
-    """A quarterly report: its area, title and (optionally) its own months."""
-
-    area: str
-    title: str
-    months: list[int] | None = None
-
-
-class QuarterlySchedule(_Strict):
-    months: list[int] = Field(default_factory=lambda: [3, 6, 9, 12])
-    reports: list[QuarterlyEntry] = Field(default_factory=list)
-
-
-class Schedule(_Strict):
-    """The reporting schedule (``parameters/schedule.yaml``)."""
-
-    quarterly: QuarterlySchedule = QuarterlySchedule(
-        reports=[
-            QuarterlyEntry(area="lado", title="LADO quarterly report"),
-            QuarterlyEntry(area="complaints", title="Complaints and compliments quarterly report"),
-            QuarterlyEntry(
-                area="conferencing", title="Conferencing and reviewing quarterly report"
-            ),
-            QuarterlyEntry(
-                area="quality_assurance", title="Quality assurance audits quarterly report"
-            ),
-        ]
-    )
+    entry: int | None = None
 
 
 def schedule_path(config: Config) -> Path:
@@ -148,78 +210,70 @@ def schedule_path(config: Config) -> Path:
 
 
 def load_schedule(path: str | Path | None) -> Schedule:
-    """Read and check a schedule file (absent or None: the default, quarter ends).
+    """Read and check a schedule file (absent or None: the default
+    :func:`pmf_lib.schedule.default_schedule`), and each report's kind against
+    :data:`REGISTRY`.
 
     Raises
     ------
     PmfError
-        Naming the key of an unknown, misspelt or invalid entry, or a month outside 1-12.
+        One line naming the file and key of an unknown, misspelt or invalid entry
+        (:func:`pmf_lib.schedule.read_schedule`), an unknown kind, a kind whose notebook
+        is missing, a kind parameter missing or given to a kind without it.
 
     Examples
     --------
     >>> s = load_schedule(None)
-    >>> s.quarterly.months, [r.area for r in s.quarterly.reports][:2]
-    ([3, 6, 9, 12], ['lado', 'complaints'])
+    >>> [(r.kind, r.area) for r in s.reports if r.kind == "quarterly"][:2]
+    [('quarterly', 'lado'), ('quarterly', 'complaints')]
     """
-    if path is None or not Path(path).is_file():
-        return Schedule()
-    path = Path(path)
-    schedule = load_model(path, Schedule)
-    for i, r in enumerate(schedule.quarterly.reports):
-        bad = [m for m in (r.months or []) + schedule.quarterly.months if not 1 <= m <= 12]
-        if bad:
-            raise PmfError(f"month {bad[0]} is not 1-12", file=path, field=f"quarterly.reports.{i}")
+    schedule = read_schedule(path)
+    for i, r in enumerate(schedule.reports):
+        check_entry(r, path, f"reports.{i}")
     return schedule
 
 
-def quarterly_due(schedule: Schedule, config: Config, month: str) -> list[QuarterlyEntry]:
-    """The quarterly reports due in ``month`` for areas the config has.
+def check_entry(entry: ReportEntry, path: str | Path | None, where: str) -> None:
+    """Check one report entry against :data:`REGISTRY` (see :func:`load_schedule`).
 
     Examples
     --------
-    >>> from pmf_lib.config import load_config
-    >>> c = load_config("parameters/config.yaml", check_files=False)
-    >>> [r.area for r in quarterly_due(load_schedule(None), c, "2026-09")]
-    ['lado', 'complaints', 'conferencing', 'quality_assurance']
-    >>> quarterly_due(load_schedule(None), c, "2026-10")
-    []
+    >>> check_entry(ReportEntry(kind="weekly", title="W", frequency="monthly"), None, "reports.0")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pmf_lib.errors.PmfError: field reports.0.kind: unknown report kind 'weekly' (kinds: ...)
     """
-    m = int(month[5:7])
-    return [
-        r
-        for r in schedule.quarterly.reports
-        if r.area in config.areas and m in (r.months or schedule.quarterly.months)
-    ]
-
-
-def schedule_rows(schedule: Schedule, config: Config, month: str) -> list[dict]:
-    """The schedule as rows for its page: ``title``, ``when`` (words), ``now`` (due this month)."""
-    import calendar
-
-    if month == "latest":  # no month chosen: the page lists the schedule without "this month"
-        due_now = None
-    else:
-        due_now = {r.area for r in quarterly_due(schedule, config, month)}
-    rows = [
-        {
-            "title": "Children's Social Care Indicators (dashboard)",
-            "when": "Every month",
-            "now": True,
-        },
-        {"title": "Service area reports (one per area)", "when": "Every month", "now": True},
-        {"title": "Exceptions and good practice (board)", "when": "Every month", "now": True},
-        {"title": "Highlight reports (one per area)", "when": "Every month", "now": True},
-    ]
-    for r in schedule.quarterly.reports:
-        if r.area not in config.areas:
-            continue
-        months = r.months or schedule.quarterly.months
-        when = ", ".join(calendar.month_name[m] for m in sorted(months))
-        rows.append(
-            {"title": r.title, "when": when, "now": None if due_now is None else r.area in due_now}
+    kind = REGISTRY.get(entry.kind)
+    if kind is None:
+        raise PmfError(
+            f"unknown report kind {entry.kind[:40]!r} (kinds: {', '.join(KINDS)})",
+            file=path,
+            field=f"{where}.kind",
         )
-    rows.append({"title": "This reporting schedule", "when": "Every month", "now": True})
-    return rows
+    notebook = NOTEBOOKS / kind.notebook
+    if not notebook.is_file():
+        raise PmfError(
+            f"kind {entry.kind!r} needs the notebook {kind.notebook}, which is not in {NOTEBOOKS}",
+            file=path,
+            field=f"{where}.kind",
+        )
+    if entry.area is not None and not kind.per_area:
+        raise PmfError(
+            f"a {entry.kind} report is not per area: it takes no area",
+            file=path,
+            field=f"{where}.area",
+        )
+    if entry.scorecard is None and "scorecard" in kind.parameters:
+        raise PmfError(
+            f"a {entry.kind} report names its scorecard (an id under scorecards: in the config)",
+            file=path,
+            field=f"{where}.scorecard",
+        )
+    if entry.scorecard is not None and "scorecard" not in kind.parameters:
+        raise PmfError(
+            f"a {entry.kind} report takes no scorecard", file=path, field=f"{where}.scorecard"
+        )
 
 
 def commentary_dir(config: Config, month: str) -> Path:
@@ -311,16 +365,26 @@ def _check_areas(config: Config, areas: list[str] | None) -> list[str]:
 def plan_reports(
     config: Config, month: str, areas: list[str] | None = None, schedule: Schedule | None = None
 ) -> list[ReportSpec]:
-    """Every report of the month's batch, in index order.
+    """Every report of the month's batch, in index order: exactly the schedule's reports
+    due in the month for the run's audience (``config.audience``).
 
-    ``areas`` limits the per-area reports (area, highlight, quarterly); the
-    dashboard, exceptions report and schedule always cover every area. The
-    schedule is read from ``schedule.yaml`` beside the config unless given.
+    Each due entry (:func:`pmf_lib.schedule.due_reports`) is one report, or, for a kind
+    per area (:data:`REGISTRY`), one per area: the entry's ``area``, else every
+    configured area. An entry naming an area the config does not configure plans
+    nothing (a shared schedule may name areas a council lacks). ``areas`` limits the
+    per-area reports; the other kinds always cover every area. The reports are in the
+    order of :data:`KINDS`, each kind's in the schedule's order (areas in the config's).
+    The schedule is read from ``schedule.yaml`` beside the config unless given.
 
-    Each spec's ``inputs`` name the commentary files it reads (the dashboard:
-    every area's) and, for the schedule page and the quarterly reports, the
-    schedule file. Every commentary file of the month is checked first
-    (:func:`check_commentary`).
+    Each spec's ``inputs`` name the commentary files it reads (the dashboard: every
+    area's) and, for the schedule page and the quarterly reports, the schedule file.
+    Every commentary file of the month is checked first (:func:`check_commentary`).
+
+    Raises
+    ------
+    PmfError
+        For a bad month, an unknown area in ``areas``, a bad schedule or commentary
+        file, or two due reports with one id (the key of the second entry is named).
 
     Examples
     --------
@@ -335,60 +399,80 @@ def plan_reports(
     if not _MONTH_RE.fullmatch(str(month)):
         raise PmfError(f"expected a month as YYYY-MM, got {month!r}", field="month")
     ids = _check_areas(config, areas)
-    schedule = schedule or load_schedule(schedule_path(config))
-    check_commentary(config, month)
-    comments = str(commentary_dir(config, month))
     schedule_file = schedule_path(config).resolve()
-    specs = [
-        ReportSpec(
-            "dashboard",
-            "Children's Social Care Indicators",
-            "dashboard",
-            NOTEBOOKS / "dashboard.ipynb",
-            {"commentary_dir": comments},
-            commentary_files(config, month, list(config.areas)),
+    if schedule is None:
+        schedule = load_schedule(schedule_file)
+    else:
+        for i, r in enumerate(schedule.reports):
+            check_entry(r, None, f"reports.{i}")
+    check_commentary(config, month)
+    index = {id(r): i for i, r in enumerate(schedule.reports)}
+    specs: list[ReportSpec] = []
+    seen: dict[str, int] = {}
+    for entry in due_reports(schedule, month, config.audience):
+        i = index[id(entry)]
+        for spec in _entry_specs(config, month, ids, entry, i, schedule_file):
+            if spec.id in seen:
+                raise PmfError(
+                    f"a second report with the id {spec.id!r} is due in {month} (the first "
+                    f"is reports.{seen[spec.id]}); give one its own area or scorecard",
+                    file=schedule_file,
+                    field=f"reports.{i}",
+                )
+            seen[spec.id] = i
+            specs.append(spec)
+    return sorted(specs, key=lambda s: KINDS.index(s.kind))
+
+
+def _entry_specs(
+    config: Config, month: str, ids: list[str], entry: ReportEntry, i: int, schedule_file: Path
+) -> list[ReportSpec]:
+    """The reports of one due schedule entry (see :func:`plan_reports`)."""
+    kind = REGISTRY[entry.kind]
+    notebook = NOTEBOOKS / kind.notebook
+    comments = str(commentary_dir(config, month))
+    if kind.per_area:
+        if entry.area is not None:
+            targets = [entry.area] if entry.area in config.areas and entry.area in ids else []
+        else:
+            targets = ids
+    else:
+        targets = [None]
+    out = []
+    for area in targets:
+        params: dict = {}
+        if area is not None:
+            params["area"] = area
+        if entry.scorecard is not None:
+            params["scorecard"] = entry.scorecard
+        inputs: tuple[Path, ...] = ()
+        if kind.commentary is not None:
+            params["commentary_dir"] = comments
+            inputs = _commentary_inputs(config, month, kind.commentary, area)
+        if kind.schedule_parameter:
+            params["schedule_path"] = str(schedule_file)
+        if kind.reads_schedule:
+            inputs = (*inputs, schedule_file)
+        fill = {"area": area or "", "scorecard": entry.scorecard or ""}
+        if area is not None and entry.area is None and kind.title:
+            title = kind.title.format(area=config.areas[area].title)
+        else:
+            title = entry.title
+        out.append(
+            ReportSpec(kind.id.format(**fill), title, entry.kind, notebook, params, inputs, entry=i)
         )
-    ]
-    specs += area_reports(config, ids, month)
-    specs.append(
-        ReportSpec(
-            "exceptions",
-            "Exceptions and good practice",
-            "exceptions",
-            NOTEBOOKS / "exceptions_report.ipynb",
-        )
-    )
-    specs += [
-        ReportSpec(
-            f"highlight_{a}",
-            f"{config.areas[a].title}: highlight report",
-            "highlight",
-            NOTEBOOKS / "highlight_report.ipynb",
-            {"area": a, "commentary_dir": comments},
-            commentary_files(config, month, [a]),
-        )
-        for a in ids
-    ]
-    specs += [
-        ReportSpec(
-            f"quarterly_{r.area}",
-            r.title,
-            "quarterly",
-            NOTEBOOKS / "quarterly_report.ipynb",
-            {"area": r.area, "commentary_dir": comments},
-            (*commentary_files(config, month, [r.area]), schedule_file),
-        )
-        for r in quarterly_due(schedule, config, month)
-        if r.area in ids
-    ]
-    specs.append(
-        ReportSpec(
-            "schedule",
-            "Reporting schedule",
-            "schedule",
-            NOTEBOOKS / "reporting_schedule.ipynb",
-            {"schedule_path": str(schedule_file)},
-            (schedule_file,),
-        )
-    )
-    return specs
+    return out
+
+
+def _commentary_inputs(
+    config: Config, month: str, which: str, area: str | None
+) -> tuple[Path, ...]:
+    if which == "all":
+        return commentary_files(config, month, list(config.areas))
+    if area is None:
+        return ()
+    if which == "year":
+        n = int(month[:4]) * 12 + int(month[5:7]) - 1  # months since year 0
+        months = [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in range(n - YEAR_COMMENTARY + 1, n + 1)]
+        return tuple(p for mm in months for p in commentary_files(config, mm, [area]))
+    return commentary_files(config, month, [area])

@@ -1,4 +1,4 @@
-"""The report plan: which reports each month, and the schedule that decides the quarterly ones."""
+"""The report plan: which reports each month, exactly as the schedule says, and the registry."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from pmf_lib.config import load_config
 from pmf_lib.errors import PmfError
 from pmf_lib.publish.plan import (
     COMMON_PARAMETERS,
+    KIND_TITLES,
+    KINDS,
+    REGISTRY,
     load_schedule,
     plan_reports,
-    quarterly_due,
-    schedule_rows,
 )
+from pmf_lib.schedule import due_reports
 from tests.conftest import ROOT
 
 
@@ -48,36 +50,53 @@ def test_every_planned_notebook_declares_its_parameters(config):
         assert wanted <= set(declared), (spec.id, wanted - set(declared))
 
 
-def test_schedule_file_sets_the_months(tmp_path, config):
+def _write(tmp_path, text):
     p = tmp_path / "schedule.yaml"
-    p.write_text(
-        "quarterly:\n  months: [1]\n  reports:\n    - {area: lado, title: L, months: [2]}\n"
-        "    - {area: complaints, title: C}\n"
+    p.write_text(text)
+    return p
+
+
+def test_schedule_file_sets_the_months(tmp_path, config):
+    # lado due in February only (an annual entry); complaints at quarter ends by default.
+    p = _write(
+        tmp_path,
+        "reports:\n"
+        "  - {kind: quarterly, area: lado, title: L, frequency: annual, months: [2]}\n"
+        "  - {kind: quarterly, area: complaints, title: C, frequency: quarterly}\n",
     )
     s = load_schedule(p)
-    assert [r.area for r in quarterly_due(s, config, "2026-01")] == ["complaints"]
-    assert [r.area for r in quarterly_due(s, config, "2026-02")] == ["lado"]
-    rows = schedule_rows(s, config, "2026-02")
-    assert {r["title"]: r["now"] for r in rows}["L"] is True
-    assert {r["title"]: r["now"] for r in rows}["C"] is False
+    ids = {m: [x.id for x in plan_reports(config, m, schedule=s)] for m in ("2026-02", "2026-03")}
+    assert ids == {"2026-02": ["quarterly_lado"], "2026-03": ["quarterly_complaints"]}
 
 
 @pytest.mark.parametrize(
     "text, field",
     [
-        ("quarterly:\n  monts: [3]\n", "quarterly.monts"),
-        (
-            "quarterly:\n  months: [13]\n  reports: [{area: lado, title: L}]\n",
-            "quarterly.reports.0",
-        ),
+        ("reprots: []\n", "reprots"),  # misspelt section
+        ("reports:\n  - {kind: dashboard, title: D, frequency: monthly, ownr: x}\n",
+         "reports.0.ownr"),
+        ("reports:\n  - {kind: weekly, title: W, frequency: monthly}\n", "reports.0.kind"),
+        ("reports:\n  - {kind: dashboard, title: D, frequency: fortnightly}\n",
+         "reports.0.frequency"),
+        ("reports:\n  - {kind: quarterly, area: lado, title: L, frequency: quarterly,"
+         " months: [3, 6, 9, 13]}\n", "reports.0.months"),
+        ("reports:\n  - {kind: dashboard, title: D, frequency: monthly, meeting: dtl}\n",
+         "reports.0.meeting"),
+        ("reports:\n  - {kind: dashboard, title: D, frequency: monthly, audience: [staff]}\n",
+         "reports.0.audience.0"),
+        ("reports:\n  - {kind: dashboard, title: D, frequency: monthly, week: 5}\n",
+         "reports.0.week"),
+        ("reports:\n  - {kind: dashboard, title: D, frequency: monthly, area: lado}\n",
+         "reports.0.area"),
+        ("items:\n  - {title: T, frequency: six-monthly, months: [3]}\n", "items.0.months"),
+        ("meetings:\n  dlt: {title: DLT, week: 3, day: Saturday}\n", "meetings.dlt.day"),
     ],
-)
-def test_bad_schedule_names_the_key(tmp_path, text, field):
-    p = tmp_path / "schedule.yaml"
-    p.write_text(text)
+)  # fmt: skip
+def test_bad_schedule_is_one_line_naming_the_key(tmp_path, text, field):
     with pytest.raises(PmfError) as e:
-        load_schedule(p)
-    assert e.value.field == field
+        load_schedule(_write(tmp_path, text))
+    assert e.value.field == field and "\n" not in str(e.value)
+    assert e.value.file == str(tmp_path / "schedule.yaml")
 
 
 def test_unknown_area_and_bad_month(config):
@@ -143,3 +162,53 @@ def test_a_commentary_file_for_no_area_is_refused(tmp_path):
     with pytest.raises(PmfError, match="no configured area is called 'protecton'") as e:
         plan_reports(c, "2026-10")
     assert e.value.file == str(folder / "protecton.md")
+
+
+def test_the_plan_is_exactly_what_the_schedule_says_is_due(config):
+    # Every month of a year: the plan's reports come from the due entries and from no
+    # other, and every due entry for a configured area gives at least one report.
+    s = load_schedule(ROOT / "parameters" / "schedule.yaml")
+    for m in range(1, 13):
+        month = f"2026-{m:02d}"
+        due = {
+            s.reports.index(r)
+            for r in due_reports(s, month, config.audience)
+            if r.area is None or r.area in config.areas
+        }
+        assert {spec.entry for spec in plan_reports(config, month)} == due, month
+
+
+def test_the_run_audience_chooses_the_reports(tmp_path, config):
+    # F is internal only: an internal run plans it, a members run does not; D is for all.
+    p = _write(
+        tmp_path,
+        "reports:\n"
+        "  - {kind: dashboard, title: D, frequency: monthly}\n"
+        "  - {kind: exceptions, title: F, frequency: monthly, audience: [internal]}\n",
+    )
+    s = load_schedule(p)
+    internal = config.model_copy(update={"audience": "internal"})
+    members = config.model_copy(update={"audience": "members"})
+    assert [x.id for x in plan_reports(internal, "2026-10", schedule=s)] == [
+        "dashboard",
+        "exceptions",
+    ]
+    assert [x.id for x in plan_reports(members, "2026-10", schedule=s)] == ["dashboard"]
+
+
+def test_a_kind_whose_notebook_is_missing_is_one_line(tmp_path, monkeypatch):
+    from pmf_lib.publish import plan
+
+    monkeypatch.setattr(plan, "NOTEBOOKS", tmp_path)  # no notebook is there
+    p = _write(tmp_path, "reports:\n  - {kind: voice, title: V, frequency: quarterly}\n")
+    with pytest.raises(PmfError, match="needs the notebook voice_report.ipynb") as e:
+        load_schedule(p)
+    assert e.value.field == "reports.0.kind"
+
+
+def test_every_kind_has_an_index_title_and_the_schedule_page_is_last():
+    assert set(KIND_TITLES) == set(KINDS) == set(REGISTRY)
+    assert KINDS[:5] == ("dashboard", "area", "exceptions", "highlight", "quarterly")
+    assert KINDS[-1] == "schedule"
+    assert REGISTRY["scorecard"].parameters == ("scorecard",)
+    assert REGISTRY["annual"].per_area and not REGISTRY["voice"].per_area

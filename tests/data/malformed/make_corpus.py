@@ -219,9 +219,9 @@ FILES: dict[str, bytes | str] = {
     "targets/alias_bomb.yaml": BOMB + "rereferrals_12m_pct:\n  - {from: 2023-04-01, target: *i}\n",
     "targets/not_a_number.yaml": "rereferrals_12m_pct:\n  - {from: 2023-04-01, target: twenty}\n",
     # ---- schedule ------------------------------------------------------------------
-    "schedule/month_13.yaml": "quarterly:\n  months: [3, 6, 9, 12]\n  reports:\n"
-    "    - {area: front_door, title: Front door quarterly, months: [3, 13]}\n",
-    "schedule/unknown_key.yaml": "quarterly:\n  months: [3, 6, 9, 12]\n  report: []\n",
+    "schedule/month_13.yaml": "reports:\n  - {kind: quarterly, area: front_door, "
+    "title: Front door quarterly, frequency: quarterly, months: [3, 6, 9, 13]}\n",
+    "schedule/unknown_key.yaml": "meetings: {}\nreport: []\n",
     "schedule/yaml_syntax.yaml": "quarterly:\n  months: [3, 6, 9, 12\n",
     "schedule/nul_bytes.yaml": b"quarterly:\n  months: [3, \x006]\n",
     # ---- KPI catalogue -------------------------------------------------------------
