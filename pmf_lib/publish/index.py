@@ -73,12 +73,34 @@ MEETINGS = (
         "kinds": ("exceptions", "highlight"),
     },
     {
+        "id": "meeting-finance",
+        "title": "Directorate Leadership Team: finance and performance",
+        "purpose": "Budget and outturn beside the performance measures, unit costs against "
+        "comparators, and (every two months, internal only) the review of high-cost "
+        "placements.",
+        "kinds": ("finance", "high_cost_placements"),
+    },
+    {
+        "id": "meeting-scorecards",
+        "title": "Scorecards (DLT, Corporate Management Team and Cabinet)",
+        "purpose": "The measures each scorecard names, quarter by quarter, with targets, "
+        "ratings and comparators.",
+        "kinds": ("scorecard",),
+    },
+    {
         "id": "meeting-quarterly",
         "title": "Quarterly reports",
         "purpose": "Reports produced at quarter ends (LADO, complaints and compliments, "
-        "conferencing and reviewing, quality assurance audits), and the schedule saying when "
-        "each is due.",
-        "kinds": ("quarterly", "schedule"),
+        "conferencing and reviewing, quality assurance audits, what children and families "
+        "told us), and the schedule saying when each is due, at which meeting.",
+        "kinds": ("quarterly", "voice", "schedule"),
+    },
+    {
+        "id": "meeting-annual",
+        "title": "Improvement Board: the annual self-evaluation",
+        "purpose": "Each service area's evidence pack under Ofsted's ILACS headings: three "
+        "years' trends, comparators, audit findings, improvement actions and commentary.",
+        "kinds": ("annual",),
     },
     {
         "id": "meeting-areas",
@@ -88,6 +110,14 @@ MEETINGS = (
         "kinds": ("area",),
     },
 )
+
+#: The group of reports of a kind no meeting of :data:`MEETINGS` lists.
+OTHER_REPORTS = {
+    "id": "meeting-other",
+    "title": "Other reports",
+    "purpose": "Reports the schedule publishes this month for no meeting listed above.",
+    "kinds": (),
+}
 
 AUDIENCE_TEXT = {
     "internal": "This is the internal edition: it shows every figure, including those built "
@@ -288,6 +318,11 @@ def meeting_groups(reports: list[dict]) -> list[dict]:
         chosen = [r for kind in meeting["kinds"] for r in rows if r["kind"] == kind]
         if chosen:
             groups.append({**meeting, "reports": chosen})
+    # A kind no meeting lists still has its reports on the page, never dropped.
+    listed = {k for meeting in MEETINGS for k in meeting["kinds"]}
+    others = [r for r in rows if r["kind"] not in listed]
+    if others:
+        groups.append({**OTHER_REPORTS, "reports": others})
     return groups
 
 

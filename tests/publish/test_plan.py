@@ -212,3 +212,17 @@ def test_every_kind_has_an_index_title_and_the_schedule_page_is_last():
     assert KINDS[-1] == "schedule"
     assert REGISTRY["scorecard"].parameters == ("scorecard",)
     assert REGISTRY["annual"].per_area and not REGISTRY["voice"].per_area
+
+
+def test_every_kind_is_on_the_month_index_under_a_meeting():
+    from pmf_lib.publish.index import meeting_groups
+
+    groups = meeting_groups([{"title": k, "kind": k} for k in KINDS])
+    placed = [r["kind"] for g in groups for r in g["reports"]]
+    assert sorted(placed) == sorted(KINDS)  # each once
+    assert "meeting-other" not in {g["id"] for g in groups}  # every kind has its meeting
+    # A kind no meeting lists (a later strand's) is still shown, under "Other reports".
+    other = meeting_groups([{"title": "N", "kind": "new_kind"}])
+    assert [(g["id"], [r["title"] for r in g["reports"]]) for g in other] == [
+        ("meeting-other", ["N"])
+    ]
