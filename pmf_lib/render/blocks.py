@@ -30,7 +30,7 @@ from markupsafe import Markup
 from pmf_lib.assess.assessed import headline_window
 from pmf_lib.assess.exceptions import FLAG_LABELS
 from pmf_lib.compute.registry import KpiMeta
-from pmf_lib.render.charts import spc_chart
+from pmf_lib.render.charts import no_spc_text, spc_chart
 from pmf_lib.render.format import (
     MISSING,
     POLARITY_TEXT,
@@ -344,7 +344,7 @@ def chart_caption(data: MonthTables, kpi_id: str) -> str:
             text += " Limits recalculated from " + ", ".join(format_month(d) for d in starts) + "."
     elif len(c):
         note = c["note"].dropna()
-        text += f" A trend line only, no SPC ({note.iloc[-1]})." if len(note) else ""
+        text += no_spc_text(str(note.iloc[-1])) if len(note) else ""
     return f"{text} {POLARITY_TEXT[m.polarity]}."
 
 

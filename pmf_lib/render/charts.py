@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from pmf_lib.assess.spc_table import NOTE_WITHHELD
 from pmf_lib.assess.travel import (
     DEFAULT_THRESHOLDS,
     DISPLAY_DECIMALS,
@@ -58,6 +59,32 @@ _AXIS_DECIMALS = {
     "mean": 1,
     "ratio": 2,
 }
+
+
+def no_spc_text(note: str | None, sep: str = " (") -> str:
+    """Why a chart has no process limits, as its caption and alt text say it.
+
+    A chart whose limits are withheld for members (:data:`NOTE_WITHHELD`) keeps
+    the SPC readings of its shown points (made on the whole series in the assess
+    stage), so it is not "no SPC": only the mean and limits are not drawn.
+
+    Examples
+    --------
+    >>> no_spc_text("fewer than 12 points")
+    ' A trend line only, no SPC (fewer than 12 points).'
+    >>> no_spc_text(None)
+    ' A trend line only, no SPC.'
+    >>> no_spc_text(NOTE_WITHHELD)[:60]
+    ' The SPC mean and process limits are not shown: a figure in '
+    """
+    if note == NOTE_WITHHELD:
+        return (
+            " The SPC mean and process limits are not shown: a figure in the series is "
+            "withheld (small numbers). The SPC readings of the points shown stand."
+        )
+    if not note:
+        return " A trend line only, no SPC."
+    return f" A trend line only, no SPC{sep}{note}{')' if sep == ' (' else ''}."
 
 
 @dataclass(frozen=True)
@@ -480,10 +507,10 @@ def spc_alt_text(
                 )
         text += "."
     elif not is_spc:
-        note = ""
+        note = None
         if "note" in chart and chart["note"].notna().any():
-            note = f": {chart['note'].dropna().iloc[-1]}"
-        text += f" A trend line only, no SPC{note}."
+            note = str(chart["note"].dropna().iloc[-1])
+        text += no_spc_text(note, ": ")
     if "verdict" in shown:
         marked = shown[shown["verdict"].isin(list(VERDICT_MARKERS)) & values.notna()]
         counts: dict[str, int] = {}

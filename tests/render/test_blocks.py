@@ -220,6 +220,15 @@ def test_chart_caption_reads_the_spc_table():
     assert "A trend line only, no SPC (fewer than 12 points)." in blocks.chart_caption(
         _data(spc=trend), PCT
     )
+    # Limits withheld for members: the points keep their SPC readings (a special-cause
+    # point is still marked and the row's variation stands), so the caption must not say
+    # "no SPC" beside them, only that the mean and limits are not shown.
+    from pmf_lib.assess.spc_table import NOTE_WITHHELD
+
+    withheld = blocks.chart_caption(_data(spc=_spc(20, chart="trend", note=NOTE_WITHHELD)), PCT)
+    assert "no SPC" not in withheld
+    assert "The SPC mean and process limits are not shown" in withheld
+    assert "readings of the points shown stand" in withheld
 
 
 def test_suppressed_note_names_what_the_figures_count():
