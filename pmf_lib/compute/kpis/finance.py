@@ -92,6 +92,21 @@ def high_cost_threshold(inputs: KpiInputs) -> float | None:
     return None if value is None else float(value)
 
 
+def above_threshold(weekly_cost: pd.Series, threshold: float) -> pd.Series:
+    """True where a weekly cost is more than the threshold (equal is not; missing is not).
+
+    The one rule for "high cost": the KPI ``fin_high_cost_pct`` counts these, and
+    :func:`pmf_lib.assess.finance.high_cost_placements` lists them.
+
+    Examples
+    --------
+    >>> above_threshold(pd.Series([5000.0, 5000.5, None]), 5000).tolist()
+    [False, True, False]
+    """
+    cost = pd.to_numeric(weekly_cost, errors="coerce").astype(float)
+    return pd.Series(cost > float(threshold), index=weekly_cost.index).fillna(False)
+
+
 def _month_lines(inputs: KpiInputs, window: Window) -> pd.DataFrame | None:
     """The month's budget lines with a budget and a forecast (None: no dataset)."""
     df = dataset(inputs, "budget_monitoring")
@@ -461,5 +476,4 @@ def fin_high_cost_pct(inputs: KpiInputs, window: Window) -> Figure:
     threshold = high_cost_threshold(inputs)
     if df is None or threshold is None:
         return MISSING_RATIO
-    above = df["weekly_cost"].astype(float) > threshold
-    return Figure(int(above.sum()), len(df))
+    return Figure(int(above_threshold(df["weekly_cost"], threshold).sum()), len(df))
