@@ -520,6 +520,12 @@ def _hidden(part: pd.DataFrame) -> list[bool]:
     return [False] * len(part)
 
 
+def _area_title(data: MonthTables, group) -> str:
+    """A configured area's title for a breakdown group holding its id (others as they are)."""
+    area = data.config.areas.get(str(group))
+    return area.title if area is not None else str(group)
+
+
 def breakdown_items(data: MonthTables, kpi_ids: list[str]) -> list[dict]:
     """Each KPI's breakdowns at the period end in its headline window, as shown.
 
@@ -537,6 +543,8 @@ def breakdown_items(data: MonthTables, kpi_ids: list[str]) -> list[dict]:
         m = data.metas[kid]
         tables = []
         for dim, part in parts:
+            if dim == "area":  # the log names areas by id: show each area's title
+                part = part.assign(group=[_area_title(data, g) for g in part["group"]])
             groups = [str(g) for g in part["group"]]
             values = [float(v) for v in part["value"]]
             label = DIMENSION_LABELS.get(dim, dim.replace("_", " ").capitalize())

@@ -181,6 +181,25 @@ def test_breakdown_rows_shares_and_withheld_cells():
     assert pct == [{"group": "North", "figure": "80.0%", "share": ""}]
 
 
+def test_area_breakdown_groups_read_the_areas_titles():
+    # The actions log names each action's area by its id; a councillor reads the title
+    # ("Front door"), and a group that is no configured area keeps its own name.
+    b = pd.DataFrame(
+        {
+            "kpi_id": "actions_open_count",
+            "period_end": END,
+            "window": "snapshot",
+            "dimension": "area",
+            "group": ["front_door", "Not known"],
+            "value": [6.0, 0.0],
+            "numerator": [6.0, 0.0],
+            "denominator": NAN,
+        }
+    )
+    (item,) = blocks.breakdown_items(_data(breakdowns=b), ["actions_open_count"])
+    assert [r["group"] for r in item["tables"][0]["rows"]] == ["Front door", "Not known"]
+
+
 def _spc(n: int, **cols) -> pd.DataFrame:
     ends = pd.date_range(end=END, periods=n, freq="ME")
     t = pd.DataFrame(
