@@ -412,8 +412,61 @@ def parse_value(column: Column, value):
 # ---- files -------------------------------------------------------------------
 
 
-def _is_blank(row) -> bool:
-    return all(_raw_text(v) is None for v in row)
+class _CellMemo:
+    """A column's cells parsed once each: ``(raw text, typed value)`` by cell.
+
+    A cell is keyed by its type and value, so ``1``, ``1.0`` and ``True``
+    (equal in Python) are parsed apart; an unhashable cell is parsed every time.
+    The typed value is :func:`parse_value`'s, or for a code column
+    :meth:`Column.to_code` of the cell (as :func:`frame_from_rows` always took it).
+
+    Examples
+    --------
+    >>> m = _CellMemo(Column("d", type="date"))
+    >>> m.parse(" 03/02/2024 ")[1].date(), m.parse(None), m.raw(1.0), m.raw(True)
+    (datetime.date(2024, 2, 3), (None, None), '1', 'True')
+    """
+
+    def __init__(self, column: Column | None):
+        self.column = column
+        self._parsed: dict = {}
+        self._raw: dict = {}
+
+    @staticmethod
+    def _key(cell):
+        return cell if type(cell) is str else (type(cell), cell)
+
+    def raw(self, cell) -> str | None:
+        """:func:`_raw_text` of the cell."""
+        try:
+            return self._raw[self._key(cell)]
+        except KeyError:
+            out = self._raw[self._key(cell)] = _raw_text(cell)
+            return out
+        except TypeError:  # unhashable
+            return _raw_text(cell)
+
+    def parse(self, cell) -> tuple:
+        """``(raw text, typed value)`` of the cell for this memo's column."""
+        try:
+            key = self._key(cell)
+            return self._parsed[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable
+            return self._parse(cell)
+        out = self._parsed[key] = self._parse(cell)
+        return out
+
+    def _parse(self, cell) -> tuple:
+        raw = _raw_text(cell)
+        if raw is None:
+            return None, None
+        if self.column.type == "string":  # parse_value's text is the raw text
+            return raw, raw
+        if self.column.type == "code":
+            return raw, self.column.to_code(cell)
+        return raw, parse_value(self.column, cell)
 
 
 def find_header(rows: list[list], schema: TableSchema, *, search: int = 20):
@@ -491,33 +544,32 @@ def frame_from_rows(
     ]
     missing = [c.name for c in schema.columns if c.required and c.name not in mapping.values()]
     absent = [c.name for c in schema.columns if c.name not in mapping.values()]
-    data_rows, raw_rows, numbers, blanks = [], [], [], 0
-    columns = {name: schema.column(name) for name in mapping.values()}
-    codes: dict[tuple[str, str], str | None] = {}  # a code column's values repeat
+    # Column by column: each distinct cell of a column is parsed once (_CellMemo),
+    # by the same functions as a cell alone (parse_value, Column.to_code).
+    kept, numbers, blanks = [], [], 0
+    blank = _CellMemo(None)
     for offset, row in enumerate(rows[hdr + 1 :], start=hdr + 1):
-        if _is_blank(row):
+        if _blank_row(row, blank):
             blanks += 1
             continue
-        typed, raw = {}, {}
-        for pos, name in mapping.items():
-            cell = row[pos] if pos < len(row) else None
-            raw[name] = _raw_text(cell)
-            column = columns[name]
-            if column.type == "code" and raw[name] is not None:
-                key = (name, str(cell))
-                if key not in codes:
-                    codes[key] = column.to_code(cell)
-                typed[name] = codes[key]
-            else:
-                typed[name] = parse_value(column, cell)
-        data_rows.append(typed)
-        raw_rows.append(raw)
+        kept.append(row)
         numbers.append(first_row_number + offset)
     # trailing blank rows are padding, not skipped records
-    data = pd.DataFrame(data_rows, columns=list(mapping.values()))
-    raw = pd.DataFrame(raw_rows, columns=list(mapping.values()))
-    data = _conform(data, schema)
-    raw = raw.reindex(columns=schema.column_names).astype("string")
+    typed, raw = {}, {}
+    for pos, name in mapping.items():
+        memo = _CellMemo(schema.column(name))
+        pairs = [memo.parse(r[pos] if pos < len(r) else None) for r in kept]
+        raw[name] = [p[0] for p in pairs]
+        typed[name] = [p[1] for p in pairs]
+    data = _conform(typed, len(kept), schema)
+    raw = pd.DataFrame(
+        {
+            c: pd.array(raw[c] if c in raw else [None] * len(kept), dtype="string")
+            for c in schema.column_names
+        },
+        index=pd.RangeIndex(len(kept)),
+        columns=schema.column_names,
+    )
     data["row"] = pd.array(numbers, dtype="Int64")
     data["source_file"] = pd.array([str(file)] * len(data), dtype="string")
     data.attrs["absent_columns"] = list(absent)
@@ -535,19 +587,35 @@ def frame_from_rows(
     )
 
 
-def _conform(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+def _blank_row(row: list, memo: _CellMemo) -> bool:
+    """Whether every cell of a row is blank (:func:`_raw_text` None).
+
+    Examples
+    --------
+    >>> m = _CellMemo(None)
+    >>> _blank_row(["", " \xa0", None], m), _blank_row(["", 0.0], m), _blank_row([], m)
+    (True, False, True)
+    """
+    if all(type(v) is str for v in row):  # a CSV row: blank when its text is all white space
+        return not "".join(row).strip()
+    return all(memo.raw(v) is None for v in row)
+
+
+def _conform(typed: dict[str, list], n: int, schema: TableSchema) -> pd.DataFrame:
+    """The canonical typed frame from each mapped column's parsed values (None: missing)."""
     out = {}
     for c in schema.columns:
         dtype = DTYPES[c.type]
-        if c.name in df.columns:
-            col = df[c.name]
+        if c.name in typed:
+            values = typed[c.name]
             if c.type == "date":
+                col = pd.Series(values, index=pd.RangeIndex(n))
                 out[c.name] = pd.to_datetime(col, errors="coerce").astype(dtype)
             else:
-                out[c.name] = pd.array([None if v is None else v for v in col], dtype=dtype)
+                out[c.name] = pd.array(values, dtype=dtype)
         else:
-            out[c.name] = pd.array([pd.NA] * len(df), dtype=dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+            out[c.name] = pd.array([pd.NA] * n, dtype=dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
 def read_rows(path: str | Path, *, sheet: str | None = None) -> list[list]:

@@ -179,3 +179,43 @@ def test_templates_cli(tmp_path, capsys):
     assert main(["templates", "--out", str(tmp_path / "x")]) == 0
     assert (tmp_path / "x" / "improvement_actions.md").is_file()
     assert "templates written" in capsys.readouterr().out
+
+
+def test_each_cell_is_parsed_as_it_would_be_alone_though_parsed_once_per_column():
+    # frame_from_rows parses each distinct cell of a column once (_CellMemo). A
+    # repeated date, a repeated code and cells equal in Python but not the same
+    # value (1, 1.0, True in an xlsx int column) must each read as parse_value
+    # reads it alone: 1 and 1.0 -> 1; True -> missing (a flag is not a number).
+    from pmf_lib.read.local import frame_from_rows, parse_value, schema_from_dict
+
+    schema = schema_from_dict(
+        {
+            "name": "t",
+            "columns": {
+                "id": {"required": True},
+                "when": {"type": "date"},
+                "n": {"type": "int"},
+                "sex": {"type": "code", "codes": {"M": "Male", "F": "Female"}},
+            },
+        }
+    )
+    rows = [
+        ["id", "when", "n", "sex"],
+        ["a", "03/02/2024", 1, "male"],
+        ["b", "03/02/2024", 1.0, "Male"],
+        ["c", " 03/02/2024", True, "male"],
+        ["", " ", None, "\xa0"],  # blank: skipped and counted
+        ["d", "31/02/2024", "x", "other"],
+    ]
+    t = frame_from_rows(rows, schema, file="t.csv", source="t")
+    assert t.blank_rows == 1 and t.data["row"].tolist() == [2, 3, 4, 6]
+    for i, row in enumerate(rows[1:4] + rows[5:]):
+        for pos, name in enumerate(["id", "when", "n", "sex"]):
+            alone = parse_value(schema.column(name), row[pos])
+            got = t.data.loc[i, name]
+            assert (got is pd.NA or got is pd.NaT) if alone is None else got == alone, (i, name)
+    assert t.data["n"].tolist() == [1, 1, pd.NA, pd.NA]
+    assert t.data["sex"].tolist() == ["M", "M", "M", pd.NA]
+    # raw keeps each value as sent (stripped), the unparseable ones included
+    assert t.raw["when"].tolist() == ["03/02/2024"] * 3 + ["31/02/2024"]
+    assert t.raw["n"].tolist() == ["1", "1", "True", "x"]
