@@ -87,6 +87,9 @@ _BREAKDOWNS_TEMPLATE = """\
  aria-labelledby="breakdown-{{ k.id }}-title">
 <h3 id="breakdown-{{ k.id }}-title">{{ k.title }}: {{ k.window }}</h3>
 {% for t in k.tables %}
+{% if t.withheld_all %}
+<p class="pmf-note">{{ t.withheld_all }}</p>
+{% else %}
 <table class="pmf-table pmf-breakdown-table">
 <caption>{{ k.title }} by {{ t.dimension | lower }} ({{ k.window }})</caption>
 <thead><tr><th scope="col">{{ t.dimension }}</th><th scope="col">{{ k.unit | capitalize }}</th>\
@@ -104,6 +107,7 @@ _BREAKDOWNS_TEMPLATE = """\
 <figcaption>{{ c.caption }}</figcaption>
 </figure>
 {% endfor %}
+{% endif %}
 {% endfor %}
 </section>
 {% endfor %}
@@ -548,6 +552,18 @@ def breakdown_items(data: MonthTables, kpi_ids: list[str]) -> list[dict]:
             groups = [str(g) for g in part["group"]]
             values = [float(v) for v in part["value"]]
             label = DIMENSION_LABELS.get(dim, dim.replace("_", " ").capitalize())
+            hidden = _hidden(part)
+            if hidden and all(hidden):  # a table of nothing but the wording says nothing
+                wording = data.rules.text if data.rules else WITHHELD
+                by = label[:1].lower() + label[1:]
+                tables.append(
+                    {
+                        "dimension": label,
+                        "withheld_all": f"{m.title} by {by}: every group's figure is withheld "
+                        f"({wording}), so no table or chart is shown.",
+                    }
+                )
+                continue
             tables.append(
                 {
                     "dimension": label,

@@ -200,6 +200,28 @@ def test_area_breakdown_groups_read_the_areas_titles():
     assert [r["group"] for r in item["tables"][0]["rows"]] == ["Front door", "Not known"]
 
 
+def test_a_breakdown_with_every_group_withheld_is_one_sentence():
+    # For members, a table whose every cell reads the wording (and a chart of nothing
+    # but "withheld" bars) tells a councillor nothing: one sentence says so instead.
+    b = pd.DataFrame(
+        {
+            "kpi_id": "actions_open_count",
+            "period_end": END,
+            "window": "snapshot",
+            "dimension": "area",
+            "group": ["front_door", "Not known"],
+            "value": [NAN, NAN],
+            "suppressed": [True, True],
+        }
+    )
+    data = _data("members", breakdowns=b)
+    (item,) = blocks.breakdown_items(data, ["actions_open_count"])
+    (table,) = item["tables"]
+    assert "rows" not in table and "every group's figure is withheld" in table["withheld_all"]
+    html = blocks.breakdowns_block(data, ["actions_open_count"]).data
+    assert "<table" not in html and WITHHELD_TEXT in html
+
+
 def _spc(n: int, **cols) -> pd.DataFrame:
     ends = pd.date_range(end=END, periods=n, freq="ME")
     t = pd.DataFrame(
