@@ -90,7 +90,7 @@ from pmf_lib.compute.registry import KpiMeta
 from pmf_lib.dates import month_end
 from pmf_lib.errors import PmfError
 from pmf_lib.formatting import DISPLAY_DECIMALS
-from pmf_lib.read.benchmarks import ENGLAND, BenchmarkStore
+from pmf_lib.read.benchmarks import ENGLAND, REGION_NAMES, BenchmarkStore
 
 #: How many years to 31 March the pack shows.
 YEARS = 3
@@ -281,33 +281,26 @@ def annual_points(
     [['2023-24', 500.0, 'Not available'], ['2024-25', 520.0, 'Up'], ['2025-26', 530.0, 'No change']]
     """
     ends = year_ends(month, years)
-    h = history.assign(period_end=pd.to_datetime(history["period_end"]).dt.normalize())
+    h = history[history["kpi_id"].isin(list(metas))]
+    h = h.assign(period_end=pd.to_datetime(h["period_end"]).dt.normalize())
     h = h[h["period_end"].isin(ends)]
+    sup = h["suppressed"] if "suppressed" in h.columns else pd.Series(False, index=h.index)
+    cols = [
+        h[c] if c in h.columns else pd.Series(np.nan, index=h.index)
+        for c in ("value", "numerator", "denominator")
+    ]
+    found = {}
+    for key, v, n, d, s in zip(
+        zip(h["kpi_id"], h["window"], h["period_end"], strict=True), *cols, sup, strict=True
+    ):
+        found.setdefault(key, (float(v), float(n), float(d), _bool(s)))
     rows = []
     for kpi_id, meta in metas.items():
         window = annual_window(meta)
-        mine = h[(h["kpi_id"] == kpi_id) & (h["window"] == window)].set_index("period_end")
-        previous = float("nan")
-        for i, end in enumerate(ends):
-            if end in mine.index:
-                r = mine.loc[end]
-                if isinstance(r, pd.DataFrame):
-                    r = r.iloc[0]
-                value, num, den = (
-                    float(r.get(c, np.nan)) for c in ("value", "numerator", "denominator")
-                )
-                sup = _bool(r.get("suppressed", False))
-            else:
-                value, num, den, sup = (float("nan"),) * 3 + (False,)
-            if sup:
+        for end in ends:
+            value, num, den, withheld = found.get((kpi_id, window, end), (np.nan,) * 3 + (False,))
+            if withheld:
                 value = num = den = float("nan")
-            t = direction(
-                value,
-                previous if i else float("nan"),
-                unit=meta.unit,
-                polarity=meta.polarity,
-                decimals=DISPLAY_DECIMALS.get(meta.unit),
-            )
             rows.append(
                 {
                     "kpi_id": kpi_id,
@@ -317,15 +310,112 @@ def annual_points(
                     "value": value,
                     "numerator": num,
                     "denominator": den,
-                    "suppressed": sup,
-                    "previous_value": previous if i else float("nan"),
-                    "change": t.change,
-                    "travel": t.label,
-                    "travel_symbol": t.symbol,
+                    "suppressed": withheld,
                 }
             )
-            previous = value
-    return pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+    return with_travel(pd.DataFrame(rows, columns=list(POINT_COLUMNS[:8])), metas)
+
+
+def with_travel(points: pd.DataFrame, metas: Mapping[str, KpiMeta]) -> pd.DataFrame:
+    """The points with each year's ``previous_value``, ``change`` and ``travel`` on the year before.
+
+    The first year of each KPI has none ("Not available"); a missing or withheld
+    figure gives none either, for itself and the year after it.
+    """
+    out = points.sort_values(["kpi_id", "year_end"], kind="stable").copy()
+    previous = out.groupby("kpi_id", sort=False)["value"].shift(1)
+    labels, symbols, changes = [], [], []
+    for kpi_id, latest, earlier in zip(out["kpi_id"], out["value"], previous, strict=True):
+        meta = metas[kpi_id]
+        t = direction(
+            latest,
+            earlier,
+            unit=meta.unit,
+            polarity=meta.polarity,
+            decimals=DISPLAY_DECIMALS.get(meta.unit),
+        )
+        labels.append(t.label)
+        symbols.append(t.symbol)
+        changes.append(t.change)
+    out["previous_value"] = previous.astype(float)
+    out["change"] = changes
+    out["travel"] = labels
+    out["travel_symbol"] = symbols
+    order = {k: i for i, k in enumerate(metas)}
+    out["_order"] = out["kpi_id"].map(order)
+    out = out.sort_values(["_order", "year_end"], kind="stable")
+    return out.reset_index(drop=True)[list(POINT_COLUMNS)]
+
+
+def suppress_annual(
+    points: pd.DataFrame,
+    shown_history: pd.DataFrame,
+    metas: Mapping[str, KpiMeta],
+    max_count: int,
+) -> pd.DataFrame:
+    """The annual points as members and the public may see them.
+
+    A year's figure is withheld (blank, ``suppressed`` True, and no change on
+    either side of it) when
+
+    * its own numerator or denominator is 1 to ``max_count``
+      (:func:`pmf_lib.assess.disclosure.row_is_suppressed`); or
+    * any figure the audience's published history withholds for the KPI falls in
+      that year (its headline window ending after the year before's end and by the
+      year's end): the year's total less the shown months' would give it away.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        :func:`annual_points` of the full (internal) history.
+    shown_history : pandas.DataFrame
+        The audience's published history (with its ``suppressed`` flags:
+        :func:`pmf_lib.assess.disclosure.published_tables`).
+
+    Examples
+    --------
+    >>> from pmf_lib.compute.registry import all_kpis
+    >>> m = {"referrals_count": all_kpis()["referrals_count"].meta}
+    >>> p = pd.DataFrame({"kpi_id": "referrals_count", "window": "rolling_12m",
+    ...     "year_end": pd.to_datetime(["2025-03-31", "2026-03-31"]), "year": ["a", "b"],
+    ...     "value": [480.0, 500.0], "numerator": [480.0, 500.0], "denominator": float("nan"),
+    ...     "suppressed": False})
+    >>> shown = pd.DataFrame({"kpi_id": "referrals_count", "window": "month",
+    ...     "period_end": pd.to_datetime(["2025-03-31", "2025-08-31"]),
+    ...     "suppressed": [False, True]})
+    >>> # August 2025's month is withheld, so the year to March 2026 is withheld too
+    >>> suppress_annual(p, shown, m, 4)[["value", "suppressed", "travel"]].values.tolist()
+    [[480.0, False, 'Not available'], [nan, True, 'Not available']]
+    """
+    from pmf_lib.assess.disclosure import row_is_suppressed
+
+    out = points.copy()
+    h = shown_history
+    hidden = h[h["suppressed"].astype(bool)] if "suppressed" in h.columns else h.iloc[0:0]
+    hidden_ends = {
+        k: pd.to_datetime(g["period_end"]).dt.normalize().to_numpy()
+        for k, g in hidden.groupby("kpi_id")
+    }
+    withheld = []
+    for kpi_id, end, num, den, sup in zip(
+        out["kpi_id"],
+        out["year_end"],
+        out["numerator"],
+        out["denominator"],
+        out["suppressed"],
+        strict=True,
+    ):
+        meta = metas[kpi_id]
+        small = bool(row_is_suppressed(num, den, meta.unit, max_count))
+        end = pd.Timestamp(end)
+        start = end - pd.DateOffset(years=1)
+        ends = hidden_ends.get(kpi_id)
+        inside = ends is not None and bool(((ends > start) & (ends <= end)).any())
+        withheld.append(bool(sup) or small or inside)
+    mask = np.array(withheld, dtype=bool)
+    out.loc[mask, ["value", "numerator", "denominator"]] = np.nan
+    out["suppressed"] = mask
+    return with_travel(out[list(POINT_COLUMNS[:8])], metas)
 
 
 _STEPS = {1: "a quartile", 2: "two quartiles", 3: "three quartiles"}
@@ -407,54 +497,72 @@ def annual_comparators(
     """
     codes = {k: m.comparator for k, m in metas.items() if m.comparator and m.unit != "count"}
     values = store.values[store.values["measure"].isin(set(codes.values()))]
-    small = replace(store, values=values)
-    out = points.copy()
-    for c in COMPARATOR_COLUMNS:
-        out[c] = None if c in ("measure", "benchmark_year", "region_name", "quartile") else np.nan
-    out["benchmark_year_end"] = pd.NaT
-    out["previous_quartile"] = None
-    out["quartile_movement"] = NOT_AVAILABLE
-    out["rank"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    blank = {
+        "measure": None,
+        "benchmark_year": None,
+        "benchmark_year_end": pd.NaT,
+        "england": np.nan,
+        "region_name": None,
+        "region": np.nan,
+        "sn": np.nan,
+        "quartile": None,
+        "rank": pd.NA,
+        "rank_of": np.nan,
+        "previous_quartile": None,
+        "quartile_movement": NOT_AVAILABLE,
+    }
+    extra = [dict(blank) for _ in range(len(points))]
     sns: list[int] = []
     if codes:
         from pmf_lib.assess.comparators import neighbours_of
 
         sns = neighbours_of(store, la_code, sn_model)
-    region_name = None
+    kpi_ids = points["kpi_id"].to_numpy()
+    ends = pd.to_datetime(points["year_end"]).to_numpy()
+    own = points["value"].astype(float).to_numpy()
+    order = np.argsort(ends, kind="stable")
     for kpi_id, code in codes.items():
         rows = values[values["measure"] == code]
-        region_code = region_for(small, la_code, code)
-        if region_code is not None:
-            from pmf_lib.read.benchmarks import REGION_NAMES
-
-            region_name = REGION_NAMES.get(region_code)
+        one = replace(store, values=rows)  # own_position then filters this measure's rows only
+        region_code = region_for(one, la_code, code)
+        region_name = REGION_NAMES.get(region_code) if region_code else None
+        las = rows.loc[rows["level"] == "LA", ["year_end", "year"]].drop_duplicates()
+        las = las.sort_values(["year_end", "year"])
+        published = list(zip(pd.to_datetime(las["year_end"]), las["year"].astype(str), strict=True))
+        by_year = {y: r for y, r in rows.groupby("year")}
         previous = None
-        for i in out.index[out["kpi_id"] == kpi_id]:
-            year = benchmark_year(rows, out.at[i, "year_end"])
-            out.at[i, "measure"] = code
-            out.at[i, "previous_quartile"] = previous
-            if year is None:
+        for i in order[kpi_ids[order] == kpi_id]:
+            e = extra[i]
+            e["measure"] = code
+            e["previous_quartile"] = previous
+            done = [(d, y) for d, y in published if d <= pd.Timestamp(ends[i])]
+            if not done:
                 previous = None
                 continue
-            at = rows[rows["year"] == year]
+            year_end, year = done[-1]
+            at = by_year[year]
             sn_vals = at.loc[at["la_code"].isin(sns), "value"].dropna().to_numpy()
-            quartile, rank, rank_of = own_position(
-                small, la_code, code, float(out.at[i, "value"]), year
+            quartile, rank, rank_of = own_position(one, la_code, code, float(own[i]), year)
+            e.update(
+                benchmark_year=year,
+                benchmark_year_end=year_end,
+                england=_value(at, ENGLAND, year),
+                region_name=region_name,
+                region=_value(at, region_code, year) if region_code else np.nan,
+                quartile=quartile,
+                rank=rank,
+                rank_of=rank_of,
+                quartile_movement=quartile_movement(quartile, previous),
             )
-            out.at[i, "benchmark_year"] = year
-            out.at[i, "benchmark_year_end"] = pd.Timestamp(at["year_end"].iloc[0])
-            out.at[i, "england"] = _value(rows, ENGLAND, year)
-            out.at[i, "region_name"] = region_name
-            out.at[i, "region"] = _value(rows, region_code, year) if region_code else np.nan
             if sn_vals.size:
-                out.at[i, "sn"] = float(
-                    np.mean(sn_vals) if sn_stat == "mean" else np.median(sn_vals)
-                )
-            out.at[i, "quartile"] = quartile
-            out.at[i, "rank"] = rank
-            out.at[i, "rank_of"] = rank_of
-            out.at[i, "quartile_movement"] = quartile_movement(quartile, previous)
+                e["sn"] = float(np.mean(sn_vals) if sn_stat == "mean" else np.median(sn_vals))
             previous = quartile
+    out = pd.concat(
+        [points.reset_index(drop=True), pd.DataFrame(extra, columns=list(COMPARATOR_COLUMNS))],
+        axis=1,
+    )
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    out["benchmark_year_end"] = pd.to_datetime(out["benchmark_year_end"])
     return out
 
 
@@ -627,25 +735,33 @@ def _has_direction(metas: Mapping[str, KpiMeta], kpi_id: str) -> bool:
     return m is not None and m.polarity != "neutral"
 
 
-def annual_for_config(config, history: pd.DataFrame, month: str, store=None) -> pd.DataFrame:
-    """Every configured KPI's annual points with comparators and verdicts (the pack's table).
+def annual_points_for_config(config, history: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Every configured KPI's annual points from the month's (full) KPI history.
 
-    ``history`` is the KPI history as the audience sees it (for members or the
-    public the suppressed view, whose withheld figures get no verdict); the
-    benchmarks are the config's store (default: the shipped snapshot), its
-    statistical neighbour model and statistic.
+    The month build publishes them as ``annual.parquet`` (for members or the
+    public through :func:`suppress_annual`), and the packs read them.
+    """
+    from pmf_lib.assess.pipeline import configured_kpis
+
+    return annual_points(history, configured_kpis(config), month)
+
+
+def annual_table(config, points: pd.DataFrame, store=None) -> pd.DataFrame:
+    """The published annual points with their comparators and quartile movement.
+
+    The benchmarks are the config's store (default: the shipped snapshot), its
+    statistical neighbour model and statistic (:func:`annual_comparators`).
     """
     from pmf_lib.assess.pipeline import configured_kpis
     from pmf_lib.read.benchmarks import load_benchmarks
 
-    metas = configured_kpis(config)
     if store is None:
         where = config.resolve(config.benchmarks.store) if config.benchmarks.store else None
         store = load_benchmarks(where)
-    points = annual_points(history, metas, month)
+    points = points.assign(year_end=pd.to_datetime(points["year_end"]))
     return annual_comparators(
         points,
-        metas,
+        configured_kpis(config),
         store,
         config.council.code,
         sn_model=config.benchmarks.sn_model,

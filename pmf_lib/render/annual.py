@@ -41,11 +41,13 @@ from pmf_lib.assess.annual import (
     AUDIT_AREA,
     ILACS_HEADINGS,
     actions_impact,
-    annual_for_config,
+    annual_points_for_config,
+    annual_table,
     area_headings,
     heading_summary,
     year_label,
 )
+from pmf_lib.errors import PmfError
 from pmf_lib.render.commentary import Commentary, read_commentary
 from pmf_lib.render.format import format_change, format_date, format_month_long, format_value
 from pmf_lib.render.month import MonthData, render
@@ -53,6 +55,8 @@ from pmf_lib.render.month_data import read_table
 
 _MONTH_DIR = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 TEMPLATE = "annual.html.j2"
+#: The published annual points beside the month's KPI history (the month build writes it).
+ANNUAL_TABLE = "annual.parquet"
 
 
 def year_months(year_end) -> list[str]:
@@ -98,17 +102,42 @@ class AnnualPack:
         assessed_table: str | Path = "",
         commentary_dir: str | Path = "",
     ) -> AnnualPack:
-        """Load the month's published tables (:meth:`MonthData.load`) for one area's pack."""
+        """Load the month's published tables (:meth:`MonthData.load`) for one area's pack.
+
+        The annual points are the month's ``annual.parquet`` beside ``kpi_table``
+        (published by every ``pmf run``; for members or the public, suppressed).
+        """
         data = MonthData.load(config_path, month, kpi_table, assessed_table, commentary_dir)
-        return cls.from_data(data, area, commentary_dir)
+        folder = Path(kpi_table).parent if kpi_table else data.config.outputs_dir / data.month
+        points = read_table(folder / ANNUAL_TABLE, "annual points table")
+        return cls.from_data(data, area, commentary_dir, points=points)
 
     @classmethod
     def from_data(
-        cls, data: MonthData, area: str, commentary_dir: str | Path = "", store=None
+        cls,
+        data: MonthData,
+        area: str,
+        commentary_dir: str | Path = "",
+        *,
+        points: pd.DataFrame | None = None,
+        store=None,
     ) -> AnnualPack:
-        """The pack from a month already loaded (tests: ``store``, a benchmark store)."""
+        """The pack from a month already loaded.
+
+        ``points``: the published annual points (default, for an internal audience
+        only: made now from the month's history, as the build makes them);
+        ``store``: a benchmark store (default: the config's).
+        """
         data.area_kpis(area)  # an unknown area fails here, naming the configured ones
-        table = annual_for_config(data.config, data.history, data.month, store)
+        if points is None:
+            if data.suppressing:
+                raise PmfError(
+                    "a members' or public pack needs the published annual points "
+                    f"({ANNUAL_TABLE}, suppressed by the month build)",
+                    field="annual",
+                )
+            points = annual_points_for_config(data.config, data.history_full, data.month)
+        table = annual_table(data.config, points, store)
         return cls(data, area, table, commentary_root(commentary_dir))
 
     # ---- facts ------------------------------------------------------------------
@@ -339,6 +368,8 @@ class AnnualPack:
         if t is None and self.data.actions_path is not None:
             t = read_table(self.data.actions_path, "improvement actions table")
         done = actions_impact(t, self.table, self.data.metas, self.year_end, self.area, self.kpis)
+        if self.data.suppressing:  # members and the public are never shown a completed action
+            done = done.iloc[0:0]  # (their tables hold none: pmf_lib.assess.actions)
         rows = []
         for _, a in done.iterrows():
             m = self.data.metas.get(a["kpi_id"])

@@ -257,7 +257,7 @@ def test_withheld_figure_has_no_band():
         "k", "rolling_12m", {"2025-03-31": 45.0, "2026-03-31": 3.0}, suppressed=("2026-03-31",)
     )
     t = annual_comparators(annual_points(h, m, "2026-06"), m, _store(), 801)
-    assert t["quartile"].iloc[-1] is None
+    assert pd.isna(t["quartile"].iloc[-1])
     assert t["quartile_movement"].iloc[-1] == "Not available"
 
 
@@ -354,3 +354,35 @@ def test_heading_summary_counts_latest_year_per_heading():
     ]
     assert "leaders" not in got.index
     assert np.issubdtype(s["measures"].dtype, np.integer)
+
+
+# ---- members and the public -------------------------------------------------------------
+def test_suppress_annual_withholds_small_years_and_years_holding_a_withheld_month():
+    from pmf_lib.assess.annual import suppress_annual
+
+    m = {"k": _meta("k", unit="count", polarity="neutral")}
+    full = _history(
+        "k", "rolling_12m", {"2024-03-31": 480.0, "2025-03-31": 500.0, "2026-03-31": 4.0}
+    )
+    points = annual_points(full, m, "2026-06")
+    # The members' published monthly series: August 2023 withheld (in 2023-24, which ran
+    # from 1 April 2023 to 31 March 2024); every 2024-25 month shown
+    shown = pd.DataFrame(
+        {
+            "kpi_id": "k",
+            "window": "month",
+            "period_end": pd.to_datetime(["2023-08-31", "2024-08-31", "2025-03-31"]),
+            "suppressed": [True, False, False],
+        }
+    )
+    p = suppress_annual(points, shown, m, max_count=4)
+    # 2023-24 withheld (480 less the shown months would give August away); 2024-25's 500
+    # shown; 2025-26's 4 is 1-4: withheld. No change is given next to a withheld year.
+    assert p["suppressed"].tolist() == [True, False, True]
+    assert p["value"].isna().tolist() == [True, False, True]
+    assert p["numerator"].isna().tolist() == [True, False, True]
+    assert p["travel"].tolist() == ["Not available"] * 3
+    # with a threshold of 3, 4 would be shown (and 500 -> 4 is Down)
+    p3 = suppress_annual(points, shown.assign(suppressed=False), m, max_count=3)
+    assert p3["suppressed"].tolist() == [False, False, False]
+    assert p3["travel"].tolist()[-1] == "Down"
