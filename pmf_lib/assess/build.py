@@ -204,6 +204,9 @@ class MonthBuild:
     scorecards : DataFrame or None
         Every configured scorecard's KPIs at its quarter ends
         (:mod:`pmf_lib.assess.scorecard`); None when the config names none.
+    finance : FinanceTables or None
+        The month's budget lines and high-cost placements (:mod:`pmf_lib.assess.finance`;
+        the list internal only); None without finance data.
     """
 
     month: str
@@ -218,6 +221,7 @@ class MonthBuild:
     actions: pd.DataFrame | None = None
     annex_a_reconciliation: pd.DataFrame | None = None
     scorecards: pd.DataFrame | None = None
+    finance: object | None = None  # pmf_lib.assess.finance.FinanceTables
     timings: dict = field(default_factory=dict)
 
     @property
@@ -255,6 +259,7 @@ class MonthBuild:
             spc=suppress_spc_table(self.spc, view.history),
             breakdowns=breakdowns,
             scorecards=suppress_scorecard(self.scorecards, view.history),
+            finance=None if self.finance is None else self.finance.for_audience(True),
         )
 
 
@@ -393,6 +398,10 @@ def build_month(
 
     t0 = time.monotonic()
     assess_table(config, build)
+    from pmf_lib.assess.finance import finance_tables  # issue 16: budget lines, high-cost list
+
+    threshold = config.finance.high_cost_weekly_threshold
+    build.finance = finance_tables(read.data.local, ends[-1], threshold)
     timings["assess"] = time.monotonic() - t0
     t0 = time.monotonic()
     build.breakdowns = compute_breakdowns(inputs_from_sources(read.data, dict(config)), ends[-1])

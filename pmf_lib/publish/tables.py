@@ -1,8 +1,9 @@
 """The month's published tables and data quality report, written from its one build.
 
 :func:`write_month_tables` writes what every report reads (``kpi_history``,
-``kpis``, ``spc``, ``actions``, ``breakdowns`` and ``scorecard`` (when the config
-names scorecards) as parquet and CSV, and
+``kpis``, ``spc``, ``actions``, ``breakdowns``, ``scorecard`` (when the config
+names scorecards), ``finance_budget`` and (internal only) ``high_cost_placements``
+(with finance data) as parquet and CSV, and
 ``spc_rebase_proposals.csv``); :func:`write_quality_outputs` writes
 ``data_quality.html``, ``data_quality_issues.csv`` and
 ``data_quality_confidence.csv`` (INTERNAL: they list child ids, so for a
@@ -70,6 +71,21 @@ def write_month_tables(
             (out_dir / name).unlink(missing_ok=True)
         else:
             write(build.scorecards, out_dir / name)
+    # Finance (issue 16; pmf_lib.assess.finance): the budget lines for every audience; the
+    # high-cost placements list only in an internal build (published() drops it); none left.
+    finance = getattr(build, "finance", None)
+    for stem, table in (
+        ("finance_budget", None if finance is None else finance.budget),
+        ("high_cost_placements", None if finance is None else finance.high_cost),
+    ):
+        for name, write in (
+            (f"{stem}.parquet", write_parquet_atomic),
+            (f"{stem}.csv", write_csv_atomic),
+        ):
+            if table is None:
+                (out_dir / name).unlink(missing_ok=True)
+            else:
+                write(table, out_dir / name)
     if build.breakdowns is not None:
         write_parquet_atomic(build.breakdowns, out_dir / "breakdowns.parquet")
         write_csv_atomic(build.breakdowns, out_dir / "breakdowns.csv")
