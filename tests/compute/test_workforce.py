@@ -10,9 +10,16 @@ from hypothesis import strategies as st
 
 from pmf_lib.compute.kpis import workforce as wf
 from pmf_lib.compute.kpis._local import local_frame, local_inputs
-from pmf_lib.compute.registry import Figure
+from pmf_lib.compute.registry import Figure, all_kpis
 from pmf_lib.dates import Window, month_ends
-from tests.compute.local_kpi_props import check_absent, check_properties, inputs_for
+from tests.compute.local_kpi_props import (
+    check_absent,
+    check_properties,
+    inputs_for,
+    kpis_of,
+    same,
+    windows_of,
+)
 
 END = Window.of("snapshot", "2025-03-31")
 
@@ -167,3 +174,171 @@ def test_absence_rate_is_missing_when_days_lost_exceed_days_available():
     )
     fig = wf.sw_absence_rate_pct(local_inputs(workforce_monthly=w), march)
     assert math.isnan(fig.numerator) and fig.denominator == 21.0
+
+
+# ---- workforce development (one row per social worker per month) ---------------------------
+
+MARCH = Window.of("snapshot", "2025-03-31")
+R12_MARCH = Window.of("rolling_12m", "2025-03-31")
+
+
+def development(settings=None, **columns):
+    n = len(next(iter(columns.values())))
+    columns.setdefault("month", ["2025-03-31"] * n)
+    columns.setdefault("team", ["A"] * n)
+    columns.setdefault("worker_id", [f"E{i}" for i in range(n)])
+    inputs = local_inputs(workforce_development=local_frame("workforce_development", **columns))
+    if settings is not None:
+        inputs.settings = {"workforce_standards": settings}
+    return inputs
+
+
+def test_in_post_is_the_months_rows_less_leavers_each_worker_once():
+    inputs = development(
+        month=["2025-03-01", "2025-03-31", "2025-03-15", "2025-02-28", "2025-03-31"],
+        worker_id=["E1", "E2", "E3", "E4", "E1"],
+        leaving_date=[None, "2025-03-31", "2025-04-02", None, None],
+        cases_held=[5, 9, 12, 30, 5],
+    )
+    # E1 listed twice in March (counted once), E2 left on 31 March (not in post at its end),
+    # E3 leaves in April (in post), E4 is February's -> E1 and E3 hold cases: 2
+    assert wf.in_post(inputs, MARCH)["worker_id"].tolist() == ["E3", "E1"]
+    assert wf.wf_case_holders_count(inputs, MARCH) == Figure(2)
+
+
+def test_asye_in_programme_and_completion_over_twelve_months():
+    inputs = development(
+        month=["2025-03-31"] * 4 + ["2025-01-31", "2024-06-30"],
+        worker_id=["E1", "E2", "E3", "E4", "E5", "E6"],
+        asye_status=[
+            "in_programme",
+            "completed",
+            "in_programme",
+            None,
+            "not_completed",  # left in January before completing: its last row
+            "completed",
+        ],
+        asye_end_date=[None, "2025-02-10", None, None, "2025-01-20", "2024-03-31"],
+        leaving_date=[None, None, "2025-03-20", None, "2025-01-20", None],
+    )
+    # in programme at 31 March: E1 (E3 left on 20 March) -> 1
+    assert wf.wf_asye_in_programme_count(inputs, MARCH) == Figure(1)
+    # ended in Apr 2024 - Mar 2025: E2 completed, E5 not completed; E6 ended 31 March 2024,
+    # the day before the window -> 1 of 2
+    assert wf.wf_asye_completed_pct(inputs, R12_MARCH) == Figure(1, 2)
+
+
+def test_asye_completion_counts_each_worker_once_from_their_latest_row():
+    inputs = development(
+        month=["2025-01-31", "2025-02-28", "2025-03-31"],
+        worker_id=["E1", "E1", "E1"],
+        asye_status=["not_completed", "completed", "completed"],  # corrected in February
+        asye_end_date=["2025-01-15"] * 3,
+    )
+    assert wf.wf_asye_completed_pct(inputs, R12_MARCH) == Figure(1, 1)
+
+
+def test_asye_figures_missing_when_the_export_has_no_asye_columns():
+    inputs = development(cases_held=[3])
+    inputs.local["workforce_development"].attrs["absent_columns"] = [
+        "asye_status",
+        "asye_start_date",
+        "asye_end_date",
+    ]
+    assert math.isnan(wf.wf_asye_in_programme_count(inputs, MARCH).numerator)
+    assert math.isnan(wf.wf_asye_completed_pct(inputs, R12_MARCH).numerator)
+    assert wf.wf_case_holders_count(inputs, MARCH) == Figure(1)  # the rest still computed
+
+
+def test_mandatory_training_complete_share_of_workers_in_post():
+    inputs = development(
+        training_due=[6, 6, 0, None, 7],
+        training_completed=[6, 5, 0, 6, 8],
+        leaving_date=[None, None, None, None, "2025-03-03"],
+    )
+    # in post: the first four; complete: 6 of 6 and 0 of 0; 5 of 6 is not, a blank due is
+    # not -> 2 of 4
+    assert wf.wf_training_complete_pct(inputs, MARCH) == Figure(2, 4)
+
+
+def test_supervision_within_the_councils_timescale():
+    columns = dict(
+        start_date=["2020-01-01", None, "2024-06-01", "2025-03-10", "2020-01-01", "2025-02-20"],
+        last_supervision_date=[
+            "2025-03-03",  # 28 days before 31 March: in time
+            "2025-03-02",  # 29 days: late
+            None,  # never: late
+            None,  # started 10 March: not yet due one, left out
+            "2025-04-02",  # after the month end: not a supervision held by then
+            "2025-02-20",  # started 20 Feb (39 days before): due; 39 days: late
+        ],
+    )
+    # 28 days: due E0, E1, E2, E4, E5; in time E0 -> 1 of 5
+    assert wf.wf_supervision_timely_pct(development(**columns), MARCH) == Figure(1, 5)
+    # the council's own timescale, 42 days: E3 (21 days in post) and E5 (39) are not yet due
+    # one; due E0, E1, E2, E4; in time E0 (28 days) and E1 (29) -> 2 of 4
+    own = wf.WorkforceStandards(supervision_days=42)
+    assert wf.wf_supervision_timely_pct(development(own, **columns), MARCH) == Figure(2, 4)
+
+
+def test_caseload_distribution_bands_threshold_and_median():
+    cases = [0, 3, 10, 11, 15, 16, 20, 21, 25, 26, None]
+    inputs = development(cases_held=cases)
+    # case holders: the 9 with 1 or more (0 and blank are not)
+    assert wf.wf_case_holders_count(inputs, MARCH) == Figure(9)
+    # more than 10: 11, 15, 16, 20, 21, 25, 26 = 7; > 15: 5; > 20: 3; > 25: 1
+    got = [getattr(wf, f"wf_caseload_over_{e}_count")(inputs, MARCH) for e in wf.CASELOAD_BANDS]
+    assert got == [Figure(7), Figure(5), Figure(3), Figure(1)]
+    # over the default threshold (20): 21, 25, 26 -> 3 of 9; over 15: 5 of 9
+    assert wf.wf_caseload_over_threshold_pct(inputs, MARCH) == Figure(3, 9)
+    own = development(wf.WorkforceStandards(caseload_threshold=15), cases_held=cases)
+    assert wf.wf_caseload_over_threshold_pct(own, MARCH) == Figure(5, 9)
+    # median of 3, 10, 11, 15, 16, 20, 21, 25, 26 is 16: stored as 16 x 9 over 9
+    fig = wf.wf_caseload_median(inputs, MARCH)
+    assert fig == Figure(144.0, 9) and wf.wf_caseload_median.meta.value(fig) == 16.0
+
+
+def test_caseload_bands_nest_for_disclosure():
+    # each band's count is within the one below it, so disclosure's nesting rule applies
+    chain = [all_kpis()[f"wf_caseload_over_{e}_count"].meta for e in wf.CASELOAD_BANDS]
+    assert [m.subset_of for m in chain] == [
+        "wf_case_holders_count",
+        "wf_caseload_over_10_count",
+        "wf_caseload_over_15_count",
+        "wf_caseload_over_20_count",
+    ]
+
+
+def test_team_breakdowns_follow_the_councils_threshold():
+    from pmf_lib.compute.breakdowns import compute_breakdowns
+
+    inputs = development(
+        wf.WorkforceStandards(caseload_threshold=15),
+        team=["A", "A", "B", "B", "B"],
+        cases_held=[16, 12, 20, 30, 2],
+    )
+    t = compute_breakdowns(inputs, "2025-03-31", ["wf_caseload_over_threshold_pct"])
+    t = t[t["dimension"] == "team"].set_index("group")
+    # over 15: team A 1 of 2, team B 2 of 3 (the threshold reaches each team's figure)
+    assert (t.loc["A", "numerator"], t.loc["A", "denominator"]) == (1.0, 2.0)
+    assert (t.loc["B", "numerator"], t.loc["B", "denominator"]) == (2.0, 3.0)
+
+
+def test_workforce_development_row_order_changes_nothing():
+    columns = dict(
+        month=["2025-03-31"] * 4 + ["2025-02-28"],
+        worker_id=["E1", "E2", "E3", "E1", "E1"],
+        team=["A", "B", "A", "A", "A"],
+        cases_held=[12, 22, 5, 13, 40],
+        training_due=[6] * 5,
+        training_completed=[6, 4, 6, 6, 6],
+        last_supervision_date=["2025-03-10"] * 5,
+        asye_status=["completed", None, "in_programme", "completed", "completed"],
+        asye_end_date=["2025-01-02", None, None, "2025-01-02", "2025-01-02"],
+    )
+    forward = development(**columns)
+    backward = development(**{k: v[::-1] for k, v in columns.items()})
+    for k in kpis_of(wf):
+        if k.meta.datasets == ("workforce_development",):
+            for w in windows_of(k, "2025-03-31"):
+                assert same(k(forward, w), k(backward, w)), k.meta.id

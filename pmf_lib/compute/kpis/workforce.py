@@ -393,7 +393,7 @@ def in_post(inputs: KpiInputs, window: Window, *columns: str) -> pd.DataFrame | 
 
     The rows whose ``month`` falls in the month of ``window.end``, less those with a
     ``leaving_date`` on or before the month end; a worker listed twice in the month
-    counts once (the later row). None when the dataset, or one of ``columns``, is not
+    counts once (:func:`once`). None when the dataset, or one of ``columns``, is not
     supplied.
 
     Examples
@@ -411,10 +411,23 @@ def in_post(inputs: KpiInputs, window: Window, *columns: str) -> pd.DataFrame | 
     end = pd.Timestamp(month_end(window.end))
     mend = (pd.to_datetime(df["month"]) + pd.offsets.MonthEnd(0)).dt.normalize()
     left = (df["leaving_date"] <= end).fillna(False).astype(bool)
-    rows = df[(mend == end).to_numpy() & ~left.to_numpy()]
-    ids = rows["worker_id"]
-    twice = (ids.notna() & ids.duplicated(keep="last")).fillna(False).astype(bool)
-    return rows[~twice.to_numpy()]
+    return once(df[(mend == end).to_numpy() & ~left.to_numpy()])
+
+
+def once(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each worker's one row: of rows listing a worker twice, the later month's (then the
+    last in the order of every column's values, so the file's row order changes nothing).
+
+    Examples
+    --------
+    >>> df = local_frame("workforce_development", month=["2025-03-31", "2025-02-28"] * 2,
+    ...                  worker_id=["E1", "E1", "E2", None], cases_held=[4, 9, 1, 2])
+    >>> once(df)[["worker_id", "cases_held"]].values.tolist()
+    [[<NA>, 2], ['E1', 4], ['E2', 1]]
+    """
+    ordered = rows.sort_values(list(rows.columns), kind="stable", na_position="first")
+    ids = ordered["worker_id"]
+    return ordered[~(ids.notna() & ids.duplicated(keep="last")).fillna(False).to_numpy()]
 
 
 def _case_holders(inputs: KpiInputs, window: Window) -> pd.Series | None:
@@ -500,9 +513,7 @@ def wf_asye_completed_pct(inputs: KpiInputs, window: Window) -> Figure:
     ended = in_window(df["asye_end_date"], window) & coded(
         df["asye_status"], "completed", "not_completed"
     )
-    rows = df[ended.to_numpy()].sort_values("month", kind="stable")
-    ids = rows["worker_id"]
-    rows = rows[~(ids.notna() & ids.duplicated(keep="last")).fillna(False).astype(bool)]
+    rows = once(df[ended.to_numpy()])
     return Figure(count(coded(rows["asye_status"], "completed")), len(rows))
 
 
