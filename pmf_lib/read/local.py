@@ -371,7 +371,7 @@ def _parse_number(value, integer: bool):
     if isinstance(value, (int, float)):
         x = float(value)
     else:
-        text = str(value).strip().replace(",", "")
+        text = str(value).strip().replace(",", "").replace("£", "")  # finance: "£1,250"
         try:
             x = float(text)
         except ValueError:
