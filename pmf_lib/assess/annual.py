@@ -362,7 +362,9 @@ def suppress_annual(
       (:func:`pmf_lib.assess.disclosure.row_is_suppressed`); or
     * any figure the audience's published history withholds for the KPI falls in
       that year (its headline window ending after the year before's end and by the
-      year's end): the year's total less the shown months' would give it away.
+      year's end): the year's total less the shown months' would give it away;
+    * it is a count nested in another (``subset_of``) and the parent's year is 1 to
+      ``max_count`` more (:func:`pmf_lib.assess.disclosure.suppress_subsets`).
 
     Parameters
     ----------
@@ -387,7 +389,7 @@ def suppress_annual(
     >>> suppress_annual(p, shown, m, 4)[["value", "suppressed", "travel"]].values.tolist()
     [[480.0, False, 'Not available'], [nan, True, 'Not available']]
     """
-    from pmf_lib.assess.disclosure import row_is_suppressed
+    from pmf_lib.assess.disclosure import row_is_suppressed, suppress_subsets
 
     out = points.copy()
     h = shown_history
@@ -415,6 +417,10 @@ def suppress_annual(
     mask = np.array(withheld, dtype=bool)
     out.loc[mask, ["value", "numerator", "denominator"]] = np.nan
     out["suppressed"] = mask
+    # The nesting rule on the years' counts, as on the months' (a subset's year 1 to
+    # max_count short of its parent's states that difference)
+    nested = suppress_subsets(out.rename(columns={"year_end": "period_end"}), metas, max_count)
+    out = nested.rename(columns={"period_end": "year_end"})
     return with_travel(out[list(POINT_COLUMNS[:8])], metas)
 
 

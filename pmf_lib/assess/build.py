@@ -207,6 +207,10 @@ class MonthBuild:
     finance : FinanceTables or None
         The month's budget lines and high-cost placements (:mod:`pmf_lib.assess.finance`;
         the list internal only); None without finance data.
+    annual : DataFrame or None
+        Every KPI's figure for each of the last three years to 31 March, with its
+        direction on the year before (:mod:`pmf_lib.assess.annual`: the annual
+        evidence packs read it).
     """
 
     month: str
@@ -222,6 +226,7 @@ class MonthBuild:
     annex_a_reconciliation: pd.DataFrame | None = None
     scorecards: pd.DataFrame | None = None
     finance: object | None = None  # pmf_lib.assess.finance.FinanceTables
+    annual: pd.DataFrame | None = None
     timings: dict = field(default_factory=dict)
 
     @property
@@ -239,6 +244,7 @@ class MonthBuild:
         and flagged, the assessed table, the SPC table and the breakdowns
         following it, so no count of 1 to 4 reaches the month's folder.
         """
+        from pmf_lib.assess.annual import suppress_annual
         from pmf_lib.assess.disclosure import Disclosure, published_tables, suppress_breakdowns
         from pmf_lib.assess.pipeline import configured_kpis
         from pmf_lib.assess.scorecard import suppress_scorecard
@@ -260,6 +266,9 @@ class MonthBuild:
             breakdowns=breakdowns,
             scorecards=suppress_scorecard(self.scorecards, view.history),
             finance=None if self.finance is None else self.finance.for_audience(True),
+            annual=None
+            if self.annual is None
+            else suppress_annual(self.annual, view.history, metas, rules.max_count),
         )
 
 
@@ -297,6 +306,9 @@ def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
     from pmf_lib.assess.scorecard import scorecards_for_config
 
     build.scorecards = scorecards_for_config(config, build.kpi_table, build.assessed, build.month)
+    from pmf_lib.assess.annual import annual_points_for_config  # the annual evidence packs
+
+    build.annual = annual_points_for_config(config, build.kpi_table, build.month)
     return build
 
 

@@ -1,7 +1,7 @@
 """The month's published tables and data quality report, written from its one build.
 
 :func:`write_month_tables` writes what every report reads (``kpi_history``,
-``kpis``, ``spc``, ``actions``, ``breakdowns``, ``scorecard`` (when the config
+``kpis``, ``spc``, ``actions``, ``breakdowns``, ``annual``, ``scorecard`` (when the config
 names scorecards), ``finance_budget`` and (internal only) ``high_cost_placements``
 (with finance data) as parquet and CSV, and
 ``spc_rebase_proposals.csv``); :func:`write_quality_outputs` writes
@@ -71,6 +71,12 @@ def write_month_tables(
             (out_dir / name).unlink(missing_ok=True)
         else:
             write(build.scorecards, out_dir / name)
+    # Each KPI's years to 31 March (pmf_lib.assess.annual; the annual evidence packs).
+    for name, write in (("annual.parquet", write_parquet_atomic), ("annual.csv", write_csv_atomic)):
+        if build.annual is None:
+            (out_dir / name).unlink(missing_ok=True)
+        else:
+            write(build.annual, out_dir / name)
     # Finance (issue 16; pmf_lib.assess.finance): the budget lines for every audience; the
     # high-cost placements list only in an internal build (published() drops it); none left.
     finance = getattr(build, "finance", None)

@@ -386,3 +386,26 @@ def test_suppress_annual_withholds_small_years_and_years_holding_a_withheld_mont
     p3 = suppress_annual(points, shown.assign(suppressed=False), m, max_count=3)
     assert p3["suppressed"].tolist() == [False, False, False]
     assert p3["travel"].tolist()[-1] == "Down"
+
+
+def test_suppress_annual_applies_the_nesting_rule_to_the_years():
+    from pmf_lib.assess.annual import suppress_annual
+
+    m = {
+        "parent": _meta("parent", unit="count", polarity="neutral"),
+        "child": KpiMeta(
+            **{**_meta("child", unit="count", polarity="neutral").__dict__, "subset_of": "parent"}
+        ),
+    }
+    full = pd.concat(
+        [
+            _history("parent", "rolling_12m", {"2025-03-31": 100.0, "2026-03-31": 100.0}),
+            _history("child", "rolling_12m", {"2025-03-31": 60.0, "2026-03-31": 97.0}),
+        ]
+    )
+    p = suppress_annual(annual_points(full, m, "2026-06"), full.iloc[0:0], m, max_count=4)
+    got = p.set_index(["kpi_id", "year"])["suppressed"]
+    # 2025-26: 100 - 97 = 3 counted by the parent and not the child: the child is withheld;
+    # 2024-25: 100 - 60 = 40 states nothing small
+    assert bool(got[("child", "2025-26")]) and not bool(got[("child", "2024-25")])
+    assert not got["parent"].any()
