@@ -32,6 +32,10 @@ The rules:
   and, in the breakdowns, the child's whole table for a dimension where one of its
   groups is so close to the parent's same group (the child's total minus its shown
   groups would state the group);
+* **partitions** -- counts declared to add up to a shown total (the complaint and
+  compliment themes, :func:`pmf_lib.assess.voice.suppress_partitions`): while the
+  withheld ones add up to 1 to ``max_count``, the smallest shown non-zero one is
+  withheld too;
 * **one series** -- the published history holds only each KPI's headline window
   (the series the reports chart), so no withheld month can be recovered as a
   quarter or a rolling 12 months minus the shown months;
@@ -83,6 +87,7 @@ SUBJECT_NOUNS = {
     "quality_assurance": "audits",
     "improvement_actions": "actions",
     "conferencing": "children or meetings",
+    "voice": "children, families or records",
 }
 
 #: Assessed-table columns that are not worked out from the council's own figure
@@ -763,6 +768,9 @@ def published_tables(
     h["period_end"] = pd.to_datetime(h["period_end"]).dt.normalize()
     h = suppress_kpi_table(h, units, rules.max_count)
     h = suppress_subsets(h, metas, rules.max_count)
+    from pmf_lib.assess.voice import suppress_partitions  # themes adding up to a total
+
+    h = suppress_partitions(h, max_count=rules.max_count)
     shown_a = suppress_assessed(assessed, h, metas, rules.max_count)
     # The series the reports chart: each KPI's assessed window.
     series = {(k, headline_window(m)) for k, m in metas.items()}
