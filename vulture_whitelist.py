@@ -13,7 +13,8 @@ This file is read by vulture only; nothing imports it.
 
 # Called from the report notebooks (vulture does not read .ipynb files).
 QuarterlyReport      # notebooks/quarterly_report.ipynb
-schedule_page        # notebooks/reporting_schedule.ipynb
+schedule_agenda      # notebooks/reporting_schedule.ipynb
+schedule_calendar    # notebooks/reporting_schedule.ipynb
 _.flag_definitions   # notebooks/exceptions_report.ipynb
 
 # Called by a library through its interface.

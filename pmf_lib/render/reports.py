@@ -5,8 +5,9 @@
 * :class:`Dashboard` — every KPI of every area on one page, with a summary;
 * :class:`ExceptionsReport` — exceptions and good practice across areas, for the board;
 * :class:`HighlightReport` — an area's exceptions with its Head of Service's commentary;
-* :class:`QuarterlyReport` — an area's quarterly KPIs (LADO, complaints, ...);
-* :func:`schedule_page` — the reporting schedule.
+* :class:`QuarterlyReport` — an area's quarterly KPIs (LADO, complaints, ...).
+
+The reporting schedule's page is :mod:`pmf_lib.render.schedule`.
 
 Each notebook builds its object with ``.load(config_path, month, kpi_table,
 assessed_table, ...)`` and shows one block per cell.
@@ -414,15 +415,3 @@ class QuarterlyReport:
 
     def definitions(self) -> HTML:
         return self.data.definitions(self.data.area_kpis(self.area))
-
-
-def schedule_page(rows: list[dict], month_long: str) -> HTML:
-    """The reporting schedule as a table: ``rows`` of ``title``, ``when`` and ``now``.
-
-    Examples
-    --------
-    >>> h = schedule_page([{"title": "Dashboard", "when": "Every month", "now": True}], "Oct")
-    >>> "<th scope=\\"row\\">Dashboard</th>" in h.data
-    True
-    """
-    return render("schedule.html.j2", rows=rows, month=month_long)

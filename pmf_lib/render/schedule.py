@@ -46,8 +46,8 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
     ...     items=[Item(title="Targets", frequency="six-monthly", owner="Head of P")])
     >>> c = load_config("parameters/config.yaml", check_files=False)
     >>> ctx = page_context(s, c, "2026-09")
-    >>> [m["label"] for m in ctx["months"]][:3], ctx["months"][5]["current"]
-    (['Apr 2026', 'May 2026', 'Jun 2026'], True)
+    >>> [(m["label"], m["year"]) for m in ctx["months"]][8:10], ctx["months"][5]["current"]
+    ([('Dec', '2026'), ('Jan', '2027')], True)
     >>> [(r["title"], "".join("x" if d else "." for d in r["due"])) for r in ctx["rows"]]
     [('F', 'xxxxxxxxxxxx'), ('Targets', '.....x.....x')]
     >>> ctx["published"], [m["when"] for w in ctx["weeks"] for m in w["meetings"]]
@@ -58,7 +58,8 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
     rows = calendar_rows(schedule, config.audience, set(config.areas))
     months_info = [
         {
-            "label": calendar.month_abbr[int(m[-2:])] + ("" if latest else f" {m[:4]}"),
+            "label": calendar.month_abbr[int(m[-2:])],
+            "year": "" if latest else m[:4],
             "long": calendar.month_name[int(m[-2:])] + ("" if latest else f" {m[:4]}"),
             "current": m == month,
         }
@@ -68,12 +69,20 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
         r["due"] = [int(m[-2:]) in r["months"] for m in months]
         r["audience_words"] = ", ".join(_AUDIENCE_WORDS[a] for a in r["audience"])
     rows.sort(key=lambda r: (r["type"] != "report", FREQUENCIES.index(r["frequency"])))
+    groups = [
+        {"title": title, "rows": [r for r in rows if r["type"] == kind]}
+        for kind, title in (
+            ("report", "Reports pmf publishes"),
+            ("item", "Other business the schedule sets (no report of its own)"),
+        )
+    ]
     ctx = {
         "council": config.council.name,
         "audience": _AUDIENCE_WORDS[config.audience],
         "latest": latest,
         "months": months_info,
         "rows": rows,
+        "groups": [g for g in groups if g["rows"]],
         "weeks": [],
         "published": None,
         "month_long": None,
@@ -93,21 +102,41 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
     return ctx
 
 
-def schedule_page(
-    schedule: Schedule | str | Path | None, config: Config | str | Path, month: str
-) -> HTML:
-    """The schedule page: the month's agenda (unless ``month`` is ``"latest"``) and the
-    year's calendar. ``schedule`` and ``config`` may be paths (a schedule path that does
-    not exist, or None: the default schedule).
-
-    Examples
-    --------
-    >>> h = schedule_page("parameters/schedule.yaml", "parameters/config.yaml", "2026-10").data
-    >>> "<script" in h, "Directorate Leadership Team" in h, "This month's agenda" in h
-    (False, True, True)
-    """
+def _context(schedule: Schedule | str | Path | None, config: Config | str | Path, month: str):
     if not isinstance(schedule, Schedule):
         schedule = read_schedule(schedule)
     if not isinstance(config, Config):
         config = load_config(config, check_files=False)
-    return render("reporting_schedule.html.j2", **page_context(schedule, config, month))
+    return page_context(schedule, config, month)
+
+
+def schedule_agenda(
+    schedule: Schedule | str | Path | None, config: Config | str | Path, month: str
+) -> HTML:
+    """This month's agenda: week by week of the cycle, each meeting with the reports and
+    business it takes, their owners and audiences (``month`` ``"latest"``: a note that no
+    month was chosen). ``schedule`` and ``config`` may be paths (a schedule path that does
+    not exist, or None: the default schedule).
+
+    Examples
+    --------
+    >>> h = schedule_agenda("parameters/schedule.yaml", "parameters/config.yaml", "2026-10").data
+    >>> "<script" in h, "Directorate Leadership Team, Tuesday 24 November 2026" in h
+    (False, True)
+    """
+    return render("reporting_schedule.html.j2", part="agenda", **_context(schedule, config, month))
+
+
+def schedule_calendar(
+    schedule: Schedule | str | Path | None, config: Config | str | Path, month: str
+) -> HTML:
+    """The year as a calendar: a row per report and per item of business, a column per
+    month of the financial year holding ``month`` (``"latest"``: April to March of no year).
+
+    Examples
+    --------
+    >>> h = schedule_calendar(None, "parameters/config.yaml", "latest").data
+    >>> "LADO quarterly report" in h, '<th scope="col" class="pmf-sched-month">Apr</th>' in h
+    (True, True)
+    """
+    return render("reporting_schedule.html.j2", part="year", **_context(schedule, config, month))
