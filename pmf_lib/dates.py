@@ -45,6 +45,17 @@ class Window:
 
     @classmethod
     def of(cls, kind: str, period_end) -> Window:
+        """The window of ``kind`` ending with the day of ``period_end`` (memoised: a
+        window is immutable, and the engine asks for each about 150 times a month)."""
+        if cls is Window:
+            try:
+                return _window_of(kind, period_end)
+            except TypeError:  # an unhashable date
+                pass
+        return cls._of(kind, period_end)
+
+    @classmethod
+    def _of(cls, kind: str, period_end) -> Window:
         end = pd.Timestamp(period_end).normalize()
         if kind == "month":
             start = end.replace(day=1)
@@ -65,8 +76,30 @@ class Window:
         return cls(kind, pd.Timestamp(start), end)
 
     def contains(self, dates: pd.Series) -> pd.Series:
-        """Boolean mask: which ``dates`` fall in the window (missing dates do not)."""
+        """Boolean mask: which ``dates`` fall in the window (missing dates do not).
+
+        Examples
+        --------
+        >>> d = pd.Series(pd.to_datetime(["2025-03-01", None, "2025-04-01"]), name="d")
+        >>> m = Window.of("month", "2025-03-31").contains(d)
+        >>> m.tolist(), m.dtype, m.name
+        ([True, False, False], dtype('bool'), 'd')
+        """
+        if isinstance(dates, pd.Series) and dates.dtype == _NS:
+            # the same mask as the Series comparisons below, on the NumPy values
+            # (NaT compares False), without pandas' per-operation overhead
+            values = dates.to_numpy()
+            mask = (values >= self.start.to_datetime64()) & (values <= self.end.to_datetime64())
+            return pd.Series(mask, index=dates.index, name=dates.name, copy=False)
         return (dates >= self.start) & (dates <= self.end)
+
+
+_NS = np.dtype("datetime64[ns]")
+
+
+@lru_cache(maxsize=4096)
+def _window_of(kind: str, period_end) -> Window:
+    return Window._of(kind, period_end)
 
 
 def month_end(month: str | pd.Timestamp) -> pd.Timestamp:

@@ -128,3 +128,23 @@ def test_data_without_reference_dates_has_no_months():
 
     with pytest.raises(PmfError, match="no reference dates"):
         check_month_covered("2024-01", "2023-04-01", None)
+
+
+def test_windows_are_memoised_per_kind_and_end_and_contains_matches_pandas():
+    # Window.of is cached (a Window is immutable): the same kind and end give the
+    # same object; another end or kind another window. contains() on a datetime64
+    # column takes the NumPy fast path: it must equal the Series comparisons.
+    w = Window.of("month", "2025-03-31")
+    assert Window.of("month", "2025-03-31") is w
+    assert Window.of("month", "2025-04-30").start == pd.Timestamp("2025-04-01")
+    assert Window.of("quarter", "2025-03-31").start == pd.Timestamp("2025-01-01")
+    d = pd.Series(
+        pd.to_datetime(
+            ["2025-02-28", "2025-03-01", None, "2025-03-31 23:00", "2025-04-01"], format="ISO8601"
+        ),
+        index=[5, 6, 7, 8, 9],
+        name="d",
+    )
+    expected = (d >= w.start) & (d <= w.end)  # 23:00 on the 31st is after the end (midnight)
+    pd.testing.assert_series_equal(w.contains(d), expected)
+    assert w.contains(d).tolist() == [False, True, False, False, False]

@@ -33,3 +33,26 @@ def test_twelve_months_first_day():
 def test_cla_episodes_drop_only_short_breaks():
     e = pd.DataFrame({"LS": pd.array(["C2", "V3", "v4 ", None, "V2"], dtype="string")})
     assert c.cla_episodes(e)["LS"].tolist() == ["C2", pd.NA, "V2"]
+
+
+def test_isin_and_flag_on_arrow_strings_give_pandas_own_masks():
+    # isin/flag take one Arrow is_in for a pyarrow-backed string column; the masks
+    # must equal pandas' astype("string").isin(...) (and strip/upper for flag) for
+    # the same values: missing -> False, a value set of a few thousand ids, an
+    # empty set, and an object column (pandas' own path).
+    ids = [f"c{i}" for i in range(3000)]
+    s = pd.Series(ids[::2] + [None, " c1 ", "C3", "c5"], dtype="string", name="CHILD")
+    wanted = pd.Index(ids[1::2])  # odd ids: of s, only "c5" (exactly) is one
+    expected = s.astype("string").isin(wanted).fillna(False).astype(bool)
+    got = c.isin(s, wanted)
+    pd.testing.assert_series_equal(got, expected)
+    assert got.sum() == 1
+    assert not c.isin(s, []).any() and c.isin(s, []).dtype == bool
+    obj = pd.Series(["c5", None], dtype=object)
+    assert c.isin(obj, ["c5"]).tolist() == [True, False]
+    # flag strips and upper-cases: " c1 " -> "C1", "C3" -> "C3"; the None is False
+    pd.testing.assert_series_equal(
+        c.flag(s, "c1", "c3"),
+        s.astype("string").str.strip().str.upper().isin(["C1", "C3"]).fillna(False).astype(bool),
+    )
+    assert c.flag(s, "c1", "c3").sum() == 2

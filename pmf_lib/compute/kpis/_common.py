@@ -17,9 +17,12 @@ recomputing; a different frame (even an equal one) is simply recomputed.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pmf_lib.dates import Window
 
@@ -125,6 +128,50 @@ def dob_by_child_frame(header: pd.DataFrame) -> pd.Series:
     return h.drop_duplicates("CHILD").set_index("CHILD")["DOB"]
 
 
+def _arrow_strings(series) -> pa.ChunkedArray | None:
+    """The Arrow array of a pyarrow-backed string Series (else None)."""
+    if isinstance(series, pd.Series) and isinstance(series.dtype, pd.StringDtype):
+        if series.dtype.storage == "pyarrow":
+            return series.array.__arrow_array__()
+    return None
+
+
+def isin(series: pd.Series, values: Iterable[str]) -> pd.Series:
+    """Boolean mask: the value is one of ``values`` (missing is False).
+
+    The same mask as ``series.astype("string").isin(values).fillna(False).astype(bool)``;
+    for a pyarrow-backed string Series and string ``values`` (the canonical tables),
+    one Arrow ``is_in`` (pandas' own ``isin`` builds a Python scalar per value,
+    milliseconds for a set of a few thousand child ids).
+
+    Examples
+    --------
+    >>> s = pd.Series(["a", None, "c", "b"], dtype="string", name="id")
+    >>> m = isin(s, pd.Index(["b", "a"]))
+    >>> m.tolist(), m.dtype, m.name
+    ([True, False, False, True], dtype('bool'), 'id')
+    >>> isin(pd.Series(["a", None], dtype=object), ["a"]).tolist()  # not Arrow: pandas' isin
+    [True, False]
+    """
+    arr = _arrow_strings(series)
+    if arr is not None:
+        vals = values.tolist() if isinstance(values, (pd.Index, pd.Series, np.ndarray)) else values
+        vals = list(vals)
+        if all(type(v) is str for v in vals):
+            return _is_in(arr, vals, series)
+    return series.astype("string").isin(values).fillna(False).astype(bool)
+
+
+def _is_in(arr: pa.ChunkedArray, values: list[str], like: pd.Series) -> pd.Series:
+    """Arrow ``is_in`` of strings as a bool Series shaped like ``like`` (null: False)."""
+    if not values:
+        mask = np.zeros(len(like), dtype=bool)
+    else:
+        hit = pc.is_in(arr, value_set=pa.array(values, type=arr.type))  # a null input: False
+        mask = hit.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return pd.Series(mask, index=like.index, name=like.name, copy=False)
+
+
 def flag(series: pd.Series, *true_values: str) -> pd.Series:
     """Boolean mask: stripped, upper-cased value is one of ``true_values`` (missing is False).
 
@@ -133,8 +180,12 @@ def flag(series: pd.Series, *true_values: str) -> pd.Series:
     >>> flag(pd.Series(["1", " y", None], dtype="string"), "1", "Y").tolist()
     [True, True, False]
     """
+    wanted = [v.upper() for v in true_values]
+    arr = _arrow_strings(series)
+    if arr is not None:  # pandas' own str.strip and str.upper of Arrow strings, then isin
+        return _is_in(pc.utf8_upper(pc.utf8_trim_whitespace(arr)), wanted, series)
     s = series.astype("string").str.strip().str.upper()
-    return s.isin([v.upper() for v in true_values]).fillna(False).astype(bool)
+    return s.isin(wanted).fillna(False).astype(bool)
 
 
 def latest_return(table: pd.DataFrame, period_end) -> pd.DataFrame:

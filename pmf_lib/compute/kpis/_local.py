@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._common import isin
 from pmf_lib.compute.registry import Figure, KpiInputs
 from pmf_lib.dates import Window, working_days_between
 from pmf_lib.read.local import load_schema
@@ -132,7 +133,7 @@ def coded(series: pd.Series, *codes: str) -> pd.Series:
     >>> coded(pd.Series(["good", None, "inadequate"], dtype="string"), "good").tolist()
     [True, False, False]
     """
-    return series.astype("string").isin(codes).fillna(False).astype(bool)
+    return isin(series, codes)
 
 
 def working_days(start: pd.Series, end: pd.Series) -> pd.Series:

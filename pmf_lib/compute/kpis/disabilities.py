@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmf_lib.compute.kpis._common import memo_on_frame
+from pmf_lib.compute.kpis._common import isin, memo_on_frame
 from pmf_lib.compute.kpis._inputs import DISABILITIES, REFERRALS, REFERRALS_OPEN
 from pmf_lib.compute.kpis.children_in_need import children_in_need_at
 from pmf_lib.compute.registry import Figure, KpiInputs, kpi
@@ -66,7 +66,7 @@ def _example() -> KpiInputs:
 
 def _disabled_in_need(inputs: KpiInputs, date) -> tuple[int, int]:
     cin = children_in_need_at(inputs, date)
-    return int(cin.isin(disabled_children(inputs)).sum()), len(cin)
+    return int(isin(cin.to_series(), disabled_children(inputs)).sum()), len(cin)
 
 
 _CIN_DEF = (
@@ -135,7 +135,7 @@ def _referrals_disabled(inputs: KpiInputs, window: Window) -> tuple[int, int]:
     r = inputs.cin.referrals
     in_window = window.contains(r["CINreferralDate"]).fillna(False).astype(bool)
     ids = r.loc[in_window, "LAchildID"]
-    return int(ids.isin(disabled_children(inputs)).sum()), int(in_window.sum())
+    return int(isin(ids, disabled_children(inputs)).sum()), int(in_window.sum())
 
 
 @kpi(
