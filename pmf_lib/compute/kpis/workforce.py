@@ -388,13 +388,16 @@ def _development(inputs: KpiInputs, columns: tuple[str, ...]) -> pd.DataFrame | 
     return df
 
 
-def in_post(inputs: KpiInputs, window: Window, *columns: str) -> pd.DataFrame | None:
+def in_post(
+    inputs: KpiInputs, window: Window, *columns: str, also: tuple[str, ...] = ()
+) -> pd.DataFrame | None:
     """The month's rows of the social workers in post at its end (None: not supplied).
 
     The rows whose ``month`` falls in the month of ``window.end``, less those with a
     ``leaving_date`` on or before the month end; a worker listed twice in the month
-    counts once (:func:`once`). None when the dataset, or one of ``columns``, is not
-    supplied.
+    counts once (:func:`once`, by ``columns`` and ``also``: what the KPI reads). None
+    when the dataset, or one of ``columns``, is not supplied (an optional column the KPI
+    can do without goes in ``also``).
 
     Examples
     --------
@@ -411,21 +414,23 @@ def in_post(inputs: KpiInputs, window: Window, *columns: str) -> pd.DataFrame | 
     end = pd.Timestamp(month_end(window.end))
     mend = (pd.to_datetime(df["month"]) + pd.offsets.MonthEnd(0)).dt.normalize()
     left = (df["leaving_date"] <= end).fillna(False).astype(bool)
-    return once(df[(mend == end).to_numpy() & ~left.to_numpy()])
+    return once(df[(mend == end).to_numpy() & ~left.to_numpy()], ("leaving_date", *columns, *also))
 
 
-def once(rows: pd.DataFrame) -> pd.DataFrame:
+def once(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Each worker's one row: of rows listing a worker twice, the later month's (then the
-    last in the order of every column's values, so the file's row order changes nothing).
+    last in the order of the values of ``by``, the columns the KPI reads, so the file's row
+    order changes nothing).
 
     Examples
     --------
     >>> df = local_frame("workforce_development", month=["2025-03-31", "2025-02-28"] * 2,
     ...                  worker_id=["E1", "E1", "E2", None], cases_held=[4, 9, 1, 2])
-    >>> once(df)[["worker_id", "cases_held"]].values.tolist()
+    >>> once(df, ("cases_held",))[["worker_id", "cases_held"]].values.tolist()
     [[<NA>, 2], ['E1', 4], ['E2', 1]]
     """
-    ordered = rows.sort_values(list(rows.columns), kind="stable", na_position="first")
+    keys = list(dict.fromkeys(("month", "worker_id", *by)))
+    ordered = rows.sort_values(keys, kind="stable", na_position="first")
     ids = ordered["worker_id"]
     return ordered[~(ids.notna() & ids.duplicated(keep="last")).fillna(False).to_numpy()]
 
@@ -513,7 +518,7 @@ def wf_asye_completed_pct(inputs: KpiInputs, window: Window) -> Figure:
     ended = in_window(df["asye_end_date"], window) & coded(
         df["asye_status"], "completed", "not_completed"
     )
-    rows = once(df[ended.to_numpy()])
+    rows = once(df[ended.to_numpy()], ("asye_status",))
     return Figure(count(coded(rows["asye_status"], "completed")), len(rows))
 
 
@@ -592,7 +597,7 @@ def wf_supervision_timely_pct(inputs: KpiInputs, window: Window) -> Figure:
     ...                           Window.of("snapshot", "2025-03-31"))
     Figure(numerator=1, denominator=3)
     """
-    rows = in_post(inputs, window, "last_supervision_date")
+    rows = in_post(inputs, window, "last_supervision_date", also=("start_date",))
     if rows is None:
         return MISSING_RATIO
     days = standards(inputs).supervision_days
