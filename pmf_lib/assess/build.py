@@ -207,6 +207,9 @@ class MonthBuild:
     finance : FinanceTables or None
         The month's budget lines and high-cost placements (:mod:`pmf_lib.assess.finance`;
         the list internal only); None without finance data.
+    voice_quotes : DataFrame or None
+        The survey comments the council marked to publish, by quarter, naming no one
+        (:mod:`pmf_lib.assess.voice`); None without survey responses.
     annual : DataFrame or None
         Every KPI's figure for each of the last three years to 31 March, with its
         direction on the year before (:mod:`pmf_lib.assess.annual`: the annual
@@ -227,6 +230,7 @@ class MonthBuild:
     scorecards: pd.DataFrame | None = None
     finance: object | None = None  # pmf_lib.assess.finance.FinanceTables
     annual: pd.DataFrame | None = None
+    voice_quotes: pd.DataFrame | None = None  # pmf_lib.assess.voice.quotes_table
     timings: dict = field(default_factory=dict)
 
     @property
@@ -249,6 +253,7 @@ class MonthBuild:
         from pmf_lib.assess.pipeline import configured_kpis
         from pmf_lib.assess.scorecard import suppress_scorecard
         from pmf_lib.assess.spc_table import suppress_spc_table
+        from pmf_lib.assess.voice import suppress_quotes
 
         rules = Disclosure.from_config(config)
         if rules is None or self.kpi_table is None:
@@ -269,6 +274,7 @@ class MonthBuild:
             annual=None
             if self.annual is None
             else suppress_annual(self.annual, view.history, metas, rules.max_count),
+            voice_quotes=suppress_quotes(self.voice_quotes, rules.max_count),
         )
 
 
@@ -309,6 +315,10 @@ def assess_table(config: Config, build: MonthBuild) -> MonthBuild:
     from pmf_lib.assess.annual import annual_points_for_config  # the annual evidence packs
 
     build.annual = annual_points_for_config(config, build.kpi_table, build.month)
+    from pmf_lib.assess.voice import quotes_table  # issue 16: the quotes a council publishes
+
+    survey = build.read.data.local.get("survey_responses") if build.read is not None else None
+    build.voice_quotes = quotes_table(survey, build.month)
     return build
 
 
