@@ -145,13 +145,22 @@ def quarter_columns(month, quarters: int = 5) -> list[tuple[pd.Timestamp, bool]]
     return cols
 
 
-def _headline_series(kpi_table: pd.DataFrame, meta: KpiMeta) -> pd.Series:
-    """The KPI's headline-window values by month end (missing rows are absent)."""
-    window = headline_window(meta)
-    rows = kpi_table[(kpi_table["kpi_id"] == meta.id) & (kpi_table["window"] == window)]
-    ends = pd.to_datetime(rows["period_end"]).dt.normalize()
-    values = pd.to_numeric(rows["value"], errors="coerce").astype("float64")
-    return pd.Series(values.to_numpy(), index=pd.DatetimeIndex(ends)).sort_index()
+def _headline_series(kpi_table: pd.DataFrame, ids, metas) -> dict[str, pd.Series]:
+    """Each KPI's headline-window values by month end (missing rows are absent)."""
+    rows = kpi_table.loc[
+        kpi_table["kpi_id"].isin(list(ids)), ["kpi_id", "window", "period_end", "value"]
+    ]
+    groups = {k: g for k, g in rows.groupby(["kpi_id", "window"], sort=False)}
+    out = {}
+    for kpi_id in ids:
+        g = groups.get((kpi_id, headline_window(metas[kpi_id])))
+        if g is None:
+            out[kpi_id] = pd.Series(dtype="float64", index=pd.DatetimeIndex([]))
+            continue
+        ends = pd.to_datetime(g["period_end"]).dt.normalize()
+        values = pd.to_numeric(g["value"], errors="coerce").astype("float64")
+        out[kpi_id] = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(ends)).sort_index()
+    return out
 
 
 def _at(series: pd.Series, when: pd.Timestamp) -> float:
@@ -159,17 +168,19 @@ def _at(series: pd.Series, when: pd.Timestamp) -> float:
     return float("nan") if pd.isna(v) else float(v)
 
 
-def _comparators(assessed: pd.DataFrame | None, kpi_id: str) -> dict:
-    out = dict.fromkeys(COMPARATOR_COLUMNS)
+def _comparators(assessed: pd.DataFrame | None, ids) -> dict[str, dict]:
+    """Each KPI's comparator figures from the assessed table (None where it has none)."""
+    out = {k: dict.fromkeys(COMPARATOR_COLUMNS) for k in ids}
     if assessed is None:
         return out
-    rows = assessed[assessed["kpi_id"] == kpi_id]
-    if not len(rows):
-        return out
-    r = rows.iloc[0]
-    for col in COMPARATOR_COLUMNS:
-        v = r.get(col)
-        out[col] = None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+    cols = [c for c in COMPARATOR_COLUMNS if c in assessed.columns]
+    rows = assessed.loc[assessed["kpi_id"].isin(list(ids)), ["kpi_id", *cols]]
+    for r in rows.drop_duplicates("kpi_id").to_dict("records"):
+        for col in cols:
+            v = r[col]
+            out[r["kpi_id"]][col] = (
+                None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+            )
     return out
 
 
@@ -228,18 +239,22 @@ def scorecard_table(
 ['2026-10-31', 'True', '81.0', 'No target', 'Improving']]
     """
     columns = quarter_columns(month, scorecard.quarters)
+    ids = scorecard.kpi_ids()
+    unknown = [k for k in ids if k not in metas]
+    if unknown:
+        raise PmfError(
+            f"KPI {unknown[0]!r} is not a configured KPI (see docs/kpis.md)",
+            field=f"scorecards.{scorecard_id}",
+        )
+    all_series = _headline_series(kpi_table, ids, metas)
+    all_comps = _comparators(assessed, ids)
     rows = []
     position = 0
     for heading, kpi_ids in scorecard.sections():
         for kpi_id in kpi_ids:
-            if kpi_id not in metas:
-                raise PmfError(
-                    f"KPI {kpi_id!r} is not a configured KPI (see docs/kpis.md)",
-                    field=f"scorecards.{scorecard_id}",
-                )
             meta = metas[kpi_id]
-            series = _headline_series(kpi_table, meta)
-            comps = _comparators(assessed, kpi_id)
+            series = all_series[kpi_id]
+            comps = all_comps[kpi_id]
             decimals = DISPLAY_DECIMALS.get(meta.unit)
             previous_end = months_earlier(columns[0][0], 3)
             for i, (when, to_date) in enumerate(columns):
