@@ -79,19 +79,28 @@ _EXTERNAL = {
 _NO_COST = ("P1", "P2", "P3", "R2", "R5", "T0", "T1", "T2", "T3", "T4")
 
 COUNCIL = "Demo County Council"
+#: Made-up providers by PLACE_PROVIDER: (foster placements, other placements).
 _PROVIDERS = {
-    "PR2": ["Northshire County Council", "Eastbury Borough Council", "Westvale City Council"],
-    "PR3": ["Southdown NHS Trust", "Regional Secure Services"],
-    "PR4": [
-        "Brightwater Fostering Ltd",
-        "Kestrel Care Homes Ltd",
-        "Meadowbank Children's Services Ltd",
-        "Harbour Homes Group",
-        "Silverbirch Fostering Agency",
-        "Lanterns Residential Ltd",
-    ],
-    "PR5": ["Oakfield Children's Trust", "Haven Family Charity", "St Brigid's Foundation"],
+    "PR2": (
+        ["Northshire County Council", "Eastbury Borough Council"],
+        ["Northshire County Council", "Westvale City Council"],
+    ),
+    "PR3": (["Southdown NHS Trust"], ["Southdown NHS Trust", "Regional Secure Services"]),
+    "PR4": (
+        ["Brightwater Fostering Ltd", "Silverbirch Fostering Agency", "Harbour Fostering Group"],
+        [
+            "Kestrel Care Homes Ltd",
+            "Meadowbank Children's Services Ltd",
+            "Lanterns Residential Ltd",
+        ],
+    ),
+    "PR5": (
+        ["Haven Family Fostering"],
+        ["Oakfield Children's Trust", "St Brigid's Foundation"],
+    ),
 }
+_FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+
 
 #: Service lines other than placements: (name, budget in the first year, yearly growth).
 SERVICE_LINES = (
@@ -141,8 +150,9 @@ def placement_costs(rng, ssda903: Path, span: Span) -> dict[str, np.ndarray]:
     cost = np.round(means * rng.lognormal(0.0, 0.3, n) / 5.0) * 5.0  # to the nearest £5
     provider = np.empty(n, dtype=object)
     pick = rng.integers(0, 60, n)
-    for i, code in enumerate(ep["PLACE_PROVIDER"]):
-        names = _PROVIDERS.get(code)
+    for i, (code, place) in enumerate(zip(ep["PLACE_PROVIDER"], ep["PLACE"], strict=True)):
+        pair = _PROVIDERS.get(code)
+        names = pair[0 if place in _FOSTER else 1] if pair else None
         provider[i] = names[pick[i] % len(names)] if names else COUNCIL
     start = ep["DECOM"]
     open_ = ep["DEC"].isna() | (ep["DEC"] > last)
@@ -230,6 +240,8 @@ def write_finance(folder: Path, ssda903: Path, span: Span, seed: int) -> dict[st
     ``ssda903`` is the folder of the SSDA903 returns already written (one
     sub-folder per collection year); returns rows written per file.
     """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([int(seed), RNG_STREAM])
     pc = placement_costs(rng, Path(ssda903), span)
     bm = budget_monitoring(rng, span, pc)
