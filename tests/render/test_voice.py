@@ -1,0 +1,93 @@
+"""The "What children and families told us" report (pmf_lib.render.voice) on hand-made tables:
+themes by quarter with members' suppression (no theme worked out from the total), and quotes
+escaped and marked as the respondent's own words."""
+
+from __future__ import annotations
+
+import pandas as pd
+from lxml import html as lxml_html
+
+from pmf_lib.compute.kpis.voice import THEME_PARTITIONS
+from pmf_lib.config import Area, Config, Council, DataSources
+from pmf_lib.render.month import MonthData
+from pmf_lib.render.voice import VoiceReport
+
+THEMES = THEME_PARTITIONS["complaints_received_count"]  # communication, delay, decision, ...
+ENDS = pd.to_datetime(["2025-10-31", "2026-01-31", "2026-04-30", "2026-07-31", "2026-10-31"])
+
+
+def _history() -> pd.DataFrame:
+    """Every quarter: 30 complaints, communication 12, delay 9, decision 6, staff conduct 3,
+    the other themes 0."""
+    values = {"complaints_received_count": 30.0, **dict.fromkeys(THEMES, 0.0)}
+    values.update(dict(zip(THEMES[:4], (12.0, 9.0, 6.0, 3.0), strict=True)))
+    rows = [(k, e, "quarter", v, v, float("nan")) for e in ENDS for k, v in values.items()]
+    return pd.DataFrame(
+        rows, columns=["kpi_id", "period_end", "window", "value", "numerator", "denominator"]
+    )
+
+
+def _report(audience: str, tmp_path, quotes=None) -> VoiceReport:
+    config = Config(
+        council=Council(code=938, name="Testshire County Council"),
+        data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
+        areas={
+            "complaints": Area(title="Complaints", kpis=["complaints_received_count"]),
+            "voice": Area(title="Voice of children and families", kpis=list(THEMES)),
+        },
+        audience=audience,
+        base_dir=tmp_path,
+        outputs=str(tmp_path / "outputs"),
+    )
+    return VoiceReport(MonthData.from_tables(config, "2026-10", _history()), quotes)
+
+
+def _cells(fragment: str, caption: str) -> dict[str, list[str]]:
+    doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    table = next(t for t in doc.iter("table") if caption in t.findtext("caption"))
+    return {
+        tr.find("th").text_content().strip(): [td.text_content().strip() for td in tr.findall("td")]
+        for tr in table.find("tbody").findall("tr")
+    }
+
+
+def test_internal_themes_by_quarter_show_every_count(tmp_path):
+    cells = _cells(_report("internal", tmp_path).themes().data, "Complaints by theme")
+    assert cells["Communication"] == ["12"] * 5
+    assert cells["Staff conduct"] == ["3"] * 5
+    assert cells["All (complaints received)"] == ["30"] * 5
+
+
+def test_members_themes_never_state_or_let_be_worked_out_a_count_of_1_to_4(tmp_path):
+    r = _report("members", tmp_path)
+    cells = _cells(r.themes().data, "Complaints by theme")
+    withheld = r.data.withheld_text
+    # staff conduct (3) withheld; 30 - 12 - 9 - 6 = 3 would state it, so decision (6) too
+    assert cells["Staff conduct"] == [withheld] * 5
+    assert cells["A decision"] == [withheld] * 5
+    assert cells["Communication"] == ["12"] * 5 and cells["Delay"] == ["9"] * 5
+    # what is shown: 30 - 12 - 9 - 0s = 9 withheld in all (not 1 to 4)
+    shown = [int(v[-1]) for k, v in cells.items() if v[-1].isdigit() and not k.startswith("All")]
+    assert int(cells["All (complaints received)"][-1]) - sum(shown) == 9
+
+
+def test_quotes_are_escaped_and_marked_as_their_own_words(tmp_path):
+    quotes = pd.DataFrame(
+        {
+            "quarter_end": pd.to_datetime(["2026-10-31", "2026-07-31"]),
+            "respondent_group": ["A child in care", "A parent or carer"],
+            "survey": ["Bright Spots", "The council's own survey"],
+            "question": ["Do you feel <safe>?", "Listened?"],
+            "quote": ['<script>alert("x")</script> & my carer', "Earlier quarter"],
+        }
+    )
+    html = _report("internal", tmp_path, quotes).quotes_block().data
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; my carer" in html
+    assert "In their own words:" in html and "A child in care" in html
+    assert "Do you feel &lt;safe&gt;?" in html
+    assert "Earlier quarter" not in html  # only the report quarter's (Aug-Oct 2026)
+
+
+def test_no_quotes_table_says_so(tmp_path):
+    html = _report("members", tmp_path, None).quotes_block().data
+    assert "no quotes" in html and "<blockquote" not in html
