@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmf_lib.compute.kpis import workforce as wf
 from pmf_lib.compute.kpis._local import local_frame, local_inputs
 from pmf_lib.compute.registry import Figure, all_kpis
+from pmf_lib.config import load_config
 from pmf_lib.dates import Window, month_ends
+from pmf_lib.errors import PmfError
 from tests.compute.local_kpi_props import (
     check_absent,
     check_properties,
@@ -342,3 +345,27 @@ def test_workforce_development_row_order_changes_nothing():
         if k.meta.datasets == ("workforce_development",):
             for w in windows_of(k, "2025-03-31"):
                 assert same(k(forward, w), k(backward, w)), k.meta.id
+
+
+def test_workforce_standards_are_checked_in_the_config(tmp_path):
+    base = (
+        "council: {code: 938, name: Demo}\n"
+        "data: {ssda903: a, cin_census: b, population: p.csv}\n"
+        "areas: {workforce: {title: Workforce, kpis: [wf_supervision_timely_pct]}}\n"
+    )
+    p = tmp_path / "config.yaml"
+    p.write_text(base)
+    # not given: the defaults (28 days, 20 cases)
+    c = load_config(p, check_files=False)
+    assert (c.workforce_standards.supervision_days, c.workforce_standards.caseload_threshold) == (
+        28,
+        20,
+    )
+    p.write_text(base + "workforce_standards: {supervision_days: 42, caseload_treshold: 18}\n")
+    with pytest.raises(PmfError) as e:  # a misspelt key is an error naming it
+        load_config(p, check_files=False)
+    assert e.value.field == "workforce_standards.caseload_treshold"
+    p.write_text(base + "workforce_standards: {supervision_days: 0}\n")
+    with pytest.raises(PmfError) as e:
+        load_config(p, check_files=False)
+    assert e.value.field == "workforce_standards.supervision_days"
