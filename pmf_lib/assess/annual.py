@@ -532,20 +532,20 @@ def annual_comparators(
         one = replace(store, values=rows)  # own_position then filters this measure's rows only
         region_code = region_for(one, la_code, code)
         region_name = REGION_NAMES.get(region_code) if region_code else None
-        las = rows.loc[rows["level"] == "LA", ["year_end", "year"]].drop_duplicates()
-        las = las.sort_values(["year_end", "year"])
-        published = list(zip(pd.to_datetime(las["year_end"]), las["year"].astype(str), strict=True))
+        years = rows[["year_end", "year", "level"]].drop_duplicates()
+        labels, year_ends_ = years["year"].astype(str), pd.to_datetime(years["year_end"])
+        year_end_of = dict(zip(labels, year_ends_, strict=True))
         by_year = {y: r for y, r in rows.groupby("year")}
         previous = None
         for i in order[kpi_ids[order] == kpi_id]:
             e = extra[i]
             e["measure"] = code
             e["previous_quartile"] = previous
-            done = [(d, y) for d, y in published if d <= pd.Timestamp(ends[i])]
-            if not done:
+            year = benchmark_year(years, ends[i])
+            if year is None:
                 previous = None
                 continue
-            year_end, year = done[-1]
+            year_end = year_end_of[year]
             at = by_year[year]
             sn_vals = at.loc[at["la_code"].isin(sns), "value"].dropna().to_numpy()
             quartile, rank, rank_of = own_position(one, la_code, code, float(own[i]), year)

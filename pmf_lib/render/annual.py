@@ -277,7 +277,7 @@ class AnnualPack:
                 {
                     "title": m.title,
                     "value": self._value(last, m.unit),
-                    "benchmark_year": format_date(last["benchmark_year_end"])
+                    "benchmark_year": f"to {format_date(last['benchmark_year_end'])}"
                     if pd.notna(last["benchmark_year_end"])
                     else "none published",
                     "england": format_value(last["england"], m.unit),
@@ -298,7 +298,7 @@ class AnnualPack:
             caption=f"{self.title}: {self.year} against England, {region} and the "
             "statistical neighbours",
             note="Each year is set beside the latest year DfE has published that ended by "
-            "then (shown for the latest year). Neighbours: the "
+            "then (shown under each measure). Neighbours: the "
             f"{c.sn_stat} of the council's statistical neighbours ({c.sn_model} model). "
             "Quartile: where the council's own figure for the year falls among every "
             "English council's published figures (A best, D worst); movement is on the year "
