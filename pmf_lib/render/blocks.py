@@ -567,6 +567,7 @@ def breakdown_items(data: MonthTables, kpi_ids: list[str]) -> list[dict]:
             tables.append(
                 {
                     "dimension": label,
+                    "withheld_all": None,
                     "is_count": m.unit == "count",
                     "rows": breakdown_rows(data, m.unit, groups, values, part),
                     "charts": breakdown_charts(data, m, dim, label, part),
