@@ -16,6 +16,8 @@ QuarterlyReport      # notebooks/quarterly_report.ipynb
 schedule_agenda      # notebooks/reporting_schedule.ipynb
 schedule_calendar    # notebooks/reporting_schedule.ipynb
 _.flag_definitions   # notebooks/exceptions_report.ipynb
+_.budget_table       # notebooks/finance_report.ipynb
+_.performance        # notebooks/finance_report.ipynb
 
 # Called by a library through its interface.
 _.handleError                 # logging.Handler override (publish/batch.py)
