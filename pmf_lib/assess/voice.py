@@ -14,9 +14,9 @@ Two judgements, each made once here and read by the report
   :func:`pmf_lib.assess.disclosure.suppress_counts`). The disclosure stage applies
   it to every members' and public table (:func:`pmf_lib.assess.disclosure.published_tables`).
 * **Quotes** (:func:`quotes_table`): the free-text comments of
-  ``survey_responses`` whose ``publish`` column says ``yes``, for the report
-  month's quarter and the four before it (three-month windows ending at the
-  month, as the KPIs' quarter window). A quote keeps only its words, the quarter,
+  ``survey_responses`` whose ``publish`` column says ``yes``, for the latest
+  complete quarter at the report month's end and the four before it (the
+  financial year's quarters, :func:`quarter_ends`). A quote keeps only its words, the quarter,
   the survey, the question and who answered (child in care, care leaver,
   parent): never a child id, team, response id or date, so it points at no one.
   The same words from several respondents in a quarter are shown once. For
@@ -41,7 +41,7 @@ from pmf_lib.assess.disclosure import DEFAULT_MAX_COUNT, is_small
 from pmf_lib.compute.kpis.voice import THEME_PARTITIONS
 from pmf_lib.dates import month_end
 
-#: Quarters of quotes published: the report month's and the four before it.
+#: Quarters of quotes published: the latest complete quarter and the four before it.
 QUOTE_QUARTERS = 5
 QUOTE_COLUMNS = ["quarter_end", "respondent_group", "survey", "question", "quote"]
 GROUPS = {
@@ -146,17 +146,22 @@ def suppress_partitions(
 
 
 def quarter_ends(month: str, quarters: int = QUOTE_QUARTERS) -> list[pd.Timestamp]:
-    """The ends of the three-month windows reported: the month's, then every third month back.
+    """The quarters reported: the latest complete one at the month's end and those before.
+
+    Quarters are the financial year's (ending June, September, December and
+    March): in October the latest complete one is July to September.
 
     Examples
     --------
     >>> [str(e.date()) for e in quarter_ends("2026-10", 3)]
-    ['2026-04-30', '2026-07-31', '2026-10-31']
+    ['2026-03-31', '2026-06-30', '2026-09-30']
+    >>> [str(e.date()) for e in quarter_ends("2026-12", 1)]
+    ['2026-12-31']
     """
-    last = month_end(month)
-    return [(last - pd.DateOffset(months=3 * k)) + pd.offsets.MonthEnd(0) for k in range(quarters)][
-        ::-1
-    ]
+    end = month_end(month)
+    last = (end - pd.DateOffset(months=end.month % 3)) + pd.offsets.MonthEnd(0)
+    ends = [(last - pd.DateOffset(months=3 * k)) + pd.offsets.MonthEnd(0) for k in range(quarters)]
+    return ends[::-1]
 
 
 def quotes_table(
@@ -169,7 +174,7 @@ def quotes_table(
     survey : DataFrame or None
         The ``survey_responses`` frame as read (None: not supplied, no table).
     month : str
-        The report month (``YYYY-MM``): the last quarter ends at its end.
+        The report month (``YYYY-MM``): the last quarter is the latest complete one.
 
     Returns
     -------
@@ -182,8 +187,8 @@ def quotes_table(
     ...     "publish": ["yes", "no", "yes", "yes"], "child_id": ["C1", "C2", "C3", "C4"],
     ...     "respondent_group": ["child_in_care"] * 4, "survey": ["bright_spots"] * 4,
     ...     "question": ["Do you feel safe?"] * 4,
-    ...     "response_date": pd.to_datetime(["2026-10-02", "2026-10-03", "2026-09-01",
-    ...                                      "2026-10-04"])})
+    ...     "response_date": pd.to_datetime(["2026-09-02", "2026-09-03", "2026-08-01",
+    ...                                      "2026-09-04"])})
     >>> q = quotes_table(s, "2026-10")
     >>> q["quote"].tolist(), q["respondent_group"].tolist(), "child_id" in q.columns
     (['I feel safe <here>'], ['A child in care'], False)

@@ -1,10 +1,12 @@
 """The quarterly report "What children and families told us" (issue 16, kind ``voice``).
 
-:class:`VoiceReport` draws, for the three months to the report month and the
-four quarters before them: the survey results (children in care answering
+:class:`VoiceReport` draws, for the latest complete quarter of the financial
+year at the report month's end and the four before it
+(:func:`pmf_lib.assess.voice.quarter_ends`): the survey results (children in care answering
 positively, overall and on each question; responses per 100 children looked
-after), Mind of My Own timeliness, participation, complaints and compliments by
-theme, and the survey comments the council chose to publish.
+after), participation, complaints and compliments by
+theme, and the survey comments the council chose to publish; and Mind of My
+Own timeliness in the report month (a monthly measure).
 
 It decides nothing. The figures, their withheld flags (members and public: no
 count of 1 to 4, nor one worked out from a total: the themes' partition rule,
@@ -37,7 +39,7 @@ QUOTES_TABLE = "voice_quotes.parquet"
 SURVEY_KPIS = ("voice_cic_positive_pct", "voice_survey_responses_per_100_cla")
 MOMO_KPIS = ("momo_received_count", "momo_responded_timely_pct")
 PARTICIPATION_KPIS = ("voice_participation_events_count", "voice_participation_attendees_count")
-HEADLINE_KPIS = SURVEY_KPIS + MOMO_KPIS + PARTICIPATION_KPIS
+CHART_KPIS = SURVEY_KPIS + MOMO_KPIS + PARTICIPATION_KPIS
 #: The theme tables: (heading, the total KPI).
 THEME_TABLES = (
     ("Complaints by theme", "complaints_received_count"),
@@ -131,19 +133,15 @@ class VoiceReport:
     def title_block(self) -> HTML:
         return self.data.title_block(
             "What children and families told us",
-            "Surveys, Mind of My Own, participation, and complaints and compliments by "
-            f"theme: the three months to {self.data.month_long} and the quarters before.",
+            "Surveys, participation, and complaints and compliments by theme in the quarter "
+            f"{quarter_label(self.ends[-1])} and the four before it; Mind of My Own in "
+            f"{self.data.month_long}.",
             {
                 "Meeting": "Performance Assurance and Action Board (PAAB), quarterly",
                 "Owner": "Head of Participation",
             },
             areas=[VOICE_AREA] if VOICE_AREA in self.data.config.areas else None,
         )
-
-    def headlines(self) -> HTML:
-        """The quarter's (Mind of My Own: the month's) headline measures as tiles."""
-        ids = self.configured(HEADLINE_KPIS)
-        return self.data.tiles(ids) if ids else self._none("headline measures")
 
     def _quarters_table(self, rows: list[dict], caption: str, first: str, note: str) -> HTML:
         return render(
@@ -170,7 +168,7 @@ class VoiceReport:
         ]
         return self._quarters_table(
             rows,
-            "Survey results by quarter (three months ending each month shown)",
+            "Survey results by quarter",
             "Measure",
             "A positive answer is the council's reading of each survey's scale. Responses "
             "per 100 children looked after counts questionnaires, not answers.",
@@ -330,7 +328,7 @@ class VoiceReport:
         )
 
     def charts(self) -> HTML:
-        return self.data.charts(self.configured(HEADLINE_KPIS))
+        return self.data.charts(self.configured(CHART_KPIS))
 
     def definitions(self) -> HTML:
         shown = (

@@ -71,8 +71,8 @@ def test_quotes_are_the_published_comments_by_quarter_naming_no_one():
                 "child_in_care",
                 "bright_spots",
                 "Safe?",
-                "2026-10-31",
-            ),  # last day of Aug-Oct
+                "2026-09-30",
+            ),  # last day of Jul-Sep
             (
                 "Not for publishing",
                 "no",
@@ -81,7 +81,7 @@ def test_quotes_are_the_published_comments_by_quarter_naming_no_one():
                 "child_in_care",
                 "bright_spots",
                 "Safe?",
-                "2026-10-01",
+                "2026-09-01",
             ),
             (
                 "My worker listens",
@@ -91,8 +91,8 @@ def test_quotes_are_the_published_comments_by_quarter_naming_no_one():
                 "parent",
                 "other",
                 "Listened?",
-                "2026-07-31",
-            ),  # May-Jul
+                "2026-06-30",
+            ),  # Apr-Jun
             (
                 "Too old",
                 "yes",
@@ -101,14 +101,24 @@ def test_quotes_are_the_published_comments_by_quarter_naming_no_one():
                 "parent",
                 "other",
                 "Listened?",
-                "2025-07-31",
-            ),  # before the five quarters (from 1 Aug 2025)
-            ("", "yes", None, None, "parent", "other", "Listened?", "2026-10-02"),  # no words
+                "2025-06-30",
+            ),  # before the five quarters (from 1 Jul 2025)
+            ("", "yes", None, None, "parent", "other", "Listened?", "2026-09-02"),  # no words
+            (
+                "Too new",
+                "yes",
+                None,
+                None,
+                "parent",
+                "other",
+                "Listened?",
+                "2026-10-02",
+            ),  # October: Oct-Dec is not yet complete
         ]
     )
     q = quotes_table(s, "2026-10")
     assert q["quote"].tolist() == ["I feel safe <b>here</b>", "My worker listens"]
-    assert [str(d.date()) for d in q["quarter_end"]] == ["2026-10-31", "2026-07-31"]
+    assert [str(d.date()) for d in q["quarter_end"]] == ["2026-09-30", "2026-06-30"]
     assert q["respondent_group"].tolist() == ["A child in care", "A parent or carer"]
     # nothing that could point at a child or family
     assert set(q.columns) == {"quarter_end", "respondent_group", "survey", "question", "quote"}
@@ -118,10 +128,10 @@ def test_quotes_are_the_published_comments_by_quarter_naming_no_one():
 def test_members_quotes_shown_only_for_a_quarter_with_more_than_four():
     q = pd.DataFrame(
         {
-            "quarter_end": pd.to_datetime(["2026-10-31"] * 5 + ["2026-07-31"] * 4),
+            "quarter_end": pd.to_datetime(["2026-09-30"] * 5 + ["2026-06-30"] * 4),
             "quote": [f"q{i}" for i in range(9)],
         }
     )
-    # Aug-Oct has 5 (shown); May-Jul 4 (a small count of respondents: none shown)
+    # Jul-Sep has 5 (shown); Apr-Jun 4 (a small count of respondents: none shown)
     assert suppress_quotes(q)["quote"].tolist() == ["q0", "q1", "q2", "q3", "q4"]
     assert len(suppress_quotes(q, max_count=5)) == 0

@@ -13,12 +13,15 @@ from pmf_lib.render.month import MonthData
 from pmf_lib.render.voice import VoiceReport
 
 THEMES = THEME_PARTITIONS["complaints_received_count"]  # communication, delay, decision, ...
-ENDS = pd.to_datetime(["2025-10-31", "2026-01-31", "2026-04-30", "2026-07-31", "2026-10-31"])
+# the five quarters to Jul-Sep 2026 (the latest complete in October), and October itself
+ENDS = pd.to_datetime(
+    ["2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30", "2026-10-31"]
+)
 
 
 def _history() -> pd.DataFrame:
-    """Every quarter: 30 complaints, communication 12, delay 9, decision 6, staff conduct 3,
-    the other themes 0."""
+    """Every quarter (and the three months to October): 30 complaints, communication 12,
+    delay 9, decision 6, staff conduct 3, the other themes 0."""
     values = {"complaints_received_count": 30.0, **dict.fromkeys(THEMES, 0.0)}
     values.update(dict(zip(THEMES[:4], (12.0, 9.0, 6.0, 3.0), strict=True)))
     rows = [(k, e, "quarter", v, v, float("nan")) for e in ENDS for k, v in values.items()]
@@ -74,7 +77,7 @@ def test_members_themes_never_state_or_let_be_worked_out_a_count_of_1_to_4(tmp_p
 def test_quotes_are_escaped_and_marked_as_their_own_words(tmp_path):
     quotes = pd.DataFrame(
         {
-            "quarter_end": pd.to_datetime(["2026-10-31", "2026-07-31"]),
+            "quarter_end": pd.to_datetime(["2026-09-30", "2026-06-30"]),
             "respondent_group": ["A child in care", "A parent or carer"],
             "survey": ["Bright Spots", "The council's own survey"],
             "question": ["Do you feel <safe>?", "Listened?"],
@@ -85,7 +88,7 @@ def test_quotes_are_escaped_and_marked_as_their_own_words(tmp_path):
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; my carer" in html
     assert "In their own words:" in html and "A child in care" in html
     assert "Do you feel &lt;safe&gt;?" in html
-    assert "Earlier quarter" not in html  # only the report quarter's (Aug-Oct 2026)
+    assert "Earlier quarter" not in html  # only the report quarter's (Jul-Sep 2026)
 
 
 def test_no_quotes_table_says_so(tmp_path):
