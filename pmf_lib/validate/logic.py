@@ -115,4 +115,5 @@ LOCAL_DATE_ORDER = (
         "completed_date",
         "Improvement action completed before it was created",
     ),
+    ("L15", "placement_costs", "start_date", "end_date", "Placement ends before it starts"),
 )

@@ -134,3 +134,16 @@ def test_the_shipped_snapshot_has_the_s251_weekly_unit_costs():
         # England's figure for each financial year 2016-17 to 2024-25
         assert rows["year"].str.endswith("(OT)").all() and len(rows) == 9
         assert rows["value"].notna().all()
+
+
+def test_a_placement_ending_before_it_starts_is_one_issue_naming_row_and_fields(tmp_path):
+    from pmf_lib.validate import Sources, validate
+
+    p = tmp_path / "placements.csv"
+    p.write_text(PLACEMENTS.replace("01/02/2025,31/10/2026", "01/11/2026,31/10/2026"))
+    t = read_table(p, "placement_costs")
+    issues = validate(Sources(files=[t]), as_of="2026-11-30", rules=[])
+    # row 3 starts 1 Nov and ends 31 Oct: L15 on that row and child, both dates named
+    assert issues[["rule", "row_or_element", "field", "child_id"]].values.tolist() == [
+        ["L15", "row 3", "start_date,end_date", "DC02"]
+    ]
