@@ -32,7 +32,6 @@ Decisions about what is due are made here, once; the plan of a month's batch
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
@@ -40,6 +39,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pmf_lib.config import Config
 from pmf_lib.dates import bank_holidays
 from pmf_lib.errors import PmfError
 from pmf_lib.yamlio import load_model, plain_message
@@ -345,18 +345,44 @@ def when_words(entry: Scheduled) -> str:
     return ", ".join(calendar.month_name[m] for m in months)
 
 
-def planned(entry: Scheduled, areas: Collection[str] | None) -> bool:
-    """Whether an entry is planned for a council with ``areas`` (None: any): an entry
-    naming an area the council does not configure is not (the plan makes no report).
+#: The local datasets a kind reads (``data.local`` in the config): a council supplying
+#: none of them has no such report (:func:`unmet`).
+KIND_DATA = {
+    "finance": ("budget_monitoring", "placement_costs"),
+    "high_cost_placements": ("placement_costs",),
+    "voice": ("survey_responses", "momo_statements", "participation_events"),
+}
+
+
+def unmet(entry: Scheduled, config: Config | None) -> str | None:
+    """Why the council of ``config`` has no report for an entry, or None (it has; None
+    config: any council). A shared schedule may name what a council lacks: an area it
+    does not configure, a scorecard it does not define, or a kind whose data it does not
+    supply (:data:`KIND_DATA`). The plan makes no report for it and the schedule page
+    lists it with this reason; items of business always stand.
 
     Examples
     --------
-    >>> e = ReportEntry(kind="quarterly", area="lado", title="L", frequency="quarterly")
-    >>> planned(e, {"lado"}), planned(e, {"front_door"}), planned(e, None)
-    (True, False, True)
+    >>> from pmf_lib.config import load_config
+    >>> c = load_config("parameters/config.yaml", check_files=False)
+    >>> unmet(ReportEntry(kind="quarterly", area="lado", title="L", frequency="quarterly"), c)
+    >>> unmet(ReportEntry(kind="quarterly", area="nowhere", title="N", frequency="annual"), c)
+    "the config has no area 'nowhere'"
+    >>> unmet(ReportEntry(kind="scorecard", scorecard="x", title="S", frequency="annual"), c)
+    "the config has no scorecard 'x' (under scorecards:)"
     """
+    if config is None or isinstance(entry, Item):
+        return None
     area = getattr(entry, "area", None)
-    return areas is None or area is None or area in areas
+    if area is not None and area not in config.areas:
+        return f"the config has no area {area!r}"
+    scorecard = getattr(entry, "scorecard", None)
+    if scorecard is not None and scorecard not in (getattr(config, "scorecards", None) or {}):
+        return f"the config has no scorecard {scorecard!r} (under scorecards:)"
+    needs = KIND_DATA.get(getattr(entry, "kind", ""), ())
+    if needs and not any(getattr(config.data.local, n, None) for n in needs):
+        return f"the config supplies none of its data (data.local: {', '.join(needs)})"
+    return None
 
 
 def financial_year_months(month: str | None) -> list[str]:
@@ -380,13 +406,14 @@ def financial_year_months(month: str | None) -> list[str]:
 
 
 def calendar_rows(
-    schedule: Schedule, audience: str | None = None, areas: Collection[str] | None = None
+    schedule: Schedule, audience: str | None = None, config: Config | None = None
 ) -> list[dict]:
-    """The year as rows: each planned report, then each item, for ``audience`` (None: all).
+    """The year as rows: each report, then each item, for ``audience`` (None: all).
 
     Each row: ``title``, ``type`` (``report`` or ``item``), ``kind`` (reports; items
     None), ``frequency``, ``when`` (words), ``months`` (the due months, 1-12),
-    ``meeting`` (title or None), ``week``, ``owner`` and ``audience``.
+    ``meeting`` (title or None), ``week``, ``owner``, ``audience`` and ``unmet`` (why the
+    council of ``config`` has no such report, :func:`unmet`; else None).
 
     Examples
     --------
@@ -401,7 +428,7 @@ def calendar_rows(
     rows = []
     for kind, entries in (("report", schedule.reports), ("item", schedule.items)):
         for e in entries:
-            if not (for_audience(e, audience) and planned(e, areas)):
+            if not for_audience(e, audience):
                 continue
             meeting = schedule.meetings.get(e.meeting) if e.meeting else None
             rows.append(
@@ -416,6 +443,7 @@ def calendar_rows(
                     "week": entry_week(schedule, e),
                     "owner": e.owner,
                     "audience": list(e.audience),
+                    "unmet": unmet(e, config),
                 }
             )
     return rows
@@ -425,7 +453,7 @@ def agenda(
     schedule: Schedule,
     month: str,
     audience: str | None = None,
-    areas: Collection[str] | None = None,
+    config: Config | None = None,
 ) -> list[dict]:
     """The cycle of a report month, week by week: what each meeting receives.
 
@@ -434,8 +462,9 @@ def agenda(
     ``title``, ``date`` (a meeting with a set weekday; else None), ``reports`` and
     ``items`` (each ``title``, ``owner``, ``audience``; reports also ``entry``, their
     index in ``schedule.reports``). Only what
-    is due in the month, for ``audience`` (None: all) and planned for ``areas``
-    (:func:`planned`): the reports are exactly those the month's batch publishes.
+    is due in the month, for ``audience`` (None: all) and, for reports, what the council
+    of ``config`` has (:func:`unmet`): the reports are exactly those the month's batch
+    publishes.
     Meetings are in the schedule's order; a week with nothing due has no meetings.
 
     Examples
@@ -457,7 +486,7 @@ def agenda(
         order = [None, *schedule.meetings]
         for section in ("reports", "items"):
             for i, e in enumerate(getattr(schedule, section)):
-                if not (is_due(e, month) and for_audience(e, audience) and planned(e, areas)):
+                if not (is_due(e, month) and for_audience(e, audience)) or unmet(e, config):
                     continue
                 if entry_week(schedule, e) != w:
                     continue

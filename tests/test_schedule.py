@@ -170,11 +170,38 @@ def test_the_agenda_lists_each_meeting_with_what_it_receives_that_month():
     ]
 
 
-def test_an_area_the_council_lacks_is_neither_planned_nor_shown():
-    weeks = agenda(_demo(), "2026-09", "internal", areas={"front_door"})
-    assert "LADO" not in [r["title"] for w in weeks for m in w["meetings"] for r in m["reports"]]
-    rows = calendar_rows(_demo(), "internal", areas={"front_door"})
-    assert "LADO" not in [r["title"] for r in rows]
+def _config(**data):
+    from pmf_lib.config import Area, Config, Council, DataSources
+
+    return Config(
+        council=Council(code=938, name="T"),
+        data=DataSources(ssda903="a", cin_census="b", population="p.csv", **data),
+        areas={"front_door": Area(title="F", kpis=["referrals_count"])},
+        scorecards={},
+    )
+
+
+def test_what_the_council_lacks_is_not_planned_and_the_calendar_says_why():
+    # This council has no area lado, no scorecard b and no finance data (placement_costs).
+    c = _config()
+    weeks = agenda(_demo(), "2026-12", "internal", c)  # December: every entry is due
+    due = [r["title"] for w in weeks for m in w["meetings"] for r in m["reports"]]
+    assert due == ["Dash"]
+    rows = {r["title"]: r["unmet"] for r in calendar_rows(_demo(), "internal", c)}
+    assert rows == {
+        "Dash": None,
+        "Fin": "the config supplies none of its data (data.local: budget_monitoring, "
+        "placement_costs)",
+        "HCP": "the config supplies none of its data (data.local: placement_costs)",
+        "Bal": "the config has no scorecard 'b' (under scorecards:)",
+        "LADO": "the config has no area 'lado'",
+        "Targets": None,  # business stands whatever the council supplies
+    }
+    # Supplying placement costs brings both finance reports (either dataset will do for Fin).
+    c = _config(local={"placement_costs": ["costs.csv"]})
+    weeks = agenda(_demo(), "2026-12", "internal", c)
+    due = [r["title"] for w in weeks for m in w["meetings"] for r in m["reports"]]
+    assert due == ["Dash", "Fin", "HCP"]
 
 
 def test_the_calendar_has_every_entry_for_the_audience_with_its_months():

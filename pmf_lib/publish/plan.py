@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
-from pmf_lib.schedule import ReportEntry, Schedule, due_reports, read_schedule
+from pmf_lib.schedule import ReportEntry, Schedule, due_reports, read_schedule, unmet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -370,8 +370,9 @@ def plan_reports(
 
     Each due entry (:func:`pmf_lib.schedule.due_reports`) is one report, or, for a kind
     per area (:data:`REGISTRY`), one per area: the entry's ``area``, else every
-    configured area. An entry naming an area the config does not configure plans
-    nothing (a shared schedule may name areas a council lacks). ``areas`` limits the
+    configured area. An entry for what the council lacks (an area or scorecard it does
+    not configure, a kind whose data it does not supply: :func:`pmf_lib.schedule.unmet`)
+    plans nothing; the schedule page says why. ``areas`` limits the
     per-area reports; the other kinds always cover every area. The reports are in the
     order of :data:`KINDS`, each kind's in the schedule's order (areas in the config's).
     The schedule is read from ``schedule.yaml`` beside the config unless given.
@@ -390,7 +391,7 @@ def plan_reports(
     --------
     >>> from pmf_lib.config import load_config
     >>> c = load_config("parameters/config.yaml", check_files=False)
-    >>> specs = plan_reports(c, "2026-09", ["lado"])
+    >>> specs = plan_reports(c, "2026-09", ["lado"], load_schedule(None))  # pmf's default
     >>> [s.kind for s in specs]
     ['dashboard', 'area', 'exceptions', 'highlight', 'quarterly', 'schedule']
     >>> [[p.name for p in s.inputs] for s in specs[1:]]
@@ -431,9 +432,11 @@ def _entry_specs(
     kind = REGISTRY[entry.kind]
     notebook = NOTEBOOKS / kind.notebook
     comments = str(commentary_dir(config, month))
+    if unmet(entry, config):
+        return []
     if kind.per_area:
         if entry.area is not None:
-            targets = [entry.area] if entry.area in config.areas and entry.area in ids else []
+            targets = [entry.area] if entry.area in ids else []
         else:
             targets = ids
     else:

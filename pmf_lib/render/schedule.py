@@ -55,7 +55,7 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
     """
     latest = month == "latest"
     months = financial_year_months(None if latest else month)
-    rows = calendar_rows(schedule, config.audience, set(config.areas))
+    rows = calendar_rows(schedule, config.audience, config)
     months_info = [
         {
             "label": calendar.month_abbr[int(m[-2:])],
@@ -70,12 +70,18 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
         r["audience_words"] = ", ".join(_AUDIENCE_WORDS[a] for a in r["audience"])
     rows.sort(key=lambda r: (r["type"] != "report", FREQUENCIES.index(r["frequency"])))
     groups = [
-        {"title": title, "rows": [r for r in rows if r["type"] == kind]}
+        {"title": title, "rows": [r for r in rows if r["type"] == kind and not r["unmet"]]}
         for kind, title in (
             ("report", "Reports pmf publishes"),
             ("item", "Other business the schedule sets (no report of its own)"),
         )
     ]
+    groups.append(
+        {
+            "title": "In the schedule but not published for this council",
+            "rows": [r for r in rows if r["unmet"]],
+        }
+    )
     ctx = {
         "council": config.council.name,
         "audience": _AUDIENCE_WORDS[config.audience],
@@ -89,7 +95,7 @@ def page_context(schedule: Schedule, config: Config, month: str) -> dict:
     }
     if latest:
         return ctx
-    weeks = agenda(schedule, month, config.audience, set(config.areas))
+    weeks = agenda(schedule, month, config.audience, config)
     for w in weeks:
         w["begins_words"] = _weekday_date(w["begins"])
         for m in w["meetings"]:

@@ -11,9 +11,15 @@ from pmf_lib.schedule import Item, Meeting, ReportEntry, Schedule
 
 
 def _config(audience="internal"):
+    # The council supplies placement costs (the high-cost placements review's data).
     return Config(
         council=Council(code=938, name="T"),
-        data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
+        data=DataSources(
+            ssda903="a",
+            cin_census="b",
+            population="p.csv",
+            local={"placement_costs": ["costs.csv"]},
+        ),
         areas={"lado": Area(title="LADO", kpis=["referrals_count"])},
         audience=audience,
     )
@@ -60,18 +66,29 @@ def test_the_calendar_marks_each_due_month_from_april():
     heads = [" ".join(th.itertext()).split()[0] for th in doc.xpath("//thead/tr/th")[3:]]
     assert heads == "Apr May Jun Jul Aug Sep Oct Nov Dec Jan Feb Mar".split()
     # Columns April..March. Monthly: all; bi-monthly from February: Apr, Jun, Aug, Oct, Dec,
-    # Feb; quarterly: Jun, Sep, Dec, Mar; six-monthly: Sep, Mar. Adoption is no area of the
-    # council's, so it is not shown (nor planned).
+    # Feb; quarterly: Jun, Sep, Dec, Mar; six-monthly: Sep, Mar.
     assert rows == {
         "Dashboard <b>": "xxxxxxxxxxxx",
         "High-cost placements": "x.x.x.x.x.x.",
         "LADO quarterly": "..x..x..x..x",
         "Target review": ".....x.....x",
+        "Adoption": "..x..x..x..x",
     }
-    # Each mark is a word for screen readers, and this month's column is named.
-    assert (
-        doc.xpath("count(//td[span[@aria-hidden]]/span[.='due'])") == 12 + 6 + 4 + 2
-    )  # the four rows above
+    # Each mark is a word for screen readers.
+    n = doc.xpath("count(//td[span[@aria-hidden]]/span[.='due'])")
+    assert n == 12 + 6 + 4 + 2 + 4  # the rows above
+    # The council has no area adoption: its report is listed as not published, with the
+    # reason, after the reports and the business the council has.
+    groups = [th.text for th in doc.xpath("//tbody/tr/th[@scope='rowgroup']")]
+    assert groups == [
+        "Reports pmf publishes",
+        "Other business the schedule sets (no report of its own)",
+        "In the schedule but not published for this council",
+    ]
+    last = doc.xpath("//tbody")[-1]
+    assert [tr.xpath("./th")[0].text for tr in last.xpath("./tr[th[@scope='row']]")] == ["Adoption"]
+    assert "Not published: the config has no area 'adoption'" in last.text_content()
+    # This month's column is named.
     current = doc.xpath("//thead//th[contains(@class, 'pmf-sched-current')]")
     assert len(current) == 1 and "Oct" in current[0].text_content()
     assert "(this month)" in current[0].text_content()
@@ -116,4 +133,4 @@ def test_with_no_month_the_page_has_no_agenda_and_no_year():
     assert "no agenda" in h and "Week 1" not in h
     doc, rows = _calendar(month="latest")
     assert doc.xpath("//thead//th[contains(@class, 'pmf-sched-current')]") == []
-    assert len(rows) == 4 and "2026" not in doc.xpath("//thead")[0].text_content()
+    assert len(rows) == 5 and "2026" not in doc.xpath("//thead")[0].text_content()
