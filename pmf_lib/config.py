@@ -348,6 +348,10 @@ def _council_form_problem(raw: dict) -> tuple[str, str] | None:
     return None
 
 
+#: Ofsted's ILACS judgement areas, as ``ilacs:`` names them (titles: pmf_lib.assess.annual).
+IlacsHeading = Literal["help_and_protection", "children_in_care", "care_leavers", "leaders"]
+
+
 class Config(_Strict):
     """The validated contents of a pmf config file.
 
@@ -380,6 +384,10 @@ class Config(_Strict):
     workforce_standards: WorkforceStandards = WorkforceStandards()
     scorecards: dict[str, Scorecard] = Field(
         {}, description="quarterly scorecards: id -> title, meeting, KPIs or groups, quarters"
+    )
+    ilacs: dict[str, list[IlacsHeading]] = Field(
+        {},
+        description="annual evidence packs: area id -> its ILACS headings (assess.annual)",
     )
     base_dir: Path = Field(Path("."), exclude=True)
 

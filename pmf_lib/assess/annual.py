@@ -10,10 +10,10 @@ them.
 **ILACS headings.** The inspection of local authority children's services
 (ILACS) judges, since January 2023, four areas besides overall effectiveness
 (:data:`ILACS_HEADINGS`). Each service area is placed under one or more of them
-by :data:`AREA_HEADINGS` (a council may pass its own mapping,
-:func:`area_headings`); an area the table does not name is placed under the
-impact of leaders (:data:`DEFAULT_HEADINGS`), where the leaders' knowledge of
-their services is judged.
+by :data:`AREA_HEADINGS`; a council may place its areas itself in the config
+(``ilacs:``, area id -> heading keys, :func:`area_headings`); an area neither
+names is placed under the impact of leaders (:data:`DEFAULT_HEADINGS`), where
+the leaders' knowledge of their services is judged.
 
 ===============================  =========================================
 area                             heading(s)
@@ -764,7 +764,7 @@ def annual_table(config, points: pd.DataFrame, store=None) -> pd.DataFrame:
     if store is None:
         where = config.resolve(config.benchmarks.store) if config.benchmarks.store else None
         store = load_benchmarks(where)
-    points = points.assign(year_end=pd.to_datetime(points["year_end"]))
+    points = points[list(POINT_COLUMNS)].assign(year_end=pd.to_datetime(points["year_end"]))
     return annual_comparators(
         points,
         configured_kpis(config),

@@ -138,7 +138,7 @@ class AnnualPack:
                 )
             points = annual_points_for_config(data.config, data.history_full, data.month)
         table = annual_table(data.config, points, store)
-        return cls(data, area, table, commentary_root(commentary_dir))
+        return cls(data, area, table, commentary_root(commentary_dir), dict(data.config.ilacs))
 
     # ---- facts ------------------------------------------------------------------
     @property

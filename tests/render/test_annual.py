@@ -258,3 +258,14 @@ def test_members_pack_refuses_to_make_its_own_points(tmp_path):
     # the members' history holds the charted (monthly) series only: no year to 31 March
     with pytest.raises(PmfError, match="annual.parquet"):
         AnnualPack.from_data(data, "front_door", store=_store())
+
+
+def test_the_config_places_an_area_under_its_own_heading(internal):
+    from dataclasses import replace
+
+    config = internal.data.config.model_copy(update={"ilacs": {"front_door": ["leaders"]}})
+    data = replace(internal.data, config=config)
+    pack = AnnualPack.from_data(data, "front_door", points=internal.table, store=_store())
+    html = pack.headings_block().data
+    # the table places the front door under help and protection; the config under leaders
+    assert "The impact of leaders" in html and "need help and protection" not in html
