@@ -117,3 +117,43 @@ def test_members_see_no_band_that_states_1_to_4_workers(tmp_path):
 
 def test_other_areas_get_no_section(tmp_path):
     assert caseload_distribution(_data("internal", tmp_path), ["referrals_count"]).data == ""
+
+
+def test_members_demo_caseloads_state_no_count_of_1_to_4(published_demo_month):
+    """The demo month's caseload section for members: no team figure, band or difference
+    (across teams or between bands) states 1 to 4 social workers."""
+    from pmf_lib.config import load_config
+    from tests.conftest import DEMO_CONFIG
+
+    config = load_config(DEMO_CONFIG, check_files=False).model_copy(update={"audience": "members"})
+    folder = published_demo_month
+    data = MonthData.from_tables(
+        config,
+        "2026-10",
+        pd.read_parquet(folder / "kpi_history.parquet"),
+        pd.read_parquet(folder / "kpis.parquet"),
+        breakdowns=pd.read_parquet(folder / "breakdowns.parquet"),
+        spc=pd.read_parquet(folder / "spc.parquet"),
+    )
+    doc = _section(data)
+    withheld = data.withheld_text
+    head = [th.text_content() for th in doc.find(".//table/thead/tr")][1:]
+    counts = [i for i, h in enumerate(head) if not h.startswith("Social workers over")]
+    rows = _team_cells(doc)
+    assert any(withheld in row for row in rows)  # the demo's small teams (Permanence: 3)
+
+    def small(n):
+        return 1 <= n <= 4
+
+    for row in rows:
+        shown = [int(row[1 + i]) if row[1 + i] != withheld else None for i in counts]
+        assert not any(n is not None and small(n) for n in shown), row
+        pairs = zip(shown, shown[1:], strict=False)  # each band within the one before
+        assert not any(a is not None and b is not None and small(a - b) for a, b in pairs), row
+    for i in counts:
+        kpi = [k for k, label in DISTRIBUTION if label == head[i]][0]
+        total = data.shown_value(kpi)
+        cells = [row[1 + i] for row in rows]
+        if total is not None and withheld in cells:
+            rest = total - sum(int(c) for c in cells if c != withheld)
+            assert not small(rest), (kpi, total, cells)
