@@ -69,21 +69,35 @@ SURVEYS = {"child_in_care": "bright_spots", "care_leaver": "your_life_beyond_car
 SURVEYS["parent"] = "other"
 #: Questionnaires per quarter by group.
 PER_QUARTER = {"child_in_care": 58.0, "care_leaver": 20.0, "parent": 14.0}
-#: Invented comments (positive, then not): the publishable quotes are among them.
-COMMENTS_GOOD = (
-    "My carer helps me with my homework and we laugh a lot.",
-    "I like my new school & I have made friends.",
-    "My social worker always comes when she says she will.",
-    "I feel safe here. It's the first time I have had my own room.",
-    "The leaving care team helped me get my flat <3",
-    "They listened to what I wanted for contact with my brother.",
-)
-COMMENTS_BAD = (
-    "I have had three social workers this year and I have to tell my story again.",
-    "I don't get to see my mum enough.",
-    "Nobody told me my review was moved.",
-    'I was told "we will see" about my bike for months.',
-)
+#: Invented comments by group, (positive, not): the publishable quotes are among them.
+COMMENTS = {
+    "child_in_care": (
+        (
+            "My carer helps me with my homework and we laugh a lot.",
+            "I like my new school & I have made friends.",
+            "My social worker always comes when she says she will.",
+            "I feel safe here. It's the first time I have had my own room.",
+            "They listened to what I wanted for contact with my brother.",
+        ),
+        (
+            "I have had three social workers this year and I have to tell my story again.",
+            "I don't get to see my mum enough.",
+            "Nobody told me my review was moved.",
+            'I was told "we will see" about my bike for months.',
+        ),
+    ),
+    "care_leaver": (
+        (
+            "The leaving care team helped me get my flat <3",
+            "My PA texts back the same day.",
+        ),
+        ("I didn't know what money I could get until I was 19.",),
+    ),
+    "parent": (
+        ("The social worker explained everything & didn't judge me.",),
+        ("I found out about the meeting the day before.",),
+    ),
+}
 MOMO_TOPICS = (
     ["meeting", "worker_visit", "problem", "good_news", "wellbeing", "placement", "other"],
     [0.32, 0.2, 0.14, 0.1, 0.12, 0.08, 0.04],
@@ -146,7 +160,7 @@ def survey_responses(rng, span: Span) -> dict:
                 answer = answers[0] if good else answers[1 + int(rng.random() < 0.35)]
                 comment = ""
                 if rng.random() < 0.12:
-                    pool = COMMENTS_GOOD if good else COMMENTS_BAD
+                    pool = COMMENTS[group][0 if good else 1]
                     comment = pool[int(rng.integers(0, len(pool)))]
                 cols["response_id"].append(rid)
                 cols["survey"].append(SURVEYS[group])
