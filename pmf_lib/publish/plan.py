@@ -23,13 +23,21 @@ checks every commentary file of the month before any work
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmf_lib.config import Config
 from pmf_lib.errors import PmfError
-from pmf_lib.schedule import ReportEntry, Schedule, due_reports, read_schedule, unmet
+from pmf_lib.schedule import (
+    ReportEntry,
+    Schedule,
+    due_months,
+    due_reports,
+    read_schedule,
+    unmet,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -230,7 +238,40 @@ def load_schedule(path: str | Path | None) -> Schedule:
     schedule = read_schedule(path)
     for i, r in enumerate(schedule.reports):
         check_entry(r, path, f"reports.{i}")
+    _check_ids(schedule, path)
     return schedule
+
+
+def _check_ids(schedule: Schedule, path: str | Path | None) -> None:
+    """Two entries that would give one report id in a month, for one audience, are refused
+    (naming the second): e.g. ``highlight`` for every area and ``highlight`` for lado."""
+    ids: dict[tuple, int] = {}  # (month, audience, id) -> entry
+    every: dict[tuple, int] = {}  # (month, audience, kind) -> a per-area entry for every area
+    named: dict[tuple, int] = {}  # (month, audience, kind) -> a per-area entry naming its area
+    for i, r in enumerate(schedule.reports):
+        kind = REGISTRY[r.kind]
+        all_areas = kind.per_area and r.area is None
+        rid = kind.id.format(area=r.area or "", scorecard=r.scorecard or "")
+        for m in due_months(r):
+            for a in r.audience:
+                k = (m, a, r.kind)
+                if all_areas:
+                    other = every.get(k, named.get(k))
+                    every.setdefault(k, i)
+                else:
+                    other = ids.get((m, a, rid), every.get(k) if kind.per_area else None)
+                    ids.setdefault((m, a, rid), i)
+                    if kind.per_area:
+                        named.setdefault(k, i)
+                if other is not None:
+                    what = f"{r.kind} reports" if kind.per_area else f"the report {rid!r}"
+                    raise PmfError(
+                        f"reports.{other} already gives {what} in {calendar.month_name[m]} "
+                        f"for the {a} audience; give this entry other months, another "
+                        "area or scorecard, or another audience",
+                        file=path,
+                        field=f"reports.{i}",
+                    )
 
 
 def check_entry(entry: ReportEntry, path: str | Path | None, where: str) -> None:
@@ -406,6 +447,7 @@ def plan_reports(
     else:
         for i, r in enumerate(schedule.reports):
             check_entry(r, None, f"reports.{i}")
+        _check_ids(schedule, None)
     check_commentary(config, month)
     index = {id(r): i for i, r in enumerate(schedule.reports)}
     specs: list[ReportSpec] = []

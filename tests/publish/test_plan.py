@@ -231,3 +231,86 @@ def test_every_kind_is_on_the_month_index_under_a_meeting():
     assert [(g["id"], [r["title"] for r in g["reports"]]) for g in other] == [
         ("meeting-other", ["N"])
     ]
+
+
+def test_per_area_kinds_cover_every_area_or_the_named_one(tmp_path, config):
+    # highlight with no area: one per configured area (in the config's order), limited by
+    # `areas`; quarterly naming lado: that one; annual (every area) reads 24 months of
+    # its area's commentary, the last the report month's.
+    p = _write(
+        tmp_path,
+        "reports:\n"
+        "  - {kind: highlight, title: H, frequency: monthly}\n"
+        "  - {kind: quarterly, area: lado, title: L, frequency: monthly}\n"
+        "  - {kind: annual, title: A, frequency: annual, months: [6]}\n",
+    )
+    s = load_schedule(p)
+    specs = plan_reports(config, "2026-06", schedule=s)
+    assert [x.id for x in specs if x.kind == "highlight"] == [
+        f"highlight_{a}" for a in config.areas
+    ]
+    assert [x.id for x in specs if x.kind == "annual"] == [f"annual_{a}" for a in config.areas]
+    limited = plan_reports(config, "2026-06", ["front_door"], schedule=s)
+    assert [x.id for x in limited] == ["highlight_front_door", "annual_front_door"]
+    lado = next(x for x in specs if x.id == "quarterly_lado")
+    assert lado.title == "L" and lado.parameters["area"] == "lado"
+    annual = next(x for x in specs if x.id == "annual_lado")
+    months = [p.parent.name for p in annual.inputs]
+    assert (len(months), months[0], months[-1]) == (24, "2024-07", "2026-06")
+    assert {p.name for p in annual.inputs} == {"lado.md"}
+    assert annual.title == f"{config.areas['lado'].title}: annual self-evaluation evidence pack"
+
+
+def test_a_scorecard_report_per_named_scorecard(tmp_path, config):
+    # The demo config defines practice_improvement and balanced; the spec carries the id.
+    assert {"practice_improvement", "balanced"} <= set(config.scorecards)
+    p = _write(
+        tmp_path,
+        "reports:\n"
+        "  - {kind: scorecard, scorecard: balanced, title: B, frequency: monthly}\n"
+        "  - {kind: scorecard, scorecard: practice_improvement, title: P, frequency: monthly}\n",
+    )
+    specs = plan_reports(config, "2026-10", schedule=load_schedule(p))
+    assert [(x.id, x.title, x.parameters) for x in specs] == [
+        ("scorecard_balanced", "B", {"scorecard": "balanced"}),
+        ("scorecard_practice_improvement", "P", {"scorecard": "practice_improvement"}),
+    ]
+    p = _write(tmp_path, "reports:\n  - {kind: scorecard, title: S, frequency: monthly}\n")
+    with pytest.raises(PmfError, match="names its scorecard") as e:
+        load_schedule(p)
+    assert e.value.field == "reports.0.scorecard"
+
+
+def test_two_entries_giving_one_report_are_refused_naming_the_second(tmp_path, config):
+    # exceptions monthly and again quarterly: both in March, for every audience.
+    text = (
+        "reports:\n"
+        "  - {kind: exceptions, title: E, frequency: monthly}\n"
+        "  - {kind: exceptions, title: E again, frequency: quarterly}\n"
+    )
+    with pytest.raises(
+        PmfError, match="reports.0 already gives the report 'exceptions' in March"
+    ) as e:
+        load_schedule(_write(tmp_path, text))
+    assert e.value.field == "reports.1"
+    # highlight for every area, and for lado: lado's twice in every month.
+    text = (
+        "reports:\n"
+        "  - {kind: highlight, area: lado, title: L, frequency: monthly}\n"
+        "  - {kind: highlight, title: H, frequency: monthly}\n"
+    )
+    with pytest.raises(PmfError, match="reports.0 already gives highlight reports in Jan") as e:
+        load_schedule(_write(tmp_path, text))
+    assert e.value.field == "reports.1"
+    # One id for two audiences, or in other months, is fine: each run plans one.
+    text = (
+        "reports:\n"
+        "  - {kind: exceptions, title: E, frequency: monthly, audience: [internal]}\n"
+        "  - {kind: exceptions, title: M, frequency: monthly, audience: [members, public]}\n"
+        "  - {kind: scorecard, scorecard: balanced, title: B, frequency: quarterly}\n"
+        "  - {kind: scorecard, scorecard: balanced, title: B2, frequency: quarterly,"
+        " months: [1, 4, 7, 10]}\n"
+    )
+    s = load_schedule(_write(tmp_path, text))
+    members = config.model_copy(update={"audience": "members"})
+    assert [x.title for x in plan_reports(members, "2026-01", schedule=s)] == ["M", "B2"]
