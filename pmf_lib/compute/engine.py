@@ -9,6 +9,9 @@ Notebooks and reports read this table; they never recompute from raw data.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Iterable
 
 import numpy as np
@@ -19,13 +22,26 @@ from pmf_lib.dates import Window
 
 KPI_TABLE_COLUMNS = ["kpi_id", "period_end", "window", "value", "numerator", "denominator"]
 
+#: KPI calls (KPIs x month ends x windows) from which the engine shares them out
+#: between worker processes (a month's 36-month history is about 8,000 calls).
+PARALLEL_FROM = 2_000
+#: Environment variable: the most worker processes the engine may use (1: none).
+WORKERS_ENV = "PMF_KPI_WORKERS"
+
 
 def compute_kpi_table(
     inputs: KpiInputs,
     period_ends: Iterable,
     kpi_ids: Iterable[str] | None = None,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Every requested KPI for every period end, in its windows.
+
+    The KPIs are pure functions of the inputs and the window, so a large
+    request (at least :data:`PARALLEL_FROM` calls) is shared out by KPI between
+    forked worker processes (:func:`worker_count`), each computing whole KPIs
+    over the same inputs; the rows are the same, and so is the sorted table.
 
     Parameters
     ----------
@@ -35,6 +51,9 @@ def compute_kpi_table(
         Month ends to compute.
     kpi_ids : iterable of str, optional
         Restrict to these KPIs (default: all registered).
+    workers : int, optional
+        Worker processes (default :func:`worker_count` for the request; 1: in
+        this process).
 
     Returns
     -------
@@ -59,8 +78,20 @@ def compute_kpi_table(
             raise KeyError(f"unknown KPI id(s): {', '.join(unknown)}")
         wanted = [registry[k] for k in kpi_ids]
     ends = [pd.Timestamp(p).normalize() for p in period_ends]
+    calls = sum(len(k.meta.windows) for k in wanted) * len(ends)
+    n = worker_count(calls) if workers is None else max(1, int(workers))
+    rows = _rows_parallel(wanted, inputs, ends, n) if n > 1 and len(wanted) > 1 else None
+    if rows is None:
+        rows = _rows(wanted, inputs, ends)
+    table = pd.DataFrame(rows, columns=KPI_TABLE_COLUMNS)
+    table["period_end"] = pd.to_datetime(table["period_end"])
+    return table.sort_values(["kpi_id", "period_end", "window"], ignore_index=True)
+
+
+def _rows(kpis: list[Kpi], inputs: KpiInputs, ends: list[pd.Timestamp]) -> list[tuple]:
+    """The table's rows for ``kpis``: one per KPI, period end and window."""
     rows = []
-    for k in wanted:
+    for k in kpis:
         for end in ends:
             for kind in k.meta.windows:
                 fig = k(inputs, Window.of(kind, end))
@@ -74,6 +105,58 @@ def compute_kpi_table(
                         float(fig.denominator) if fig.denominator is not None else np.nan,
                     )
                 )
-    table = pd.DataFrame(rows, columns=KPI_TABLE_COLUMNS)
-    table["period_end"] = pd.to_datetime(table["period_end"])
-    return table.sort_values(["kpi_id", "period_end", "window"], ignore_index=True)
+    return rows
+
+
+def worker_count(calls: int) -> int:
+    """Worker processes for a request of ``calls`` KPI calls (1: compute in this process).
+
+    More than one only for a request of at least :data:`PARALLEL_FROM` calls, on
+    Linux (the workers are forked, so they share the inputs without copying
+    them), from a process that may have children (not a daemon, such as a dask
+    or multiprocessing worker), with more than one CPU: as many as the CPUs
+    this process may use, at most 4 and at most ``PMF_KPI_WORKERS``.
+
+    Examples
+    --------
+    >>> worker_count(10)
+    1
+    """
+    if calls < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    if multiprocessing.current_process().daemon:
+        return 1
+    try:
+        cap = int(os.environ.get(WORKERS_ENV, "4"))
+    except ValueError:
+        cap = 1
+    return max(1, min(len(os.sched_getaffinity(0)), 4, cap))
+
+
+# What forked workers compute: set just before the pool forks, read by _worker_rows.
+_JOB: tuple | None = None
+
+
+def _worker_rows(i: int) -> list[tuple]:
+    kpis, inputs, ends = _JOB
+    return _rows([kpis[i]], inputs, ends)
+
+
+def _rows_parallel(
+    kpis: list[Kpi], inputs: KpiInputs, ends: list[pd.Timestamp], n: int
+) -> list[tuple] | None:
+    """The rows computed by ``n`` forked workers, a KPI at a time (None if that failed).
+
+    Any failure (a KPI raising, a worker lost) gives None, and the caller computes
+    in this process, where a KPI's own error is raised as it is.
+    """
+    global _JOB
+    _JOB = (kpis, inputs, ends)
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            parts = pool.map(_worker_rows, range(len(kpis)), chunksize=1)
+    except Exception:
+        return None
+    finally:
+        _JOB = None
+    return [row for part in parts for row in part]

@@ -56,3 +56,18 @@ def test_isin_and_flag_on_arrow_strings_give_pandas_own_masks():
         s.astype("string").str.strip().str.upper().isin(["C1", "C3"]).fillna(False).astype(bool),
     )
     assert c.flag(s, "c1", "c3").sum() == 2
+
+
+def test_masks_are_memoised_on_the_arrow_array_and_follow_a_changed_column():
+    # coded/flag/isin memoise each mask on the identity of the column's (immutable)
+    # Arrow array: asking again of the same column gives the same mask; a column
+    # replaced by other values (a new array) is looked at afresh, and the mask
+    # handed out is the caller's own (changing it changes no later answer).
+    df = pd.DataFrame({"code": pd.array(["A", "B", "A"], dtype="string")})
+    first = c.isin(df["code"], ["A"])
+    assert first.tolist() == [True, False, True]
+    first[:] = False  # the caller's copy
+    assert c.isin(df["code"], ["A"]).tolist() == [True, False, True]
+    df["code"] = pd.array(["B", "B", "A"], dtype="string")
+    assert c.isin(df["code"], ["A"]).tolist() == [False, False, True]
+    assert c.flag(df["code"], "a").tolist() == [False, False, True]

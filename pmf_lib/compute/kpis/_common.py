@@ -162,14 +162,40 @@ def isin(series: pd.Series, values: Iterable[str]) -> pd.Series:
     return series.astype("string").isin(values).fillna(False).astype(bool)
 
 
-def _is_in(arr: pa.ChunkedArray, values: list[str], like: pd.Series) -> pd.Series:
-    """Arrow ``is_in`` of strings as a bool Series shaped like ``like`` (null: False)."""
-    if not values:
-        mask = np.zeros(len(like), dtype=bool)
+# Masks of Arrow string columns by value set, keyed by the identity of the Arrow
+# array (immutable, so an entry is valid while that very array is alive): the KPIs
+# ask for the same codes of the same column of a canonical table at every month.
+_MASKS: dict[tuple, tuple[weakref.ref, np.ndarray]] = {}
+_MASKS_MAX = 256
+
+
+def _is_in(
+    arr: pa.ChunkedArray, values: list[str], like: pd.Series, *, upper: bool = False
+) -> pd.Series:
+    """Arrow ``is_in`` of strings as a bool Series shaped like ``like`` (null: False).
+
+    With ``upper``, of the values stripped and upper-cased (pandas' own
+    ``str.strip().str.upper()`` on Arrow strings). Memoised on the array's identity.
+    """
+    key = (id(arr), upper, tuple(values))
+    hit = _MASKS.get(key)
+    if hit is not None and hit[0]() is arr:
+        mask = hit[1]
     else:
-        hit = pc.is_in(arr, value_set=pa.array(values, type=arr.type))  # a null input: False
-        mask = hit.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-    return pd.Series(mask, index=like.index, name=like.name, copy=False)
+        if not values:
+            mask = np.zeros(len(arr), dtype=bool)
+        else:
+            src = pc.utf8_upper(pc.utf8_trim_whitespace(arr)) if upper else arr
+            found = pc.is_in(src, value_set=pa.array(values, type=arr.type))  # null: False
+            mask = found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+        mask.flags.writeable = False
+        if len(_MASKS) >= _MASKS_MAX:
+            for k in [k for k, (r, _) in _MASKS.items() if r() is None]:
+                del _MASKS[k]
+            while len(_MASKS) >= _MASKS_MAX:
+                del _MASKS[next(iter(_MASKS))]
+        _MASKS[key] = (weakref.ref(arr), mask)
+    return pd.Series(mask.copy(), index=like.index, name=like.name, copy=False)
 
 
 def flag(series: pd.Series, *true_values: str) -> pd.Series:
@@ -183,7 +209,7 @@ def flag(series: pd.Series, *true_values: str) -> pd.Series:
     wanted = [v.upper() for v in true_values]
     arr = _arrow_strings(series)
     if arr is not None:  # pandas' own str.strip and str.upper of Arrow strings, then isin
-        return _is_in(pc.utf8_upper(pc.utf8_trim_whitespace(arr)), wanted, series)
+        return _is_in(arr, wanted, series, upper=True)
     s = series.astype("string").str.strip().str.upper()
     return s.isin(wanted).fillna(False).astype(bool)
 

@@ -1,0 +1,74 @@
+"""The KPI engine: the table of every KPI, period end and window, serial or in workers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from pmf_lib.compute import engine
+from pmf_lib.compute.engine import compute_kpi_table, worker_count
+from pmf_lib.compute.registry import REGISTRY, Kpi, KpiInputs
+from pmf_lib.read.tables import CIN_COLUMNS, CinCensus, conform
+
+IDS = ["referrals_count", "referrals_disabled_count", "referrals_disabled_pct", "cin_count"]
+
+
+def _inputs() -> KpiInputs:
+    cin = CinCensus()
+    cin.tables["referrals"] = conform(
+        pd.DataFrame(
+            {
+                "LAchildID": ["a", "b", "c", "a"],
+                "CINreferralDate": pd.to_datetime(
+                    ["2025-01-10", "2025-02-03", "2025-02-20", "2025-03-05"]
+                ),
+                "CINclosureDate": pd.to_datetime([None, "2025-02-28", None, None]),
+            }
+        ),
+        CIN_COLUMNS["referrals"],
+    )
+    cin.tables["disabilities"] = conform(
+        pd.DataFrame({"LAchildID": ["a", "c"], "Disability": ["MOB", "NONE"]}),
+        CIN_COLUMNS["disabilities"],
+    )
+    return KpiInputs(cin=cin)
+
+
+def test_kpis_shared_out_between_workers_give_the_serial_table():
+    # Two forked workers computing whole KPIs must give exactly the serial table.
+    # Referrals in February 2025: b (3rd) and c (20th) -> 2, neither disabled (c's
+    # only code is NONE) -> 0 of 2; in March: a (5th), disabled (MOB) -> 1 of 1.
+    ends = ["2025-01-31", "2025-02-28", "2025-03-31"]
+    serial = compute_kpi_table(_inputs(), ends, IDS, workers=1)
+    shared = compute_kpi_table(_inputs(), ends, IDS, workers=2)
+    pd.testing.assert_frame_equal(shared, serial, check_exact=True)
+    month = serial[serial["window"] == "month"].set_index(["kpi_id", "period_end"])
+    assert month.loc[("referrals_count", pd.Timestamp("2025-02-28")), "value"] == 2
+    assert month.loc[("referrals_disabled_pct", pd.Timestamp("2025-02-28")), "numerator"] == 0
+    assert month.loc[("referrals_disabled_pct", pd.Timestamp("2025-03-31")), "value"] == 100.0
+
+
+def test_a_kpi_failing_in_a_worker_fails_as_it_does_in_this_process(monkeypatch):
+    # A worker's failure falls back to computing here, so the KPI's own error is raised.
+    def broken(inputs, window):
+        raise RuntimeError("KPI bug")
+
+    k = REGISTRY["referrals_count"]
+    monkeypatch.setitem(REGISTRY, "referrals_count", Kpi(k.meta, broken))
+    with pytest.raises(RuntimeError, match="KPI bug"):
+        compute_kpi_table(_inputs(), ["2025-01-31"], ["referrals_count", "cin_count"], workers=2)
+
+
+def test_worker_count_only_for_large_requests_outside_daemons(monkeypatch):
+    assert worker_count(engine.PARALLEL_FROM - 1) == 1  # small: in this process
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5})
+    assert worker_count(engine.PARALLEL_FROM) == 4  # at most 4
+    monkeypatch.setenv(engine.WORKERS_ENV, "1")
+    assert worker_count(10**6) == 1  # capped by the environment
+    monkeypatch.delenv(engine.WORKERS_ENV)
+    monkeypatch.setattr(
+        engine.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True)
+    )
+    assert worker_count(10**6) == 1  # a daemon process may not have children
