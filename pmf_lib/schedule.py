@@ -253,11 +253,6 @@ def due_reports(schedule: Schedule, month: str, audience: str | None = None) -> 
     return [r for r in schedule.reports if is_due(r, month) and for_audience(r, audience)]
 
 
-def due_items(schedule: Schedule, month: str, audience: str | None = None) -> list[Item]:
-    """The schedule's other business due in ``month`` for ``audience`` (None: any)."""
-    return [r for r in schedule.items if is_due(r, month) and for_audience(r, audience)]
-
-
 def entry_week(schedule: Schedule, entry: Scheduled) -> int:
     """The week of the cycle (1-4) an entry goes in: its own, else its meeting's, else 1
     (published, for reading, with no meeting).
