@@ -116,4 +116,11 @@ LOCAL_DATE_ORDER = (
         "Improvement action completed before it was created",
     ),
     ("L15", "placement_costs", "start_date", "end_date", "Placement ends before it starts"),
+    (
+        "L16",
+        "momo_statements",
+        "received_date",
+        "response_date",
+        "Mind of My Own response is dated before the statement was received",
+    ),
 )

@@ -86,6 +86,7 @@ def test_bad_values_are_reported_by_file_row_and_field(tmp_path):
     (d / "momo_statements.csv").write_text(
         "Statement ID,Topic,Date received,Date responded\n"
         "M1,meeting,31/02/2025,\n"  # row 2: no 31 February -> S04 received_date
+        "M2,problem,2025-03-05,2025-03-04\n"  # row 3: answered the day before: L16
     )
     (d / "participation_events.csv").write_text(
         "Event ID,Event,Date,Group,Attendees\n"
@@ -102,11 +103,12 @@ def test_bad_values_are_reported_by_file_row_and_field(tmp_path):
             issues["rule"],
             strict=True,
         )
-        if rule in ("S03", "S04", "S05")
+        if rule in ("S03", "S04", "S05", "L16")
     }
     assert got == {
         ("survey_responses", "row 3", "positive"),
         ("momo_statements", "row 2", "received_date"),
+        ("momo_statements", "row 3", "received_date,response_date"),
         ("participation_events", "row 3", "attendees"),
     }
     files = set(issues.loc[issues["rule"].isin(["S03", "S04", "S05"]), "file"])
