@@ -42,11 +42,11 @@ def overlapping_episodes(ctx: Context):
     # episodes are half-open [DECOM, DEC); an open episode runs on for ever.
     # An episode overlaps an earlier one when it starts before the latest end so far.
     end = e["DEC"].fillna(pd.Timestamp.max.normalize())
-    latest_end = (
-        end.groupby(e["CHILD"], dropna=False)
-        .transform(lambda s: s.cummax().shift(1))
-        .astype("datetime64[ns]")
-    )
+    # per child, the latest end of the episodes before this one: the running
+    # maximum, shifted one episode down within the child (two grouped passes,
+    # not a Python function per child)
+    running = end.groupby(e["CHILD"], dropna=False).cummax()
+    latest_end = running.groupby(e["CHILD"], dropna=False).shift(1).astype("datetime64[ns]")
     return mask(e, e["DECOM"] < latest_end)
 
 
