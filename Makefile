@@ -57,17 +57,27 @@ report: $(DEMO_STAMP)
 # The suite first publishes the demo's latest month with one pmf run (it validates the data
 # too: data_quality.html, then the reports; reports unchanged since the last run are
 # skipped). The tests that read that month reuse it (tests/conftest.py), and the notebooks'
-# default parameters read its published tables under nbval.
+# default parameters read its published tables under nbval. One pytest session runs every
+# test, doctest and notebook (nbval) on TEST_JOBS pytest-xdist workers (auto: one a core),
+# each file whole on one worker (--dist loadfile: a notebook's cells in order, a module's
+# fixtures built once), the longest files first (tests/conftest.py: LONGEST_FILES; hence
+# --no-loadscope-reorder). TEST_JOBS=0 runs it in this one process.
+TEST_JOBS ?= auto
+XDIST = -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 test: $(DEMO_STAMP)
 	@$(BIN)/ruff check -q pmf_lib tests benchmarks && $(BIN)/ruff format -q --check pmf_lib tests benchmarks
 	@$(BIN)/pmf run --month $(MONTH) --config $(CONFIG) --quiet >/dev/null
-	@$(BIN)/python -m pytest -q --durations=15 --doctest-modules pmf_lib tests
-	@$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks
+	@$(BIN)/python -m pytest -q $(XDIST) --durations=15 --doctest-modules --nbval-lax --nbval-current-env pmf_lib tests notebooks
 
-# The edit-test loop: every test and doctest except those marked slow, browser, dask or
-# demo (pyproject.toml registers the markers); no batch run first.
+# The edit-test loop (<= 90 s on 2 cores): every test and doctest except those marked slow,
+# browser, dask or demo (pyproject.toml registers the markers), on the same workers; no batch
+# run first, no notebooks. Left out, and run by make test: every test under tests/browser/
+# (Chromium); the dask cluster; the tests that read the published demo month (demo); and the
+# slow ones: a batch run or a kernel, a timeout, property tests over every KPI, the whole demo
+# read or synthesised, each over about 2 s (@pytest.mark.slow in the test, or listed in
+# tests/conftest.py: SLOW_FILES, SLOW_TESTS).
 test-fast: $(DEMO_STAMP)
-	@$(BIN)/python -m pytest -q --durations=10 -m "not slow and not browser and not dask and not demo" --doctest-modules pmf_lib tests
+	@$(BIN)/python -m pytest -q $(XDIST) --durations=10 -m "not slow and not browser and not dask and not demo" --doctest-modules pmf_lib tests
 
 # ruff, then vulture for dead code (settings: pyproject.toml [tool.vulture]; what it cannot
 # see being used: vulture_whitelist.py).

@@ -39,11 +39,114 @@ def demo_dir() -> Path:
 # Chromium, so it is marked here rather than module by module.
 BROWSER_TESTS = ROOT / "tests" / "browser"
 
+#: Marked ``slow`` here (so ``make test-fast`` leaves them out; ``make test`` runs them): each
+#: measured at over about 2 s (``--durations=0``, 2 cores, 2026-12-01), or a file whose
+#: module-scoped fixture builds or reads the demo (the whole file, so the fixture's cost does
+#: not move to the next test). Property tests over every KPI, a kernel or a subprocess
+#: started, the whole demo read or synthesised. A test's own ``@pytest.mark.slow`` is as good.
+SLOW_FILES = {
+    "tests/render/test_month_actions.py",  # the demo's action log built month by month
+    "tests/synth/test_annex_a.py",  # the demo's Annex A workbook synthesised
+    "tests/synth/test_synth.py",  # the demo synthesised (module fixture)
+    "tests/synth/test_synth_local.py",  # the demo's local files synthesised and read
+}
+SLOW_TESTS = {
+    f"tests/{name}"
+    for name in """
+compute/test_assessment.py::test_assessment_properties
+compute/test_care_leavers.py::test_a_later_return_leaves_every_earlier_care_leaver_figure_unchanged
+compute/test_children_looked_after.py::test_cla_properties
+compute/test_complaints.py::test_complaint_kpi_properties
+compute/test_conferencing.py::test_conferencing_kpi_properties
+compute/test_contacts.py::test_contact_kpi_properties
+compute/test_early_help.py::test_early_help_kpi_properties
+compute/test_front_door.py::test_rereferral_properties
+compute/test_improvement_actions.py::test_action_kpi_properties
+compute/test_lado.py::test_lado_kpi_properties
+compute/test_properties.py::test_every_kpi_keeps_its_properties
+compute/test_protection.py::test_cp_properties
+compute/test_protection.py::test_icpc_properties
+compute/test_quality_assurance.py::test_qa_kpi_properties
+compute/test_workforce.py::test_workforce_kpi_properties
+publish/test_execute.py::test_a_failure_is_returned_and_publishes_nothing
+publish/test_execute.py::test_a_report_carries_its_run_id_and_is_refused_once_its_run_lost_the_lock
+publish/test_execute.py::test_kernels_listen_on_private_unix_sockets
+publish/test_lock.py::test_a_killed_holder_is_detected_although_its_line_is_still_there
+publish/test_members.py::test_validate_keeps_the_child_level_report_out_of_a_members_month_folder
+publish/test_pack.py::test_the_width_check_finds_a_table_too_wide_for_its_page
+publish/test_papermill_engine.py::test_the_engine_module_imports_before_papermill
+publish/test_procs.py::test_a_child_with_the_parent_death_signal_dies_with_its_parent
+publish/test_store.py::test_a_killed_run_leaves_both_stores_as_they_were
+read/test_benchmarks.py::test_real_ees_columns_agree_with_lait_where_both_publish
+read/test_benchmarks.py::test_real_england_values_match_catalogue
+read/test_cin_census.py::test_demo_files_fast_path_equals_element_reader
+read/test_cin_census.py::test_files_read_in_worker_processes_give_the_same_history
+read/test_cin_census.py::test_worker_processes_report_the_first_bad_file_in_order
+read/test_ssda903.py::test_every_shared_903_csv_loads_or_is_refused_clearly
+render/test_breakdown_charts.py::test_internal_report_draws_a_chart_beside_every_breakdown_table
+render/test_breakdown_charts.py::test_members_report_draws_no_bar_for_a_withheld_cell
+render/test_charts.py::test_rolling_chart_draws_no_limits_and_says_none
+render/test_reports.py::test_members_reports_withhold_small_numbers_throughout
+render/test_scorecard.py::test_area_report_gives_the_figures_the_scorecard_leaves_out
+render/test_suppress.py::test_members_tile_of_a_withheld_percentage_shows_nothing_derived
+render/test_suppress.py::test_the_note_names_what_the_areas_count_and_the_configured_threshold
+render/test_suppress.py::test_withheld_figures_are_in_no_list_sentence_or_chart
+synth/test_care.py::test_cla_reviews_first_within_20_working_days_then_3_and_6_months
+synth/test_care.py::test_episodes_follow_the_903_rules
+test_environment.py::test_every_package_pmf_lib_imports_is_declared
+test_malformed.py::test_a_month_outside_the_data_is_refused_before_any_output
+test_malformed.py::test_pmf_validate_gives_each_data_file_its_run_message
+test_malformed.py::test_real_command_exit_2_no_traceback
+validate/test_cli_validate.py::test_validate_command_reports_every_fault_and_writes_the_report
+validate/test_confidence_equivalence.py::test_random_local_issues_placed_exactly_as_before
+validate/test_quality.py::test_running_anyway_without_a_required_column_gives_missing_low_never_zero_high
+validate/test_quality.py::test_validate_and_the_kpi_table_give_one_confidence
+validate/test_unreadable.py::test_latest_month_with_every_dated_return_unreadable
+""".split()
+}
+
+#: Under pytest-xdist (``make test``: ``-n auto --dist loadfile``) each file runs whole on one
+#: worker, files handed out in collection order: these files, the longest (measured as
+#: above), go first so that no long file starts last while the other worker sits idle; then
+#: every other file holding a slow, browser, dask or demo test; then the rest.
+LONGEST_FILES = [
+    "tests/publish/test_councils.py",
+    "tests/publish/test_faults.py",
+    "tests/publish/test_procs.py",
+    "tests/publish/test_batch.py",
+    "tests/browser/test_layout.py",
+    "tests/test_malformed.py",
+    "tests/validate/test_annex_a_confidence.py",
+    "tests/synth/test_synth_local.py",
+    "tests/publish/test_papermill_engine.py",
+    "tests/assess/test_reconcile.py",
+    "tests/render/test_month_actions.py",
+    "tests/publish/test_execute.py",
+    "tests/read/test_cin_census.py",
+    "tests/compute/test_properties.py",
+    "tests/validate/test_quality.py",
+]
+HEAVY_MARKS = ("slow", "browser", "dask", "demo")
+
+
+def _file(item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_TESTS in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
+        if _file(item) in SLOW_FILES or item.nodeid.split("[", 1)[0] in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+    heavy = {_file(i) for i in items if any(i.get_closest_marker(m) for m in HEAVY_MARKS)}
+    rank = {f: n for n, f in enumerate(LONGEST_FILES)}
+
+    def order(item) -> tuple[int, int]:
+        f = _file(item)
+        return (0, rank[f]) if f in rank else (1, 0) if f in heavy else (2, 0)
+
+    items.sort(key=order)  # stable: each file's tests keep their order, files stay together
 
 
 # ---- the demo month make test publishes -------------------------------------------------
