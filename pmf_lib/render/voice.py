@@ -175,7 +175,11 @@ class VoiceReport:
         )
 
     def survey_questions(self) -> HTML:
-        """Children in care answering each question positively in the latest quarter."""
+        """Children in care answering each question positively in the three months to the month.
+
+        The breakdowns are published at the month's end only, so this is the quarter
+        window ending at the report month, labelled as such.
+        """
         kid = "voice_cic_positive_pct"
         if kid not in self.configured(SURVEY_KPIS):
             return self._none("survey questions")
@@ -204,13 +208,16 @@ class VoiceReport:
         return render(
             "voice_quarters.html.j2",
             caption=(
-                "Children in care answering each question positively, "
-                f"{quarter_label(self.ends[-1])}"
+                "Children in care answering each question positively, the three months to "
+                f"{self.data.month_long} ({quarter_label(self.data.period_end)})"
             ),
             first="Question",
             headers=["Answering positively"],
             rows=rows,
-            note="Questions no child in care answered this quarter are left out.",
+            note="By question the month's build has the latest three months only (the "
+            "breakdowns are made at the month's end), so this table is the three months to "
+            "the report month, not the quarter above. Questions no child in care answered "
+            "are left out.",
         )
 
     def momo(self) -> HTML:

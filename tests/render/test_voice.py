@@ -94,3 +94,15 @@ def test_quotes_are_escaped_and_marked_as_their_own_words(tmp_path):
 def test_no_quotes_table_says_so(tmp_path):
     html = _report("members", tmp_path, None).quotes_block().data
     assert "no quotes" in html and "<blockquote" not in html
+
+
+def test_the_demo_month_publishes_the_voice_report_and_quotes_naming_no_one(published_demo_month):
+    # October is a voice month in the demo schedule (January, April, July, October)
+    from pmf_lib.assess.voice import QUOTE_COLUMNS
+
+    q = pd.read_parquet(published_demo_month / "voice_quotes.parquet")
+    assert list(q.columns) == QUOTE_COLUMNS and len(q)
+    assert pd.to_datetime(q["quarter_end"]).max() == pd.Timestamp("2026-09-30")
+    html = (published_demo_month / "voice_report.html").read_text(encoding="utf-8")
+    assert "What children and families told us" in html and "In their own words:" in html
+    assert "Complaints by theme" in html
