@@ -19,6 +19,12 @@ _.flag_definitions   # notebooks/exceptions_report.ipynb
 _.budget_table       # notebooks/finance_report.ipynb
 _.performance        # notebooks/finance_report.ipynb
 
+# KPIs registered by kpi() called directly (compute/kpis/workforce.py's caseload bands).
+wf_caseload_over_10_count
+wf_caseload_over_15_count
+wf_caseload_over_20_count
+wf_caseload_over_25_count
+
 # Called by a library through its interface.
 _.handleError                 # logging.Handler override (publish/batch.py)
 _.execute_managed_notebook    # papermill engine API (publish/papermill_engine.py)
@@ -27,6 +33,7 @@ _.validateLink                # markdown-it-py's link check (render/commentary.p
 
 # Fields of dataclasses / pydantic models read by name (getattr, asdict, a table's columns).
 ssda903              # config.DataPaths: read as getattr(config.data, source)
+workforce_development  # config.LocalSources: read as getattr(config.data.local, name)
 england_year         # assess/comparators.Comparator: columns of the comparators table
 region_year
 sn_year
