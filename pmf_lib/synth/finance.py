@@ -13,7 +13,8 @@ so every other demo file is unchanged by them.
   end (``DEC``), a provider named from its ``PLACE_PROVIDER``, a weekly cost
   drawn by placement type and provider (children's homes run by private
   providers cost most, about £6,500 a week), and, while open, the next cost
-  review: the first 13-week anniversary of its start after the data's last day.
+  review: the first 13-week anniversary of its start after the data's last day
+  (for about one in twelve, the one before: a review overdue).
 * ``budget_monitoring.csv`` has one row per service line per month. The
   placements line is coherent with the placement costs: its actual to date is
   the cost of the placements' days in the financial year to the month end, its
@@ -156,8 +157,11 @@ def placement_costs(rng, ssda903: Path, span: Span) -> dict[str, np.ndarray]:
         provider[i] = names[pick[i] % len(names)] if names else COUNCIL
     start = ep["DECOM"]
     open_ = ep["DEC"].isna() | (ep["DEC"] > last)
-    # the first 13-week anniversary of the start after the data's last day
+    # the first 13-week anniversary of the start after the data's last day; about one
+    # placement in twelve that began over 13 weeks before is late: its review is the one before
+    late = rng.random(n) < 1 / 12
     weeks = ((last - start).dt.days // 91 + 1) * 91
+    weeks = weeks.where(~(late & (weeks > 91)), weeks - 91)
     review = (start + pd.to_timedelta(weeks, unit="D")).where(open_)
     return {
         "placement_id": zpad("PC", np.arange(1, n + 1), 5),
