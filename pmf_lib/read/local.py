@@ -558,9 +558,17 @@ def frame_from_rows(
     typed, raw = {}, {}
     for pos, name in mapping.items():
         memo = _CellMemo(schema.column(name))
-        pairs = [memo.parse(r[pos] if pos < len(r) else None) for r in kept]
-        raw[name] = [p[0] for p in pairs]
-        typed[name] = [p[1] for p in pairs]
+        cells = [r[pos] if pos < len(r) else None for r in kept]
+        if all(type(c) is str for c in cells):  # a CSV column: a table of its distinct texts
+            parsed = {c: memo.parse(c) for c in set(cells)}
+            raw_of = {c: p[0] for c, p in parsed.items()}
+            typed_of = {c: p[1] for c, p in parsed.items()}
+            raw[name] = list(map(raw_of.__getitem__, cells))
+            typed[name] = list(map(typed_of.__getitem__, cells))
+        else:
+            pairs = [memo.parse(c) for c in cells]
+            raw[name] = [p[0] for p in pairs]
+            typed[name] = [p[1] for p in pairs]
     data = _conform(typed, len(kept), schema)
     raw = pd.DataFrame(
         {
@@ -596,9 +604,10 @@ def _blank_row(row: list, memo: _CellMemo) -> bool:
     >>> _blank_row(["", " \xa0", None], m), _blank_row(["", 0.0], m), _blank_row([], m)
     (True, False, True)
     """
-    if all(type(v) is str for v in row):  # a CSV row: blank when its text is all white space
+    try:  # a CSV row (text only): blank when its text is all white space
         return not "".join(row).strip()
-    return all(memo.raw(v) is None for v in row)
+    except TypeError:  # a cell that is not text (xlsx)
+        return all(memo.raw(v) is None for v in row)
 
 
 def _conform(typed: dict[str, list], n: int, schema: TableSchema) -> pd.DataFrame:
