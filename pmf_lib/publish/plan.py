@@ -6,18 +6,25 @@ executes every spec of :func:`plan_reports` with the common parameters
 (:data:`COMMON_PARAMETERS`) plus the spec's own, and lists the results in the
 month's index grouped by ``kind``.
 
-Every month: the dashboard, each area's report, the exceptions report, each
-area's highlight report and the schedule page; in the months the schedule
-(``parameters/schedule.yaml``, beside the config) names, the quarterly reports.
+The plan is exactly the reports the schedule (``parameters/schedule.yaml``, beside
+the config; :mod:`pmf_lib.schedule`) says are due in the month for the run's
+audience. Each schedule entry names a ``kind`` of :data:`REGISTRY`, which says
+which notebook runs, the index's heading, whether there is one report per area and
+which commentary and schedule files it reads. The shipped schedule has, every
+month, the dashboard, each area's report, the exceptions report, each area's
+highlight report and the schedule page; at quarter ends the quarterly area reports;
+and the finance, high-cost placements, scorecard, voice and annual reports in the
+months it names.
 
 Commentary files live in ``parameters/commentary/YYYY-MM/<area>.md`` (beside the
 config, so that ``make clean`` never deletes what Heads of Service wrote); the
 plan passes that directory to the reports that show commentary, and names in
 each spec's ``inputs`` the files that report reads: an area's file feeds its
-area report, its highlight report, its quarterly report and the dashboard (which
-shows every area's). The batch fingerprints each input's content, so writing or
-editing one commentary file re-runs exactly the reports it feeds. The plan also
-checks every commentary file of the month before any work
+area report, its highlight report, its quarterly report, its annual pack (24
+months of them) and the dashboard (which shows every area's). The batch
+fingerprints each input's content, so writing or editing one commentary file
+re-runs exactly the reports it feeds. The plan also checks every commentary file
+of the month before any work
 (:func:`check_commentary`): a bad one is one line naming the file and field.
 """
 
