@@ -28,7 +28,7 @@ NOT_COUNTED = ("days", "mean", "fte", "ratio")
 #: What may be in a members' month folder: reports, their executed notebooks, the
 #: suppressed tables, the config copy, index, manifest, log and the run lock.
 ALLOWED = re.compile(
-    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc|actions)\.(csv|parquet)"
+    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc|actions|scorecard)\.(csv|parquet)"
     r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
 )
 
@@ -225,6 +225,29 @@ def test_spc_table_has_no_withheld_point_or_limit_over_one(members):
     assert s.loc[at, "value"].isna().all()
     for kid in {k for k, _, _ in keys}:
         assert s.loc[s["kpi_id"] == kid, "mean"].isna().all(), kid
+
+
+@pytest.mark.slow
+@pytest.mark.demo
+def test_scorecard_shows_no_withheld_figure_nor_a_change_from_one(members):
+    # Each scorecard cell at a month end the published history withholds has no figure,
+    # RAG or direction; a shown cell whose earlier figure is withheld has no change (the
+    # change would state it); and no count shown is 1 to 4.
+    s = pd.read_csv(members["folder"] / "scorecard.csv", parse_dates=["period_end", "previous_end"])
+    h = members["history"]
+    hidden = h[h["suppressed"]]
+    keys = set(zip(hidden["kpi_id"], hidden["window"], hidden["period_end"], strict=True))
+
+    def withheld(ends) -> pd.Series:
+        cells = zip(s["kpi_id"], s["window"], ends, strict=True)
+        return pd.Series([c in keys for c in cells], index=s.index, dtype=bool)
+
+    at, before = withheld(s["period_end"]), withheld(s["previous_end"])
+    assert at.any()  # the demo's September withholds some (Mind of My Own responses, June)
+    assert s.loc[at, ["value", "rag", "travel_label", "travel_change"]].isna().all().all()
+    assert s.loc[before, "travel_change"].isna().all()
+    counts = s[(s["unit"] == "count") & ~at]
+    assert not counts["value"].map(small).any()
 
 
 @pytest.mark.slow
