@@ -1,6 +1,6 @@
 """Every report of the published demo month (``outputs/2026-10/*.html``) in Chromium:
 no table wider than its box at 1366x768, nothing clipped or past the page edge printed
-on A4 (the dashboard in landscape), no axe-core WCAG 2.2 A/AA violation, no focusable
+on A4 (the dashboard and scorecards in landscape), no axe-core WCAG 2.2 A/AA violation, no focusable
 element without a role and a name, one page template (data_quality.html included),
 alt text on every image; a screenshot of each report's first screen in
 ``outputs/screenshots/``. Each page is opened once; the tests read what was found.
@@ -19,9 +19,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def seen(browser, published) -> dict[str, dict]:
+    # The dashboard and the quarterly scorecards print on A4 landscape pages.
     return {
         p.name: visit(
-            browser, p, landscape=p.stem == "dashboard", screenshot=SCREENSHOTS / f"{p.stem}.png"
+            browser,
+            p,
+            landscape=p.stem == "dashboard" or p.stem.startswith("scorecard_"),
+            screenshot=SCREENSHOTS / f"{p.stem}.png",
         )
         for p in published
     }
