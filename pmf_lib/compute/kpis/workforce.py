@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pmf_lib.compute.kpis._common import memo_on_frame
 from pmf_lib.compute.kpis._inputs import R12, WORKFORCE_MONTH, local
 from pmf_lib.compute.kpis._local import (
     MISSING_COUNT,
@@ -412,9 +413,15 @@ def in_post(
     if df is None:
         return None
     end = pd.Timestamp(month_end(window.end))
+    rows = df.iloc[memo_on_frame("workforce_development months", df, _month_rows).get(end, [])]
+    left = (rows["leaving_date"] <= end).fillna(False).astype(bool)
+    return once(rows[~left.to_numpy()], ("leaving_date", *columns, *also))
+
+
+def _month_rows(df: pd.DataFrame) -> dict:
+    """Month end -> the positions of its rows (made once per frame: every KPI and month)."""
     mend = (pd.to_datetime(df["month"]) + pd.offsets.MonthEnd(0)).dt.normalize()
-    left = (df["leaving_date"] <= end).fillna(False).astype(bool)
-    return once(df[(mend == end).to_numpy() & ~left.to_numpy()], ("leaving_date", *columns, *also))
+    return {pd.Timestamp(k): v for k, v in mend.groupby(mend).indices.items()}
 
 
 def once(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -429,6 +436,8 @@ def once(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     >>> once(df, ("cases_held",))[["worker_id", "cases_held"]].values.tolist()
     [[<NA>, 2], ['E1', 4], ['E2', 1]]
     """
+    if not rows["worker_id"].duplicated().any():
+        return rows  # nobody listed twice: nothing to choose
     keys = list(dict.fromkeys(("month", "worker_id", *by)))
     ordered = rows.sort_values(keys, kind="stable", na_position="first")
     ids = ordered["worker_id"]
@@ -436,12 +445,20 @@ def once(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def _case_holders(inputs: KpiInputs, window: Window) -> pd.Series | None:
-    """Cases held by each case-holding social worker in post (None: not supplied)."""
-    rows = in_post(inputs, window, "cases_held")
-    if rows is None:
+    """Cases held by each case-holding social worker in post (None: not supplied).
+
+    Worked out once per frame and month end: the six caseload KPIs share it.
+    """
+    df = _development(inputs, ("cases_held",))
+    if df is None:
         return None
-    cases = rows["cases_held"].astype("Float64")
-    return cases[(cases >= 1).fillna(False).astype(bool)].astype(float)
+    end = pd.Timestamp(month_end(window.end))
+    by_end = memo_on_frame("workforce_development case holders", df, lambda _: {})
+    if end not in by_end:
+        rows = in_post(inputs, window, "cases_held")
+        cases = rows["cases_held"].astype("Float64")
+        by_end[end] = cases[(cases >= 1).fillna(False).astype(bool)].astype(float)
+    return by_end[end]
 
 
 @kpi(
