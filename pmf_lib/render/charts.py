@@ -345,6 +345,9 @@ def _y_axis(ax, unit: str) -> None:
         step = min(abs(b - a) for a, b in zip(ticks, ticks[1:], strict=False) if b != a)
         while places < 3 and round(step, places) != round(step, places + 3):
             places += 1
+    if unit in ("gbp", "gbp_mean"):  # pounds, whole: £1,250 and -£25 (issue 16, finance)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v, unit)))
+        return
     suffix = "%" if unit == "percent" else ""
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, places) + suffix))
 
