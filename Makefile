@@ -75,7 +75,8 @@ test: $(DEMO_STAMP)
 # (Chromium); the dask cluster; the tests that read the published demo month (demo); and the
 # slow ones: a batch run or a kernel, a timeout, property tests over every KPI, the whole demo
 # read or synthesised, each over about 2 s (@pytest.mark.slow in the test, or listed in
-# tests/conftest.py: SLOW_FILES, SLOW_TESTS).
+# tests/conftest.py: SLOW_FILES, SLOW_TESTS, SLOW_FIXTURES); a test using the
+# published_demo_month fixture is marked demo there.
 test-fast: $(DEMO_STAMP)
 	@$(BIN)/python -m pytest -q $(XDIST) --durations=10 -m "not slow and not browser and not dask and not demo" --doctest-modules pmf_lib tests
 

@@ -102,7 +102,35 @@ validate/test_confidence_equivalence.py::test_random_local_issues_placed_exactly
 validate/test_quality.py::test_running_anyway_without_a_required_column_gives_missing_low_never_zero_high
 validate/test_quality.py::test_validate_and_the_kpi_table_give_one_confidence
 validate/test_unreadable.py::test_latest_month_with_every_dated_return_unreadable
+validate/test_unreadable.py::test_validate_and_run_say_the_same_line
+validate/test_confidence_equivalence.py::test_every_kind_of_feed_with_record_and_child_level_errors
+render/test_charts.py::test_every_demo_chart_draws_the_published_mean_and_limits
+render/test_breakdowns.py::test_internal_breakdown_tables_show_figures_and_shares
+render/test_breakdowns.py::test_members_breakdowns_withhold_small_numbers
+render/test_breakdowns.py::test_no_breakdowns_says_so
+assess/test_actions.py::test_no_shown_list_or_difference_states_one_to_four
+assess/test_assess_demo.py::test_demo_deterioration_is_an_exception_with_a_sentence
+assess/test_disclosure.py::test_no_published_cell_reveals_a_small_count
+assess/test_exceptions.py::test_flags_obey_every_rule
+assess/test_pipeline.py::test_assessed_rows_windows_targets_comparators_and_confidence
+assess/test_scorecard.py::test_the_month_build_makes_the_table_and_the_members_view_withholds_1_to_4
+assess/test_spc.py::test_constant_series_has_no_special_cause
+assess/test_spc.py::test_reflecting_the_series_swaps_high_and_low
+assess/test_spc.py::test_special_cause_points_have_a_direction
+compute/test_children_looked_after.py::test_oc2_a_later_return_leaves_every_earlier_figure_unchanged
+compute/test_complaints.py::test_absent_dataset_is_missing_not_zero
+compute/test_voice.py::test_absent_datasets_are_missing_not_zero
+compute/test_workforce.py::test_absent_dataset_is_missing_not_zero
+publish/test_pack.py::test_a_pack_of_known_pages_is_numbered_and_in_the_boards_order
+test_environment.py::test_pmf_lib_uses_no_posix_only_calls
 """.split()
+} | {"pmf_lib/synth/__init__.py::pmf_lib.synth.generate"}  # a doctest: a council synthesised
+#: (file, module-scoped fixture): every test of the file using it is slow (the demo's store,
+#: ``pmf serve`` started on it, the shared data pack's national figures imported).
+SLOW_FIXTURES = {
+    ("tests/publish/test_store.py", "demo_store"),
+    ("tests/publish/test_serve.py", "stores"),
+    ("tests/read/test_benchmarks.py", "real"),
 }
 
 #: Under pytest-xdist (``make test``: ``-n auto --dist loadfile``) each file runs whole on one
@@ -137,8 +165,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_TESTS in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
-        if _file(item) in SLOW_FILES or item.nodeid.split("[", 1)[0] in SLOW_TESTS:
+        names = getattr(item, "fixturenames", ())
+        if (
+            _file(item) in SLOW_FILES
+            or item.nodeid.split("[", 1)[0] in SLOW_TESTS
+            or any((_file(item), f) in SLOW_FIXTURES for f in names)
+        ):
             item.add_marker(pytest.mark.slow)
+        if "published_demo_month" in names:
+            item.add_marker(pytest.mark.demo)  # may publish the month first (a whole run)
     heavy = {_file(i) for i in items if any(i.get_closest_marker(m) for m in HEAVY_MARKS)}
     rank = {f: n for n, f in enumerate(LONGEST_FILES)}
 
