@@ -28,7 +28,8 @@ NOT_COUNTED = ("days", "mean", "fte", "ratio")
 #: What may be in a members' month folder: reports, their executed notebooks, the
 #: suppressed tables, the config copy, index, manifest, log and the run lock.
 ALLOWED = re.compile(
-    r"^([a-z0-9_]+\.(html|ipynb)|(kpi_history|kpis|breakdowns|spc|actions|scorecard)\.(csv|parquet)"
+    r"^([a-z0-9_]+\.(html|ipynb)"
+    r"|(kpi_history|kpis|breakdowns|spc|actions|scorecard|annual)\.(csv|parquet)"
     r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
 )
 
@@ -248,6 +249,29 @@ def test_scorecard_shows_no_withheld_figure_nor_a_change_from_one(members):
     assert s.loc[before, "travel_change"].isna().all()
     counts = s[(s["unit"] == "count") & ~at]
     assert not counts["value"].map(small).any()
+
+
+@pytest.mark.slow
+@pytest.mark.demo
+def test_annual_points_state_no_count_of_one_to_four(members):
+    # The years to 31 March (annual.csv, for the annual evidence packs): a withheld year is
+    # blank with no change on either side; a shown one states no count of 1 to 4, and no
+    # year holding a month (or quarter) the published history withholds is shown.
+    t = pd.read_csv(members["folder"] / "annual.csv", parse_dates=["year_end"])
+    sup = t["suppressed"].astype(bool)
+    assert sup.any() and (~sup).any()
+    assert t.loc[sup, ["value", "numerator", "denominator"]].isna().all().all()
+    units = members["units"]
+    for r in t[~sup].itertuples():
+        assert not must_withhold(units[r.kpi_id], r.numerator, r.denominator), r
+    h = members["history"]
+    hidden = h[h["suppressed"].astype(bool)]
+    for r in t[~sup].itertuples():
+        ends = hidden.loc[hidden["kpi_id"] == r.kpi_id, "period_end"]
+        inside = (ends > r.year_end - pd.DateOffset(years=1)) & (ends <= r.year_end)
+        assert not inside.any(), r
+    after = t.sort_values(["kpi_id", "year_end"]).groupby("kpi_id")["suppressed"].shift(1)
+    assert t.loc[after.fillna(False).astype(bool), "change"].isna().all()
 
 
 @pytest.mark.slow
