@@ -277,9 +277,9 @@ class AnnualPack:
                 {
                     "title": m.title,
                     "value": self._value(last, m.unit),
-                    "benchmark_year": f"to {format_date(last['benchmark_year_end'])}"
+                    "benchmark_year": f"DfE's {format_date(last['benchmark_year_end'])} figures"
                     if pd.notna(last["benchmark_year_end"])
-                    else "none published",
+                    else "no published figures",
                     "england": format_value(last["england"], m.unit),
                     "region": format_value(last["region"], m.unit),
                     "sn": format_value(last["sn"], m.unit),

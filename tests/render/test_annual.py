@@ -199,7 +199,7 @@ def test_comparators_quartile_each_year_and_movement(internal):
     r = rows[0]
     # 2023-24: 20.0 % in (17.5, 25]: B; 2024-25: 22.0 %: B; 2025-26 against the 2024-25
     # figures (2025-26 not published): 25.0 % is still B (the 50 % point is 25): stayed
-    assert r[0].endswith("published figures to 31 March 2025") and r[1] == "25.0%"
+    assert r[0].endswith("compared with DfE's 31 March 2025 figures") and r[1] == "25.0%"
     assert r[2:5] == ["23.0%", "24.0%", "15.0%"]
     assert r[5:8] == ["B", "B", "B"]
     assert r[8] == "Stayed in quartile B"
