@@ -210,6 +210,9 @@ class MonthBuild:
     voice_quotes : DataFrame or None
         The survey comments the council marked to publish, by quarter, naming no one
         (:mod:`pmf_lib.assess.voice`); None without survey responses.
+    voice_questions : DataFrame or None
+        Children in care answering each survey question positively at each quarter the
+        voice report shows (breakdown rows; :func:`pmf_lib.assess.voice.question_quarters`).
     annual : DataFrame or None
         Every KPI's figure for each of the last three years to 31 March, with its
         direction on the year before (:mod:`pmf_lib.assess.annual`: the annual
@@ -231,6 +234,7 @@ class MonthBuild:
     finance: object | None = None  # pmf_lib.assess.finance.FinanceTables
     annual: pd.DataFrame | None = None
     voice_quotes: pd.DataFrame | None = None  # pmf_lib.assess.voice.quotes_table
+    voice_questions: pd.DataFrame | None = None  # pmf_lib.assess.voice.question_quarters
     timings: dict = field(default_factory=dict)
 
     @property
@@ -275,6 +279,9 @@ class MonthBuild:
             if self.annual is None
             else suppress_annual(self.annual, view.history, metas, rules.max_count),
             voice_quotes=suppress_quotes(self.voice_quotes, rules.max_count),
+            voice_questions=None
+            if self.voice_questions is None
+            else suppress_breakdowns(self.voice_questions, metas, view.history, rules.max_count),
         )
 
 
@@ -426,7 +433,11 @@ def build_month(
     build.finance = finance_tables(read.data.local, ends[-1], threshold)
     timings["assess"] = time.monotonic() - t0
     t0 = time.monotonic()
-    build.breakdowns = compute_breakdowns(inputs_from_sources(read.data, dict(config)), ends[-1])
+    inputs = inputs_from_sources(read.data, dict(config))
+    build.breakdowns = compute_breakdowns(inputs, ends[-1])
+    from pmf_lib.assess.voice import question_quarters  # issue 16: the voice report's questions
+
+    build.voice_questions = question_quarters(inputs, build.month)
     if read.annex is not None and "source" in build.kpi_table.columns:
         from pmf_lib.assess.reconcile import annex_a_breakdowns
 

@@ -238,3 +238,44 @@ def suppress_quotes(
         return None
     n = quotes.groupby("quarter_end")["quote"].transform("size")
     return quotes[~n.map(lambda x: is_small(x, max_count))].reset_index(drop=True)
+
+
+# ---- answers by question, quarter by quarter -------------------------------------
+
+#: The KPI broken down by question (``pmf_lib.compute.kpis.voice``).
+QUESTION_KPI = "voice_cic_positive_pct"
+
+
+def question_quarters(inputs, month: str, quarters: int = QUOTE_QUARTERS) -> pd.DataFrame | None:
+    """Children in care answering each question positively, at each reported quarter's end.
+
+    The month's breakdowns are made at its end only; the report shows each
+    question over the quarters, so the compute stage's breakdown of
+    :data:`QUESTION_KPI` by ``question`` (:func:`pmf_lib.compute.breakdowns.compute_breakdowns`,
+    quarter window) is taken at each of :func:`quarter_ends`. For members and the
+    public the month build withholds its cells as any breakdown's
+    (:func:`pmf_lib.assess.disclosure.suppress_breakdowns`). None when the council
+    supplies no survey responses. A question no child in care answered in a quarter
+    (one of another group's, or "Not known") has no row for it.
+
+    Examples
+    --------
+    >>> from pmf_lib.compute.kpis._local import local_frame, local_inputs
+    >>> s = local_frame("survey_responses", question=["Safe?", "Safe?", "Safe?"],
+    ...                 respondent_group=["child_in_care"] * 3, positive=["yes", "yes", "no"],
+    ...                 response_date=["2026-08-01", "2026-09-01", "2026-05-01"])
+    >>> q = question_quarters(local_inputs(survey_responses=s), "2026-10", 2)
+    >>> q[["period_end", "group", "numerator", "denominator"]].astype(str).values.tolist()
+    [['2026-06-30', 'Safe?', '0.0', '1.0'], ['2026-09-30', 'Safe?', '2.0', '2.0']]
+    """
+    from pmf_lib.compute.breakdowns import compute_breakdowns
+
+    if "survey_responses" not in inputs.local:
+        return None
+    parts = [
+        compute_breakdowns(inputs, end, [QUESTION_KPI]) for end in quarter_ends(month, quarters)
+    ]
+    b = pd.concat(parts, ignore_index=True)
+    # a question no child in care answered that quarter (another group's) has no figure
+    b = b[(b["dimension"] == "question") & (b["window"] == "quarter") & (b["denominator"] > 0)]
+    return b.reset_index(drop=True)

@@ -3,7 +3,8 @@
 :func:`write_month_tables` writes what every report reads (``kpi_history``,
 ``kpis``, ``spc``, ``actions``, ``breakdowns``, ``annual``, ``scorecard`` (when the config
 names scorecards), ``finance_budget`` and (internal only) ``high_cost_placements``
-(with finance data) and ``voice_quotes`` (with survey responses) as parquet and CSV, and
+(with finance data) and ``voice_quotes`` and ``voice_questions`` (with survey responses)
+as parquet and CSV, and
 ``spc_rebase_proposals.csv``); :func:`write_quality_outputs` writes
 ``data_quality.html``, ``data_quality_issues.csv`` and
 ``data_quality_confidence.csv`` (INTERNAL: they list child ids, so for a
@@ -93,15 +94,19 @@ def write_month_tables(
             else:
                 write(table, out_dir / name)
     # The survey comments the council publishes (pmf_lib.assess.voice); none left from before.
-    quotes = getattr(build, "voice_quotes", None)
-    for name, write in (
-        ("voice_quotes.parquet", write_parquet_atomic),
-        ("voice_quotes.csv", write_csv_atomic),
+    # ... and children in care's answers by question, quarter by quarter.
+    for stem, table in (
+        ("voice_quotes", getattr(build, "voice_quotes", None)),
+        ("voice_questions", getattr(build, "voice_questions", None)),
     ):
-        if quotes is None:
-            (out_dir / name).unlink(missing_ok=True)
-        else:
-            write(quotes, out_dir / name)
+        for name, write in (
+            (f"{stem}.parquet", write_parquet_atomic),
+            (f"{stem}.csv", write_csv_atomic),
+        ):
+            if table is None:
+                (out_dir / name).unlink(missing_ok=True)
+            else:
+                write(table, out_dir / name)
     if build.breakdowns is not None:
         write_parquet_atomic(build.breakdowns, out_dir / "breakdowns.parquet")
         write_csv_atomic(build.breakdowns, out_dir / "breakdowns.csv")

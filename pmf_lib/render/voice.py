@@ -28,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from pmf_lib.assess.voice import QUOTE_QUARTERS, quarter_ends
+from pmf_lib.assess.disclosure import suppress_breakdowns
+from pmf_lib.assess.voice import QUOTE_QUARTERS, quarter_ends, suppress_quotes
 from pmf_lib.compute.kpis.voice import THEME_PARTITIONS, THEMES
 from pmf_lib.formatting import MISSING, format_value, is_missing
 from pmf_lib.render.month import MonthData, render
@@ -36,6 +37,7 @@ from pmf_lib.render.month_data import published_tables, read_table
 
 VOICE_AREA = "voice"
 QUOTES_TABLE = "voice_quotes.parquet"
+QUESTIONS_TABLE = "voice_questions.parquet"
 SURVEY_KPIS = ("voice_cic_positive_pct", "voice_survey_responses_per_100_cla")
 MOMO_KPIS = ("momo_received_count", "momo_responded_timely_pct")
 PARTICIPATION_KPIS = ("voice_participation_events_count", "voice_participation_attendees_count")
@@ -98,6 +100,8 @@ class VoiceReport:
 
     data: MonthData
     quotes: pd.DataFrame | None
+    #: Children in care's answers by question at each quarter's end (None: not published).
+    questions: pd.DataFrame | None = None
 
     @classmethod
     def load(
@@ -107,11 +111,26 @@ class VoiceReport:
         kpi_table: str | Path = "",
         assessed_table: str | Path = "",
     ) -> VoiceReport:
-        """Load the published month (:meth:`MonthData.load`) and its published quotes."""
+        """Load the published month (:meth:`MonthData.load`), its quotes and its questions.
+
+        For members and the public both are read through the month build's one
+        decision (:func:`~pmf_lib.assess.voice.suppress_quotes`,
+        :func:`~pmf_lib.assess.disclosure.suppress_breakdowns`; tables published in
+        that form give themselves back), as :class:`MonthData` reads its tables.
+        """
         data = MonthData.load(config_path, month, kpi_table, assessed_table)
-        path = _folder(config_path, month, kpi_table) / QUOTES_TABLE
+        folder = _folder(config_path, month, kpi_table)
+        path = folder / QUOTES_TABLE
         quotes = read_table(path, "voice quotes table") if path.is_file() else None
-        return cls(data, quotes)
+        path = folder / QUESTIONS_TABLE
+        questions = read_table(path, "voice questions table") if path.is_file() else None
+        if data.rules is not None:
+            quotes = suppress_quotes(quotes, data.rules.max_count)
+            if questions is not None and "suppressed" not in questions.columns:
+                questions = suppress_breakdowns(
+                    questions, data.metas, data.history, data.rules.max_count
+                )
+        return cls(data, quotes, questions)
 
     # ---- what the report shows --------------------------------------------------
     @property
@@ -175,49 +194,60 @@ class VoiceReport:
         )
 
     def survey_questions(self) -> HTML:
-        """Children in care answering each question positively in the three months to the month.
+        """Children in care answering each question positively, quarter by quarter.
 
-        The breakdowns are published at the month's end only, so this is the quarter
-        window ending at the report month, labelled as such.
+        From the published ``voice_questions`` table (the breakdown by question at
+        each quarter's end); without it, the month's breakdowns (the three months to
+        the report month only, labelled so).
         """
         kid = "voice_cic_positive_pct"
         if kid not in self.configured(SURVEY_KPIS):
             return self._none("survey questions")
+        if self.questions is not None:
+            return self._questions_by_quarter(self.questions)
         parts = dict(self.data.breakdown_parts(kid))
         b = parts.get("question")
         if b is None or b.empty:
             return HTML(
-                '<p class="pmf-note">No answers by question this quarter (no survey '
-                "responses were published for the month).</p>"
+                '<p class="pmf-note">No answers by question (no survey responses were '
+                "published for the month).</p>"
             )
-        shown = b["suppressed"].astype(bool) if "suppressed" in b.columns else False
-        b = b.assign(_withheld=shown)
-        b = b[b["_withheld"] | ~b["value"].map(is_missing)].sort_values("group")
-        rows = [
-            {
-                "label": str(r["group"]),
-                "total": False,
-                "cells": [
-                    self.data.withheld_text
-                    if r["_withheld"]
-                    else format_value(r["value"], "percent")
-                ],
-            }
-            for _, r in b.iterrows()
-        ]
+        b = b.assign(period_end=self.data.period_end)
+        return self._questions_by_quarter(
+            b,
+            [self.data.period_end],
+            f"Children in care answering each question positively, the three months to "
+            f"{self.data.month_long}",
+        )
+
+    def _questions_by_quarter(self, b: pd.DataFrame, ends=None, caption=None) -> HTML:
+        ends = ends or self.ends
+        b = b.assign(
+            period_end=pd.to_datetime(b["period_end"]).dt.normalize(),
+            withheld=b["suppressed"].fillna(False).astype(bool)
+            if "suppressed" in b.columns
+            else False,
+        )
+        rows = []
+        for question, part in b.groupby("group", sort=True):
+            at = {r.period_end: r for r in part.itertuples()}
+            cells = []
+            for end in ends:
+                r = at.get(end)
+                if r is None:
+                    cells.append(MISSING)
+                elif r.withheld:
+                    cells.append(self.data.withheld_text)
+                else:
+                    cells.append(format_value(r.value, "percent"))
+            rows.append({"label": str(question), "total": False, "cells": cells})
         return render(
             "voice_quarters.html.j2",
-            caption=(
-                "Children in care answering each question positively, the three months to "
-                f"{self.data.month_long} ({quarter_label(self.data.period_end)})"
-            ),
+            caption=caption or "Children in care answering each question positively, by quarter",
             first="Question",
-            headers=["Answering positively"],
+            headers=[quarter_label(e) for e in ends],
             rows=rows,
-            note="By question the month's build has the latest three months only (the "
-            "breakdowns are made at the month's end), so this table is the three months to "
-            "the report month, not the quarter above. Questions no child in care answered "
-            "are left out.",
+            note="A question no child in care answered in a quarter shows no figure for it.",
         )
 
     def momo(self) -> HTML:

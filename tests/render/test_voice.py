@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from lxml import html as lxml_html
 
+from pmf_lib.assess.disclosure import suppress_breakdowns
 from pmf_lib.compute.kpis.voice import THEME_PARTITIONS
 from pmf_lib.config import Area, Config, Council, DataSources
 from pmf_lib.render.month import MonthData
@@ -25,24 +26,32 @@ def _history() -> pd.DataFrame:
     values = {"complaints_received_count": 30.0, **dict.fromkeys(THEMES, 0.0)}
     values.update(dict(zip(THEMES[:4], (12.0, 9.0, 6.0, 3.0), strict=True)))
     rows = [(k, e, "quarter", v, v, float("nan")) for e in ENDS for k, v in values.items()]
+    # children in care answering positively: 45 of 60 answers every quarter
+    rows += [("voice_cic_positive_pct", e, "quarter", 75.0, 45.0, 60.0) for e in ENDS]
     return pd.DataFrame(
         rows, columns=["kpi_id", "period_end", "window", "value", "numerator", "denominator"]
     )
 
 
-def _report(audience: str, tmp_path, quotes=None) -> VoiceReport:
+def _report(audience: str, tmp_path, quotes=None, questions=None) -> VoiceReport:
     config = Config(
         council=Council(code=938, name="Testshire County Council"),
         data=DataSources(ssda903="a", cin_census="b", population="p.csv"),
         areas={
             "complaints": Area(title="Complaints", kpis=["complaints_received_count"]),
-            "voice": Area(title="Voice of children and families", kpis=list(THEMES)),
+            "voice": Area(
+                title="Voice of children and families",
+                kpis=["voice_cic_positive_pct", *THEMES],
+            ),
         },
         audience=audience,
         base_dir=tmp_path,
         outputs=str(tmp_path / "outputs"),
     )
-    return VoiceReport(MonthData.from_tables(config, "2026-10", _history()), quotes)
+    data = MonthData.from_tables(config, "2026-10", _history())
+    if questions is not None and data.rules is not None:  # as the members' build publishes it
+        questions = suppress_breakdowns(questions, data.metas, data.history, data.rules.max_count)
+    return VoiceReport(data, quotes, questions)
 
 
 def _cells(fragment: str, caption: str) -> dict[str, list[str]]:
@@ -106,3 +115,26 @@ def test_the_demo_month_publishes_the_voice_report_and_quotes_naming_no_one(publ
     html = (published_demo_month / "voice_report.html").read_text(encoding="utf-8")
     assert "What children and families told us" in html and "In their own words:" in html
     assert "Complaints by theme" in html
+
+
+def _questions() -> pd.DataFrame:
+    """Each quarter to Jul-Sep 2026: 'Safe?' 28 of 30 positive (2 not: the complement is
+    small), 'Settled?' 17 of 30 positive."""
+    rows = []
+    for e in ENDS[:-1]:
+        rows.append(("Safe?", e, 100 * 28 / 30, 28.0, 30.0))
+        rows.append(("Settled?", e, 100 * 17 / 30, 17.0, 30.0))
+    b = pd.DataFrame(rows, columns=["group", "period_end", "value", "numerator", "denominator"])
+    return b.assign(kpi_id="voice_cic_positive_pct", window="quarter", dimension="question")
+
+
+def test_questions_by_quarter_internal_and_members(tmp_path):
+    caption = "each question positively, by quarter"
+    cells = _cells(
+        _report("internal", tmp_path, questions=_questions()).survey_questions().data, caption
+    )
+    assert cells["Safe?"] == ["93.3%"] * 5 and cells["Settled?"] == ["56.7%"] * 5
+    r = _report("members", tmp_path, questions=_questions())
+    cells = _cells(r.survey_questions().data, caption)
+    # 30 - 28 = 2 children not positive would be stated: withheld
+    assert cells["Safe?"] == [r.data.withheld_text] * 5
