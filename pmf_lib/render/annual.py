@@ -313,9 +313,10 @@ class AnnualPack:
         qa = list(areas[AUDIT_AREA].kpis) if AUDIT_AREA in areas else []
         if not qa:
             return HTML('<p class="pmf-muted">The config has no quality assurance audits area.</p>')
-        parts = [
-            self.trends(qa, caption=f"Case audits: the years to 31 March ({self.year} last)").data
-        ]
+        parts = []
+        if self.area != AUDIT_AREA:  # the audit area's own trends are above
+            caption = f"Case audits: the years to 31 March ({self.year} last)"
+            parts.append(self.trends(qa, caption=caption).data)
         b = self.data.month_breakdowns()
         if not b.empty:
             b = b[

@@ -269,3 +269,52 @@ def test_the_config_places_an_area_under_its_own_heading(internal):
     html = pack.headings_block().data
     # the table places the front door under help and protection; the config under leaders
     assert "The impact of leaders" in html and "need help and protection" not in html
+
+
+def test_audit_findings_trends_and_team_breakdown(internal):
+    from dataclasses import replace
+
+    areas = {
+        **internal.data.config.areas,
+        "quality_assurance": Area(title="QA", kpis=["qa_audits_good_pct"]),
+    }
+    config = internal.data.config.model_copy(update={"areas": areas})
+    history = pd.DataFrame(
+        {
+            "kpi_id": "qa_audits_good_pct",
+            "period_end": pd.to_datetime(["2024-03-31", "2025-03-31", "2026-03-31"]),
+            "window": "rolling_12m",
+            "value": [50.0, 60.0, 70.0],
+            "numerator": [50.0, 60.0, 70.0],
+            "denominator": 100.0,
+        }
+    )
+    # Good or better by team, 12 months to June 2026: North 18 of 20 = 90.0 %
+    breakdowns = pd.DataFrame(
+        {
+            "kpi_id": "qa_audits_good_pct",
+            "period_end": pd.Timestamp("2026-06-30"),
+            "window": ["rolling_12m", "quarter"],
+            "dimension": "team",
+            "group": ["North", "South"],
+            "value": [90.0, 10.0],
+            "numerator": [18.0, 1.0],
+            "denominator": [20.0, 10.0],
+        }
+    )
+    metas = {**internal.data.metas}
+    from pmf_lib.compute.registry import all_kpis
+
+    metas["qa_audits_good_pct"] = all_kpis()["qa_audits_good_pct"].meta
+    data = replace(internal.data, config=config, breakdowns=breakdowns, metas=metas)
+    points = annual_points_for_config(config, pd.concat([_history(), history]), MONTH)
+    pack = AnnualPack.from_data(data, "front_door", points=points, store=_store())
+    parts = pack.audits().data
+    rows = _rows(parts)
+    # the audits' years: 50.0 %, 60.0 %, 70.0 % (+10 pp, higher is better: Improving)
+    assert rows[0][1:4] == ["50.0%", "60.0%", "70.0%"] and "Improving" in rows[0][4]
+    # by team, the rolling 12 months only (South's row is a quarter's)
+    assert rows[1:] == [["North", "90.0%"]]
+    # the audit area's own pack does not repeat the trends its first table shows
+    qa = AnnualPack.from_data(data, "quality_assurance", points=points, store=_store())
+    assert _rows(qa.audits().data) == [["North", "90.0%"]]
