@@ -430,6 +430,64 @@ def suppress_counts(
     return hidden
 
 
+def suppress_ratio_groups(
+    numerators: Mapping,
+    denominators: Mapping,
+    hidden: Mapping,
+    unit: str,
+    max_count: int = DEFAULT_MAX_COUNT,
+) -> dict:
+    """Secondary suppression of a percentage, rate or average broken down by group.
+
+    ``hidden`` says which groups the primary and complement rules withhold. A
+    group's figure times its denominator (which another published table may give,
+    e.g. the count of the denominator's KPI by the same groups) states its
+    numerator, so the KPI's own numerator less the shown groups' would state the
+    withheld groups' sum, and likewise for denominators and, for a percentage,
+    those not counted. While any of those sums is 1 to ``max_count`` the shown
+    group with the smallest denominator is withheld too (for averages and sums
+    of money, whose numerators count no one, only denominators are summed).
+
+    Examples
+    --------
+    >>> # Team A 2 of 10 withheld (2 is small); team B 30 of 40 and C 60 of 80 shown:
+    >>> # A's numerator 2 = 92 - 30 - 60, so the next group (B, smallest denominator) goes.
+    >>> suppress_ratio_groups({"A": 2, "B": 30, "C": 60}, {"A": 10, "B": 40, "C": 80},
+    ...                       {"A": True, "B": False, "C": False}, "percent")
+    {'A': True, 'B': True, 'C': False}
+    >>> # Nothing withheld: nothing more to withhold.
+    >>> suppress_ratio_groups({"A": 6, "B": 30}, {"A": 10, "B": 40},
+    ...                       {"A": False, "B": False}, "percent")
+    {'A': False, 'B': False}
+    """
+    out = {k: bool(v) for k, v in hidden.items()}
+    counted = unit not in _NUMERATOR_NOT_COUNTED
+
+    def value(x) -> float:
+        try:
+            v = float(x)
+        except (TypeError, ValueError):
+            return 0.0
+        return 0.0 if np.isnan(v) else v
+
+    def leaks() -> bool:
+        gone = [k for k, h in out.items() if h]
+        num = sum(value(numerators.get(k)) for k in gone)
+        den = sum(value(denominators.get(k)) for k in gone)
+        sums = [den] + ([num, den - num] if counted and unit == "percent" else [])
+        if counted and unit != "percent":
+            sums.append(num)
+        return any(is_small(s, max_count) for s in sums)
+
+    while leaks():
+        shown = [(value(denominators.get(k)), str(k), k) for k, h in out.items() if not h]
+        shown = [s for s in shown if s[0] > 0]
+        if not shown:
+            break
+        out[min(shown)[2]] = True
+    return out
+
+
 def suppress_breakdowns(
     breakdowns: pd.DataFrame,
     metas: Mapping[str, KpiMeta],
@@ -496,8 +554,15 @@ def suppress_breakdowns(
             for i, h in suppress_counts(counts, max_count).items():
                 hide[i] = h
         else:
-            for i, n, d in zip(part.index, part["numerator"], part["denominator"], strict=True):
-                hide[i] = row_is_suppressed(n, d, unit, max_count)
+            primary = {
+                i: row_is_suppressed(n, d, unit, max_count)
+                for i, n, d in zip(part.index, part["numerator"], part["denominator"], strict=True)
+            }
+            numerators = dict(zip(part.index, part["numerator"], strict=True))
+            denominators = dict(zip(part.index, part["denominator"], strict=True))
+            groups = suppress_ratio_groups(numerators, denominators, primary, unit, max_count)
+            for i, h in groups.items():
+                hide[i] = h
     hide |= already
     hide |= _nested_groups(b, metas, hide, max_count)
     b.loc[hide, ["value", "share"]] = float("nan")

@@ -278,6 +278,33 @@ def test_breakdown_cells_shares_and_sums_of_withheld_groups():
     assert s[["numerator", "denominator"]].isna().all().all()
 
 
+def test_a_percentage_by_team_withholds_a_second_team_when_the_rest_would_state_one():
+    # Caseloads over the threshold by team (W's case): A 2 of 10, B 12 of 40, C 30 of 80,
+    # all teams' figures 44 of 130 shown as the KPI's own. A is withheld (2 is small), but
+    # B's and C's percentages times their case holders (published as a count by team)
+    # give 12 and 30, and 44 - 12 - 30 = 2 would state A's: so B (smallest denominator of
+    # the shown) is withheld too: 14 of 50 hidden, nothing small left to work out.
+    m = meta("over_threshold_pct", "percent", windows=("snapshot",))
+    b = pd.DataFrame(
+        {
+            "kpi_id": m.id,
+            "period_end": OCT,
+            "window": "snapshot",
+            "dimension": "team",
+            "group": ["A", "B", "C"],
+            "value": [20.0, 30.0, 37.5],
+            "numerator": [2.0, 12.0, 30.0],
+            "denominator": [10.0, 40.0, 80.0],
+        }
+    )
+    s = suppress_breakdowns(b, {m.id: m})
+    assert s["suppressed"].tolist() == [True, True, False]
+    # With A at 5 of 10 (5 counted, 5 not: neither small) no team is withheld, and
+    # nothing more is.
+    shown = b.assign(numerator=[5.0, 12.0, 30.0], value=[50.0, 30.0, 37.5])
+    assert suppress_breakdowns(shown, {m.id: m})["suppressed"].tolist() == [False] * 3
+
+
 def test_breakdown_of_a_withheld_figure_is_withheld_whole():
     # The KPI's own October figure is 3 (withheld): its breakdown (Boys 3, Girls 0) would
     # show 3 in "Boys" or, with zeros shown, sum to it. Every cell goes.
