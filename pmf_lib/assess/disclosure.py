@@ -43,7 +43,11 @@ The rules:
   are withheld; while the withheld groups add up to 1 to ``max_count``, the
   smallest shown non-zero group is withheld too (the total minus the shown
   groups would state their sum); a
-  percentage by group follows the primary and complement rules; a withheld KPI
+  percentage by group follows the primary and complement rules, and while the
+  withheld groups' numerators, denominators or those not counted add up to 1 to
+  ``max_count`` the shown group with the smallest denominator is withheld too (a
+  group's percentage times its denominator, which a count by the same groups may
+  publish, states its numerator: :func:`suppress_ratio_groups`); a withheld KPI
   figure withholds its whole breakdown; group numerators and denominators are
   never published (summed, they would give the KPI's own).
 
