@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pandas as pd
@@ -137,26 +140,48 @@ def worker_count(calls: int) -> int:
 _JOB: tuple | None = None
 
 
-def _worker_rows(i: int) -> list[tuple]:
+def _init_worker() -> None:
+    # A worker leaves interruption to its parent, which stops it (SIGTERM at its
+    # default: no handler of the parent's, such as pmf run's stop handler, runs here).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _worker_rows(i: int) -> list[tuple] | None:
     kpis, inputs, ends = _JOB
-    return _rows([kpis[i]], inputs, ends)
+    try:
+        return _rows([kpis[i]], inputs, ends)
+    except Exception:  # computed again in the parent, where the KPI's own error is raised
+        return None
 
 
 def _rows_parallel(
     kpis: list[Kpi], inputs: KpiInputs, ends: list[pd.Timestamp], n: int
 ) -> list[tuple] | None:
-    """The rows computed by ``n`` forked workers, a KPI at a time (None if that failed).
+    """The rows computed by ``n`` forked workers, a KPI at a time (None if one failed).
 
-    Any failure (a KPI raising, a worker lost) gives None, and the caller computes
-    in this process, where a KPI's own error is raised as it is.
+    A KPI that raises in a worker, or a worker lost, gives None, and the caller
+    computes in this process, where a KPI's own error is raised as it is. An
+    interruption of this process (a signal, ``KeyboardInterrupt``) stops the
+    workers and is raised.
     """
     global _JOB
     _JOB = (kpis, inputs, ends)
+    pool = ProcessPoolExecutor(
+        n, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+    )
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            parts = pool.map(_worker_rows, range(len(kpis)), chunksize=1)
-    except Exception:
-        return None
+        parts = list(pool.map(_worker_rows, range(len(kpis))))
+    except BrokenProcessPool:
+        parts = [None]
+    except BaseException:
+        for p in list((getattr(pool, "_processes", None) or {}).values()):
+            p.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         _JOB = None
+    pool.shutdown()
+    if any(p is None for p in parts):
+        return None
     return [row for part in parts for row in part]

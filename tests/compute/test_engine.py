@@ -72,3 +72,19 @@ def test_worker_count_only_for_large_requests_outside_daemons(monkeypatch):
         engine.multiprocessing, "current_process", lambda: SimpleNamespace(daemon=True)
     )
     assert worker_count(10**6) == 1  # a daemon process may not have children
+
+
+def test_workers_do_not_run_the_parents_signal_handlers(capfd):
+    # pmf run installs a SIGTERM handler that raises (its stop request); forked
+    # workers must not inherit it: a worker stopped or finishing prints nothing.
+    import signal
+
+    def stop(signum, frame):
+        raise RuntimeError("stop requested")
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        compute_kpi_table(_inputs(), ["2025-01-31", "2025-02-28"], IDS, workers=2)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert "Traceback" not in capfd.readouterr().err
