@@ -115,6 +115,10 @@ def test_the_demo_month_publishes_the_voice_report_and_quotes_naming_no_one(publ
     html = (published_demo_month / "voice_report.html").read_text(encoding="utf-8")
     assert "What children and families told us" in html and "In their own words:" in html
     assert "Complaints by theme" in html
+    b = pd.read_parquet(published_demo_month / "voice_questions.parquet")
+    # the five quarters to Jul-Sep 2026, each with the six Bright Spots questions asked
+    assert pd.to_datetime(b["period_end"]).nunique() == 5 and b["group"].nunique() == 6
+    assert "each question positively, by quarter" in html
 
 
 def _questions() -> pd.DataFrame:
