@@ -237,23 +237,33 @@ def published_demo_month(demo_dir) -> Path:
 
     Reused when current (:func:`published_month_staleness`); otherwise published once
     here with ``pmf run`` (its reports that are current are skipped), waiting for a run
-    already in progress to finish.
+    already in progress to finish. Under pytest-xdist the workers take turns (a file
+    lock in the temporary folder, one per checkout): the first publishes, the others
+    then find the month current instead of each starting a run.
     """
+    import hashlib
     import subprocess
     import sys
+    import tempfile
     import time
+
+    from filelock import FileLock
 
     from pmf_lib.config import load_config
 
     config = load_config(DEMO_CONFIG)
     if published_month_staleness(config, PUBLISHED, DEMO_MONTH) is None:
         return PUBLISHED
-    pmf = Path(sys.executable).with_name("pmf")
-    argv = [str(pmf), "run", "--month", DEMO_MONTH, "--config", str(DEMO_CONFIG), "--quiet"]
-    for _ in range(20):
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
-        if "in progress" not in done.stderr:  # a concurrent run holds the month's lock
-            break
-        time.sleep(30)
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    with FileLock(Path(tempfile.gettempdir()) / f"pmf-tests-{checkout}-demo-month.lock"):
+        if published_month_staleness(load_config(DEMO_CONFIG), PUBLISHED, DEMO_MONTH) is None:
+            return PUBLISHED  # another worker published it meanwhile
+        pmf = Path(sys.executable).with_name("pmf")
+        argv = [str(pmf), "run", "--month", DEMO_MONTH, "--config", str(DEMO_CONFIG), "--quiet"]
+        for _ in range(20):
+            done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+            if "in progress" not in done.stderr:  # a concurrent run holds the month's lock
+                break
+            time.sleep(30)
     assert done.returncode == 0, f"pmf run --month {DEMO_MONTH} failed: {done.stderr}"
     return PUBLISHED
