@@ -81,6 +81,17 @@ def column_heading(period_end, to_date: bool) -> tuple[str, str]:
     return format_month(period_end), f"Q{q} {year}" + (" to date" if to_date else "")
 
 
+def _text(value, default: str = "") -> str:
+    """A text cell of the table as read back (a blank is None or NaN after a round trip).
+
+    Examples
+    --------
+    >>> _text(float("nan"), "none"), _text("↑"), _text(None)
+    ('none', '↑', '')
+    """
+    return default if is_missing(value) or value == "" else str(value)
+
+
 def _comparator(value, unit: str, year) -> dict:
     if is_missing(value):
         return {"value": MISSING, "year": ""}
@@ -195,15 +206,15 @@ class ScorecardReport:
         differs = not is_missing(target) and (
             is_missing(current_target) or float(target) != float(current_target)
         )
-        label = r.get("travel_label")
-        label = label if isinstance(label, str) and label else "Not available"
+        label = _text(r.get("travel_label"), "Not available")
+        rag = _text(r.get("rag"), "No target")
         cell = {
             "value": value_text(self.data, r["value"], unit, sup),
-            "rag": str(r.get("rag") or "No target"),
-            "rag_class": rag_class(r.get("rag")),
+            "rag": rag,
+            "rag_class": rag_class(rag),
             "travel": label,
             "travel_class": TRAVEL_CLASSES.get(label, "na"),
-            "travel_symbol": str(r.get("travel_symbol") or ""),
+            "travel_symbol": _text(r.get("travel_symbol")),
             "travel_change": "",
             "target_note": f"target {format_value(target, unit)}" if differs else "",
             "to_date": bool(r["to_date"]),
@@ -240,7 +251,9 @@ class ScorecardReport:
                         "target": MISSING
                         if is_missing(last["target"])
                         else format_value(last["target"], unit),
-                        "rag_class": "withheld" if sup_last else rag_class(last.get("rag")),
+                        "rag_class": "withheld"
+                        if sup_last
+                        else rag_class(_text(last.get("rag"), "No target")),
                         "cells": cells,
                         "england": _comparator(last["england"], unit, last["england_year"]),
                         "region": _comparator(last["region"], unit, last["region_year"]),

@@ -207,3 +207,18 @@ def test_a_table_from_another_month_or_config_is_refused(tmp_path):
         ScorecardReport.from_table(data, CARD, t[t["period_end"] < "2026-10-31"])
     with pytest.raises(PmfError, match="differ from the config"):
         ScorecardReport.from_table(data, CARD, t[t["kpi_id"] == "referrals_count"])
+
+
+def test_a_members_table_read_back_from_parquet_reads_the_same(tmp_path):
+    # The members' run publishes the table suppressed; read back, its blanks are NaN, not
+    # None: the report reads them as blanks ("Not available"), never as "nan".
+    from pmf_lib.assess.scorecard import suppress_scorecard
+
+    members = MonthData.from_tables(_config("members", tmp_path), "2026-10", _history())
+    suppress_scorecard(_table(members), members.history).to_parquet(tmp_path / "s.parquet")
+    back = pd.read_parquet(tmp_path / "s.parquet")
+    doc = _doc(ScorecardReport.from_table(members, CARD, back).scorecard().data)
+    ref = _cells(_rows(doc)["referrals_count"])
+    assert ref[4] == f"{members.withheld_text} Withheld Withheld"
+    assert ref[5] == "63 No target Not available"
+    assert "nan" not in doc.text_content().lower().split()
