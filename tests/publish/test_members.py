@@ -29,7 +29,8 @@ NOT_COUNTED = ("days", "mean", "fte", "ratio")
 #: suppressed tables, the config copy, index, manifest, log and the run lock.
 ALLOWED = re.compile(
     r"^([a-z0-9_]+\.(html|ipynb)"
-    r"|(kpi_history|kpis|breakdowns|spc|actions|scorecard|annual)\.(csv|parquet)"
+    r"|(kpi_history|kpis|breakdowns|spc|actions|scorecard|annual"
+    r"|voice_quotes|voice_questions)\.(csv|parquet)"
     r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
 )
 
@@ -368,3 +369,28 @@ def test_validate_keeps_the_child_level_report_out_of_a_members_month_folder(tmp
     assert (tmp_path / "out" / "internal" / "2022-03" / "data_quality_issues.csv").is_file()
     month = tmp_path / "out" / "2022-03"
     assert not month.exists() or not any(p.name.startswith("data_quality") for p in month.iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.demo
+def test_voice_themes_questions_and_quotes_state_no_count_of_one_to_four(members):
+    # issue 16 (helper V): the themes of complaints (compliments) add up to their total, so
+    # the shown total less the shown themes may not be 1 to 4; the answers by question
+    # publish no numerator or denominator; a quarter's quotes are none or more than 4.
+    from pmf_lib.compute.kpis.voice import THEME_PARTITIONS
+
+    h = members["history"]
+    for total, themes in THEME_PARTITIONS.items():
+        t = h[h["kpi_id"] == total].set_index(["window", "period_end"])
+        parts = h[h["kpi_id"].isin(themes)]
+        for key, row in t.iterrows():
+            if blank(row["value"]):
+                continue
+            rows = parts.set_index(["window", "period_end"]).loc[[key]]
+            rest = row["value"] - rows["value"].sum(skipna=True)
+            assert not small(rest), (total, key, rest)
+    folder = members["folder"]
+    q = pd.read_parquet(folder / "voice_questions.parquet")
+    assert len(q) and q["numerator"].isna().all() and q["denominator"].isna().all()
+    quotes = pd.read_parquet(folder / "voice_quotes.parquet")
+    assert not quotes.groupby("quarter_end").size().map(small).any()
