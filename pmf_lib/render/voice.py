@@ -135,7 +135,7 @@ class VoiceReport:
     # ---- what the report shows --------------------------------------------------
     @property
     def ends(self) -> list[pd.Timestamp]:
-        """The quarter ends shown as columns, oldest first, ending at the report month."""
+        """The quarter ends shown as columns, oldest first: the latest complete quarter last."""
         return quarter_ends(self.data.month, QUOTE_QUARTERS)
 
     def configured(self, wanted) -> list[str]:
