@@ -30,7 +30,7 @@ NOT_COUNTED = ("days", "mean", "fte", "ratio")
 ALLOWED = re.compile(
     r"^([a-z0-9_]+\.(html|ipynb)"
     r"|(kpi_history|kpis|breakdowns|spc|actions|scorecard|annual"
-    r"|voice_quotes|voice_questions)\.(csv|parquet)"
+    r"|voice_quotes|voice_questions|finance_budget)\.(csv|parquet)"
     r"|spc_rebase_proposals\.csv|config\.yaml|run\.json|run-[0-9T]+\.log|\.pmf-run\.lock)$"
 )
 
