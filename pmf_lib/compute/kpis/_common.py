@@ -188,7 +188,7 @@ def _is_in(
             src = pc.utf8_upper(pc.utf8_trim_whitespace(arr)) if upper else arr
             found = pc.is_in(src, value_set=pa.array(values, type=arr.type))  # null: False
             mask = found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-        mask.flags.writeable = False
+        mask.setflags(write=False)
         if len(_MASKS) >= _MASKS_MAX:
             for k in [k for k, (r, _) in _MASKS.items() if r() is None]:
                 del _MASKS[k]
