@@ -140,11 +140,20 @@ def worker_count(calls: int) -> int:
 _JOB: tuple | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # A worker leaves interruption to its parent, which stops it (SIGTERM at its
-    # default: no handler of the parent's, such as pmf run's stop handler, runs here).
+    # default: no handler of the parent's, such as pmf run's stop handler, runs here),
+    # and dies with its parent (Linux's parent-death signal), even one killed outright.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PDEATHSIG
+    except (OSError, AttributeError):  # no libc prctl: the pool's own shutdown still applies
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
 
 
 def _worker_rows(i: int) -> list[tuple] | None:
@@ -168,7 +177,10 @@ def _rows_parallel(
     global _JOB
     _JOB = (kpis, inputs, ends)
     pool = ProcessPoolExecutor(
-        n, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+        n,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     )
     try:
         parts = list(pool.map(_worker_rows, range(len(kpis))))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from types import SimpleNamespace
 
 import pandas as pd
@@ -88,3 +91,46 @@ def test_workers_do_not_run_the_parents_signal_handlers(capfd):
     finally:
         signal.signal(signal.SIGTERM, old)
     assert "Traceback" not in capfd.readouterr().err
+
+
+_SLOW = """
+import os, sys, time
+from pmf_lib.compute import engine
+from pmf_lib.compute.registry import REGISTRY, Kpi, KpiInputs, all_kpis
+
+def slow(inputs, window):
+    open(os.path.join(sys.argv[1], str(os.getpid())), "w").close()
+    time.sleep(60)
+
+k = all_kpis()["referrals_count"]
+REGISTRY["referrals_count"] = Kpi(k.meta, slow)
+engine.compute_kpi_table(KpiInputs(), ["2025-01-31"], ["referrals_count", "cin_count"], workers=2)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers only on Linux")
+def test_workers_die_with_a_parent_killed_outright(tmp_path):
+    # SIGKILL runs no handler in the parent: its workers must still go (the
+    # parent-death signal), not compute on for a minute as orphans.
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [int(p.name) for p in tmp_path.iterdir()]
+        assert workers, "no worker started"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)
