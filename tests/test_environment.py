@@ -132,8 +132,29 @@ def test_pmf_lib_uses_no_posix_only_calls():
 
 
 def test_worker_processes_start_with_spawn():
-    # fork is POSIX-only and unsafe with threads: every process pool names spawn.
+    # fork is POSIX-only and unsafe with threads: every process pool names spawn, except
+    # one that forks only on Linux and only from a process running a single thread (the
+    # KPI engine's workers, which share the month's inputs without copying them).
     for path in sorted((ROOT / "pmf_lib").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         if "ProcessPoolExecutor(" in text or "multiprocessing.Pool(" in text:
+            if 'get_context("fork")' in text:
+                assert "threading.active_count() > 1" in text, path.relative_to(ROOT)
+                assert 'sys.platform.startswith("linux")' in text, path.relative_to(ROOT)
+                continue
             assert 'get_context("spawn")' in text, path.relative_to(ROOT)
+
+
+def test_the_kpi_engine_forks_no_worker_beside_another_thread():
+    import threading
+
+    from pmf_lib.compute.engine import PARALLEL_FROM, worker_count
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert worker_count(PARALLEL_FROM * 10) == 1
+    finally:
+        stop.set()
+        other.join()

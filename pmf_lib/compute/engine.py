@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -118,7 +119,10 @@ def worker_count(calls: int) -> int:
     Linux (the workers are forked, so they share the inputs without copying
     them), from a process that may have children (not a daemon, such as a dask
     or multiprocessing worker), with more than one CPU: as many as the CPUs
-    this process may use, at most 4 and at most ``PMF_KPI_WORKERS``.
+    this process may use, at most 4 and at most ``PMF_KPI_WORKERS``; and only
+    while this process runs one thread: forking copies a lock another thread
+    holds as held, so a process with threads (a progress bar's monitor, a test
+    runner's channel, a web server) computes here.
 
     Examples
     --------
@@ -127,7 +131,7 @@ def worker_count(calls: int) -> int:
     """
     if calls < PARALLEL_FROM or not sys.platform.startswith("linux"):
         return 1
-    if multiprocessing.current_process().daemon:
+    if multiprocessing.current_process().daemon or threading.active_count() > 1:
         return 1
     try:
         cap = int(os.environ.get(WORKERS_ENV, "4"))
@@ -149,7 +153,8 @@ def _init_worker(parent: int) -> None:
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PDEATHSIG
+        kill = getattr(signal, "SIGKILL", 9)
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(kill), 0, 0, 0)  # PDEATHSIG
     except (OSError, AttributeError):  # no libc prctl: the pool's own shutdown still applies
         pass
     if os.getppid() != parent:  # the parent died before the signal was asked for

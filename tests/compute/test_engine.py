@@ -66,6 +66,7 @@ def test_a_kpi_failing_in_a_worker_fails_as_it_does_in_this_process(monkeypatch)
 
 def test_worker_count_only_for_large_requests_outside_daemons(monkeypatch):
     assert worker_count(engine.PARALLEL_FROM - 1) == 1  # small: in this process
+    monkeypatch.setattr(engine.threading, "active_count", lambda: 1)  # a test runner's threads
     monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5})
     assert worker_count(engine.PARALLEL_FROM) == 4  # at most 4
     monkeypatch.setenv(engine.WORKERS_ENV, "1")
