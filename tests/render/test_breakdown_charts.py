@@ -95,7 +95,9 @@ def _breakdowns() -> pd.DataFrame:
     For members 4 and 3 are withheld (each 1-4). Shares: White 33/40 = 82.5%.
     All children in need (cin_count) by ethnicity: White 340, Mixed 40, Asian 20 of 400:
     85.0%, 10.0%, 5.0%. Contacts decided in a working day by team: North 36/45 = 80.0%,
-    South 4/5 = 80.0% (withheld for members: 1 not decided in time).
+    South 4/5 = 80.0% (withheld for members: 1 not decided in time), East 40/50 = 80.0%;
+    for members North goes too (the smallest other denominator), so South's 4 of 5 cannot
+    be worked out from the teams' total.
     """
     r = [
         ("referrals_count", "month", "ethnicity", "White", 33.0, 33.0, NAN),
@@ -106,6 +108,7 @@ def _breakdowns() -> pd.DataFrame:
         ("cin_count", "snapshot", "ethnicity", "Asian or Asian British", 20.0, 20.0, NAN),
         ("contacts_decided_1wd_pct", "month", "team", "North", 80.0, 36.0, 45.0),
         ("contacts_decided_1wd_pct", "month", "team", "South", 80.0, 4.0, 5.0),
+        ("contacts_decided_1wd_pct", "month", "team", "East", 80.0, 40.0, 50.0),
     ]
     t = pd.DataFrame(
         r, columns=["kpi_id", "window", "dimension", "group", "value", "numerator", "denominator"]
@@ -146,7 +149,7 @@ def test_internal_report_draws_a_chart_beside_every_breakdown_table(tmp_path):
     mix = next(a for a in alts if "share of" in a)
     assert "White 82.5% against 85.0%" in mix and "Mixed 10.0% against 10.0%" in mix
     team = next(a for a in alts if "by team" in a)
-    assert "North 80.0%; South 80.0%" in team and "Line: overall 80.0%" in team
+    assert "North 80.0%; South 80.0%; East 80.0%" in team and "Line: overall 80.0%" in team
 
 
 def test_members_report_draws_no_bar_for_a_withheld_cell(tmp_path):
@@ -156,7 +159,7 @@ def test_members_report_draws_no_bar_for_a_withheld_cell(tmp_path):
     assert "Mixed withheld" in bars and "Asian or Asian British withheld" in bars
     assert " 4;" not in bars and " 3." not in bars  # the withheld counts appear nowhere
     team = next(a for a in alts if "by team" in a)
-    assert "South withheld" in team
+    assert "South withheld" in team and "North withheld" in team and "East 80.0%" in team
     mix = next(a for a in alts if "share of" in a)
     assert "Mixed withheld (fewer than 5 children), no bar drawn" in mix
 

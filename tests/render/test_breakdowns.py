@@ -31,7 +31,10 @@ def _breakdowns() -> pd.DataFrame:
     and so is the smallest other group (Female 7), so 40 - 30 does not reveal it.
     The rolling 12 months row (a different window) must not be shown.
     contacts_decided_1wd_pct, month, by team: North 36 of 45 = 80.0%;
-    South 4 of 5 = 80.0% (a denominator of 5 but 1 not in time: withheld for members).
+    South 4 of 5 = 80.0% (a denominator of 5 but 1 not in time: withheld for members);
+    East 40 of 50 = 80.0%. For members North goes too (the smallest other denominator):
+    South's 4 of 5 is the teams' 80 of 100 less North's and East's, whose counts a reader
+    may have from their percentages and case numbers.
     """
     r = [
         ("referrals_count", "month", "sex", "Male", 30.0, 30.0, NAN),
@@ -40,6 +43,7 @@ def _breakdowns() -> pd.DataFrame:
         ("referrals_count", "rolling_12m", "sex", "Male", 999.0, 999.0, NAN),
         ("contacts_decided_1wd_pct", "month", "team", "North", 80.0, 36.0, 45.0),
         ("contacts_decided_1wd_pct", "month", "team", "South", 80.0, 4.0, 5.0),
+        ("contacts_decided_1wd_pct", "month", "team", "East", 80.0, 40.0, 50.0),
     ]
     t = pd.DataFrame(
         r, columns=["kpi_id", "window", "dimension", "group", "value", "numerator", "denominator"]
@@ -91,7 +95,7 @@ def test_internal_breakdown_tables_show_figures_and_shares(tmp_path):
     assert "999" not in html  # the rolling 12 months is not the headline window
     # a percentage has no share column
     assert len(pct.findall("./thead/tr/th")) == 2
-    assert _cells(pct) == [["North", "80.0%"], ["South", "80.0%"]]
+    assert _cells(pct) == [["North", "80.0%"], ["South", "80.0%"], ["East", "80.0%"]]
 
 
 def test_members_breakdowns_withhold_small_numbers(tmp_path):
@@ -103,7 +107,7 @@ def test_members_breakdowns_withhold_small_numbers(tmp_path):
         ["Female", withheld, withheld],
         ["Not known", withheld, withheld],
     ]
-    assert _cells(pct) == [["North", "80.0%"], ["South", withheld]]
+    assert _cells(pct) == [["North", withheld], ["South", withheld], ["East", "80.0%"]]
 
 
 def test_no_breakdowns_says_so(tmp_path):
