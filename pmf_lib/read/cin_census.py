@@ -513,6 +513,76 @@ class _Null:
         return None
 
 
+class _WellFormed:
+    """lxml's check that the file is well-formed, fed block by block on its own thread.
+
+    libxml2 parses without Python's global lock, so the check runs beside the
+    NumPy scan of the same bytes (on a machine with two cores, in about the time
+    of the longer of the two). :meth:`result` waits for it and raises what lxml
+    raised, so a file that is not well-formed is refused as before.
+
+    Examples
+    --------
+    >>> w = _WellFormed()
+    >>> w.feed(b"<a><b>1</b>"); w.feed(b"</a>"); w.result()
+    >>> w = _WellFormed()
+    >>> w.feed(b"<a><b>1</a>")
+    >>> try:
+    ...     w.result()
+    ... except etree.XMLSyntaxError:
+    ...     print("refused")
+    refused
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._parser = etree.XMLParser(
+            target=_Null(), resolve_entities=False, no_network=True, huge_tree=True
+        )
+        self._blocks: queue.Queue = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="pmf-cin-wellformed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # Every block is taken off the queue until the reader's end mark, even after a
+        # fault (the reader may still be feeding), so neither side ever waits for ever.
+        failed = False
+        while (block := self._blocks.get()) is not None:
+            if failed:
+                continue
+            try:
+                self._parser.feed(block)
+            except BaseException as e:  # raised in the reading thread by result()
+                self._error, failed = e, True
+        if not failed:
+            try:
+                self._parser.close()
+            except BaseException as e:
+                self._error = e
+
+    def feed(self, block: bytes) -> None:
+        """Queue the next block (waits while eight are queued)."""
+        self._blocks.put(block)
+
+    def result(self) -> None:
+        """Wait for the parse of every block fed; raise lxml's error if it failed."""
+        self.result_quietly()
+        if self._error is not None:
+            raise self._error
+
+    def result_quietly(self) -> None:
+        """End the parse and its thread (once; a reader giving up early calls this)."""
+        if self._thread.is_alive() or not self._ended:
+            if not self._ended:
+                self._ended = True
+                self._blocks.put(None)
+            self._thread.join()
+
+
 def _read_file_fast(path: Path, source=None) -> FileResult | None:
     """The file's tables by the fast path, or None to read it with the element reader.
 
@@ -524,9 +594,7 @@ def _read_file_fast(path: Path, source=None) -> FileResult | None:
     date, a field given twice in one block); the element reader then reports the
     fault as it always has, or reads what the fast path does not handle.
     """
-    parser = etree.XMLParser(
-        target=_Null(), resolve_entities=False, no_network=True, huge_tree=True
-    )
+    parser = _WellFormed()
     reader = _Reader(path)
     columns = _Columns()
     try:
@@ -555,9 +623,11 @@ def _read_file_fast(path: Path, source=None) -> FileResult | None:
                     break
                 parser.feed(block)
                 pending += block
-        parser.close()
+        parser.result()
     except _FAST_FAULTS:
         return None
+    finally:
+        parser.result_quietly()
     if not _END.fullmatch(pending) or columns.children == 0:
         return None
     reader.children = columns.children

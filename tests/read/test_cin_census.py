@@ -309,6 +309,24 @@ def test_truncated_file_gives_line(tmp_path):
     assert re.fullmatch(r"line \d+", e.value.location)
 
 
+def test_the_well_formedness_check_leaves_no_thread_and_finds_a_fault_at_the_end(tmp_path):
+    # The fast path checks well-formedness on a thread of its own: a file cut short (a
+    # fault only lxml's close finds) is still refused with the element reader's line, a
+    # good file still reads, and no thread is left behind either way (the KPI engine
+    # forks only from a process running one thread).
+    import threading
+
+    before = threading.active_count()
+    text = message("2025-03-31", FULL)
+    cut = write(tmp_path / "cut.xml", text[: text.rindex("</Children>")])
+    with pytest.raises(PmfError, match="not well-formed XML"):
+        read_cin_census([cut])
+    assert threading.active_count() == before
+    good = write(tmp_path / "good.xml", text)
+    assert len(read_cin_census([good]).tables["referrals"]) >= 1
+    assert threading.active_count() == before
+
+
 def test_a_refused_file_refuses_the_whole_read(tmp_path):
     good = write(tmp_path / "a.xml", message("2025-03-31", child("A1", referral("2024-05-01"))))
     bad = write(tmp_path / "b.xml", message("2026-03-31", child("B1", referral("2025-13-01"))))
