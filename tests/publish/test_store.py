@@ -472,6 +472,10 @@ def test_rerunning_the_demo_month_after_editing_one_cin_record_restates_exactly_
     from pmf_lib.config import load_config
 
     config = load_config(ROOT / "parameters" / "config.yaml")
+    # The areas whose KPIs read the CIN census (the rest are built the same either way, so
+    # each build is a third of the demo's): restatements must still be exactly the change.
+    areas = {a: config.areas[a] for a in ("children_in_need", "assessment", "protection")}
+    config = config.model_copy(update={"areas": areas, "scorecards": {}})
     cin = tmp_path / "cin_census"
     shutil.copytree(demo_dir / "cin_census", cin)
     latest = sorted(cin.glob("*.xml"))[-1]
