@@ -17,6 +17,9 @@ schedule_agenda      # notebooks/reporting_schedule.ipynb
 schedule_calendar    # notebooks/reporting_schedule.ipynb
 _.flag_definitions   # notebooks/exceptions_report.ipynb
 _.budget_table       # notebooks/finance_report.ipynb
+_.survey_quarters    # notebooks/voice_report.ipynb
+_.momo               # notebooks/voice_report.ipynb
+_.participation      # notebooks/voice_report.ipynb
 _.performance        # notebooks/finance_report.ipynb
 
 # KPIs registered by kpi() called directly (compute/kpis/workforce.py's caseload bands).

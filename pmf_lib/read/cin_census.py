@@ -576,11 +576,10 @@ class _WellFormed:
 
     def result_quietly(self) -> None:
         """End the parse and its thread (once; a reader giving up early calls this)."""
-        if self._thread.is_alive() or not self._ended:
-            if not self._ended:
-                self._ended = True
-                self._blocks.put(None)
-            self._thread.join()
+        if not self._ended:
+            self._ended = True
+            self._blocks.put(None)
+        self._thread.join()
 
 
 def _read_file_fast(path: Path, source=None) -> FileResult | None:

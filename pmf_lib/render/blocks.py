@@ -526,8 +526,7 @@ def _hidden(part: pd.DataFrame) -> list[bool]:
 
 def _area_title(data: MonthTables, group) -> str:
     """A configured area's title for a breakdown group holding its id (others as they are)."""
-    area = data.config.areas.get(str(group))
-    return area.title if area is not None else str(group)
+    return data.area_title(str(group)) if str(group) in data.config.areas else str(group)
 
 
 def breakdown_items(data: MonthTables, kpi_ids: list[str]) -> list[dict]:

@@ -61,7 +61,7 @@ _AXIS_DECIMALS = {
 }
 
 
-def no_spc_text(note: str | None, sep: str = " (") -> str:
+def no_spc_text(note: str | None, *, colon: bool = False) -> str:
     """Why a chart has no process limits, as its caption and alt text say it.
 
     A chart whose limits are withheld for members (:data:`NOTE_WITHHELD`) keeps
@@ -84,7 +84,8 @@ def no_spc_text(note: str | None, sep: str = " (") -> str:
         )
     if not note:
         return " A trend line only, no SPC."
-    return f" A trend line only, no SPC{sep}{note}{')' if sep == ' (' else ''}."
+    detail = f": {note}" if colon else f" ({note})"
+    return f" A trend line only, no SPC{detail}."
 
 
 @dataclass(frozen=True)
@@ -513,7 +514,7 @@ def spc_alt_text(
         note = None
         if "note" in chart and chart["note"].notna().any():
             note = str(chart["note"].dropna().iloc[-1])
-        text += no_spc_text(note, ": ")
+        text += no_spc_text(note, colon=True)
     if "verdict" in shown:
         marked = shown[shown["verdict"].isin(list(VERDICT_MARKERS)) & values.notna()]
         counts: dict[str, int] = {}
